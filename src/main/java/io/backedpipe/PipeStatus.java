@@ -1,0 +1,67 @@
+package io.backedpipe;
+
+import java.util.Optional;
+
+/**
+ * A snapshot of one pipe, answered to {@code GetStatus}.
+ *
+ * <p>The supervisor, the writer and the reader each fill in their part in turn, so the figures are
+ * taken within a few messages of each other rather than at one instant.
+ *
+ * @param state the connection state
+ * @param generation the generation of the current (or last) connection attempt
+ * @param readPosition bytes delivered to the application so far
+ * @param receivedPosition bytes received from the peer (delivered or waiting to be read)
+ * @param writePosition bytes accepted from the application so far
+ * @param ackedPosition bytes the peer has acknowledged; the replay window holds
+ *     {@code [ackedPosition, writePosition)}
+ * @param reconnectCount connections attached after the first one
+ * @param failedAttempts reconnect attempts that failed since the last successful connect
+ * @param lastError the most recent failure, if any
+ */
+public record PipeStatus(
+    PipeState state,
+    long generation,
+    long readPosition,
+    long receivedPosition,
+    long writePosition,
+    long ackedPosition,
+    long reconnectCount,
+    int failedAttempts,
+    Optional<Throwable> lastError) {
+
+  /**
+   * Bytes held in the replay window, waiting for the peer's acknowledgement.
+   *
+   * @return {@code writePosition - ackedPosition}
+   */
+  public long unackedBytes() {
+    return writePosition - ackedPosition;
+  }
+
+  /**
+   * A copy with the writer's figures filled in.
+   *
+   * @param writePosition bytes accepted from the application
+   * @param ackedPosition bytes acknowledged by the peer
+   * @return the updated snapshot
+   */
+  public PipeStatus withWriter(long writePosition, long ackedPosition) {
+    return new PipeStatus(
+        state, generation, readPosition, receivedPosition, writePosition, ackedPosition,
+        reconnectCount, failedAttempts, lastError);
+  }
+
+  /**
+   * A copy with the reader's figures filled in.
+   *
+   * @param readPosition bytes delivered to the application
+   * @param receivedPosition bytes received from the peer
+   * @return the updated snapshot
+   */
+  public PipeStatus withReader(long readPosition, long receivedPosition) {
+    return new PipeStatus(
+        state, generation, readPosition, receivedPosition, writePosition, ackedPosition,
+        reconnectCount, failedAttempts, lastError);
+  }
+}

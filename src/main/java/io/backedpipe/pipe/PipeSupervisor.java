@@ -1,0 +1,640 @@
+package io.backedpipe.pipe;
+
+import io.backedpipe.AlreadyConnectedException;
+import io.backedpipe.Connection;
+import io.backedpipe.DisconnectCause;
+import io.backedpipe.PipeClosedException;
+import io.backedpipe.PipeEvent;
+import io.backedpipe.PipeException;
+import io.backedpipe.PipeSettings;
+import io.backedpipe.PipeState;
+import io.backedpipe.PipeStatus;
+import io.backedpipe.ReconnectFailedException;
+import io.backedpipe.Reconnector;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.function.Function;
+import java.util.random.RandomGenerator;
+import org.apache.pekko.Done;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.javadsl.ActorContext;
+import org.apache.pekko.actor.typed.javadsl.BehaviorBuilder;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
+import org.apache.pekko.pattern.StatusReply;
+import org.apache.pekko.stream.Materializer;
+
+/**
+ * Owns one pipe's connection-state machine and the connection generation; its children, the
+ * {@link Writer} and the {@link Reader}, do the byte work.
+ *
+ * <p>Every connection attempt gets a new generation. The children stamp everything they report
+ * about a connection with its generation, and each state handles only messages of the current
+ * generation: anything older falls through to one stale handler, and a connection that arrives for
+ * an abandoned attempt is closed. Attempts run asynchronously ({@code pipeToSelf}), so
+ * {@link Close} wins at once in every state. Requests that arrive while an attempt is in flight
+ * join it and all get its result.
+ *
+ * <pre>
+ * state          message                                  next state
+ * disconnected   Connect / ForceReconnect / retry timer   reconnecting (dial)
+ * disconnected   Accept                                   reconnecting (accepted connection)
+ * disconnected   Close                                    closed
+ * reconnecting   writer attached the new connection       connected
+ * reconnecting   dial failed / timed out / link lost      disconnected (retry timer per policy)
+ * reconnecting   writer rejected the peer's position      closed (dialed: data loss) or
+ *                                                         disconnected (accepted: refused)
+ * reconnecting   Accept                                   reconnecting (the newer one wins)
+ * reconnecting   Close                                    closed
+ * connected      link lost (recoverable, can dial)        reconnecting
+ * connected      link lost (accept-only pipe)             disconnected
+ * connected      ForceReconnect                           reconnecting
+ * connected      Accept (takeover)                        reconnecting (accepted connection)
+ * connected      Close                                    closed
+ * closed         anything                                 closed (answered PipeClosedException)
+ * </pre>
+ *
+ * <p>The Reader and Writer live as long as the pipe (they own the replay window and the positions,
+ * which outlive connections); connections come and go beneath them, told apart by generation.
+ */
+public final class PipeSupervisor {
+  private static final Object RETRY_TIMER = "retry";
+  private static final Object ATTEMPT_TIMER = "attempt";
+  private static final Object GIVE_UP_TIMER = "give-up";
+
+  /** The pipe's protocol: public commands for users, package-private reports from children. */
+  public sealed interface Command {}
+
+  /**
+   * Connect a pipe that is not connected; joins an attempt in flight. Answers ack when connected,
+   * or {@link AlreadyConnectedException}, {@link ReconnectFailedException},
+   * {@link PipeClosedException}, or a data-loss error.
+   *
+   * @param replyTo who is told
+   */
+  public record Connect(ActorRef<StatusReply<Done>> replyTo) implements Command {}
+
+  /**
+   * Drop the current connection (if any) and make a new one; joins an attempt in flight.
+   *
+   * @param replyTo who is told, as for {@link Connect}
+   */
+  public record ForceReconnect(ActorRef<StatusReply<Done>> replyTo) implements Command {}
+
+  /**
+   * Attach a connection the accepting side received; a newer one replaces an older one. Answers the
+   * local read position (to send back in the handshake) once attached, or an error.
+   *
+   * @param connection the connection with the peer's read position
+   * @param replyTo who is told
+   */
+  public record Accept(Connection connection, ActorRef<StatusReply<Long>> replyTo)
+      implements Command {}
+
+  /**
+   * Close the pipe for good: the connection is dropped, reads complete, writes are refused.
+   * Idempotent.
+   *
+   * @param replyTo who is told (always ack)
+   */
+  public record Close(ActorRef<StatusReply<Done>> replyTo) implements Command {}
+
+  /**
+   * Ask for a {@link PipeStatus}.
+   *
+   * @param replyTo who is told
+   */
+  public record GetStatus(ActorRef<PipeStatus> replyTo) implements Command {}
+
+  /**
+   * Send lifecycle events to {@code subscriber} until it stops or unsubscribes.
+   *
+   * @param subscriber who is told
+   */
+  public record Subscribe(ActorRef<PipeEvent> subscriber) implements Command {}
+
+  /**
+   * Stop sending events to {@code subscriber}.
+   *
+   * @param subscriber who was told
+   */
+  public record Unsubscribe(ActorRef<PipeEvent> subscriber) implements Command {}
+
+  /** A write Sink asks for the writer. */
+  record OpenWriter(ActorRef<Writer.Reply> replyTo) implements Command {}
+
+  /** A read Source asks for the reader. */
+  record OpenReader(ActorRef<Reader.Reply> replyTo) implements Command {}
+
+  /** The reader switched to {@code generation}; it has received {@code receivedPosition} bytes. */
+  record ReaderSwitched(long generation, long receivedPosition) implements Command {}
+
+  /** The writer attached the connection of {@code generation} and started its replay. */
+  record WriterAttached(long generation, long peerReadPosition, long replayedBytes)
+      implements Command {}
+
+  /** The writer cannot serve the peer's position on the connection of {@code generation}. */
+  record WriterRejected(long generation, PipeException error) implements Command {}
+
+  /** The connection of {@code generation} ended, failed, or broke the protocol. */
+  record LinkLost(long generation, DisconnectCause cause, Optional<Throwable> error)
+      implements Command {}
+
+  /** The reconnector of the attempt of {@code generation} delivered a connection. */
+  private record Dialed(long generation, Connection connection) implements Command {}
+
+  /** The reconnector of the attempt of {@code generation} failed. */
+  private record DialFailed(long generation, Throwable cause) implements Command {}
+
+  /** The attempt of {@code generation} took longer than the policy allows. */
+  private record AttemptTimedOut(long generation) implements Command {}
+
+  /** The backoff after a failed attempt is over. */
+  private enum RetryTick implements Command {
+    INSTANCE
+  }
+
+  /** The policy's give-up time since the connection was lost has passed. */
+  private enum GiveUpTick implements Command {
+    INSTANCE
+  }
+
+  /** An event subscriber stopped. */
+  private record SubscriberStopped(ActorRef<PipeEvent> subscriber) implements Command {}
+
+  /** A child stopped: a bug, since children live as long as the pipe. */
+  private record ChildStopped(String role) implements Command {}
+
+  /** What every state knows. */
+  private record Data(
+      long generation,
+      long reconnectCount,
+      boolean everConnected,
+      int failedAttempts,
+      boolean givenUp,
+      Optional<Throwable> lastError,
+      List<ActorRef<PipeEvent>> subscribers) {
+
+    static Data initial() {
+      return new Data(0, 0, false, 0, false, Optional.empty(), List.of());
+    }
+
+    Data withGeneration(long next) {
+      return new Data(next, reconnectCount, everConnected, failedAttempts, givenUp, lastError,
+          subscribers);
+    }
+
+    Data connected() {
+      long reconnects = everConnected ? reconnectCount + 1 : reconnectCount;
+      return new Data(generation, reconnects, true, 0, false, lastError, subscribers);
+    }
+
+    Data failed(Throwable error) {
+      return new Data(generation, reconnectCount, everConnected, failedAttempts + 1, givenUp,
+          Optional.of(error), subscribers);
+    }
+
+    Data lost(Optional<Throwable> error) {
+      return new Data(generation, reconnectCount, everConnected, failedAttempts, false,
+          error.isPresent() ? error : lastError, subscribers);
+    }
+
+    Data givingUp() {
+      return new Data(generation, reconnectCount, everConnected, failedAttempts, true, lastError,
+          subscribers);
+    }
+
+    Data withSubscribers(List<ActorRef<PipeEvent>> next) {
+      return new Data(generation, reconnectCount, everConnected, failedAttempts, givenUp,
+          lastError, List.copyOf(next));
+    }
+  }
+
+  /** An attempt in flight: who waits for it, and its connection once materialized. */
+  private record Attempt(
+      long generation,
+      int number,
+      List<ActorRef<StatusReply<Done>>> waiters,
+      Optional<Accept> accepting,
+      Optional<LinkHandle> link,
+      long localReadPosition) {
+
+    Attempt join(ActorRef<StatusReply<Done>> waiter) {
+      List<ActorRef<StatusReply<Done>>> all = new ArrayList<>(waiters);
+      all.add(waiter);
+      return new Attempt(generation, number, List.copyOf(all), accepting, link, localReadPosition);
+    }
+
+    Attempt withLink(LinkHandle handle, long position) {
+      return new Attempt(generation, number, waiters, accepting, Optional.of(handle), position);
+    }
+
+    Attempt atPosition(long position) {
+      return new Attempt(generation, number, waiters, accepting, link, position);
+    }
+
+    void fail(PipeException error) {
+      waiters.forEach(w -> w.tell(StatusReply.error(error)));
+      accepting.ifPresent(a -> a.replyTo().tell(StatusReply.error(error)));
+    }
+  }
+
+  private final ActorContext<Command> context;
+  private final TimerScheduler<Command> timers;
+  private final PipeSettings settings;
+  private final Optional<Reconnector> reconnector;
+  private final RandomGenerator random;
+  private final ActorRef<Writer.Command> writer;
+  private final ActorRef<Reader.Command> reader;
+  private final LinkMaterializer links;
+
+  private PipeSupervisor(
+      ActorContext<Command> context,
+      TimerScheduler<Command> timers,
+      PipeSettings settings,
+      Optional<Reconnector> reconnector,
+      RandomGenerator random) {
+    this.context = context;
+    this.timers = timers;
+    this.settings = settings;
+    this.reconnector = reconnector;
+    this.random = random;
+    this.writer = context.spawn(Writer.create(settings, context.getSelf()), "writer");
+    context.watchWith(writer, new ChildStopped("writer"));
+    this.reader = context.spawn(Reader.create(settings, context.getSelf(), writer), "reader");
+    context.watchWith(reader, new ChildStopped("reader"));
+    this.links = new LinkMaterializer(writer, reader, Materializer.createMaterializer(context));
+  }
+
+  /**
+   * Creates a pipe. With a reconnector it dials on {@link Connect} and reconnects by its policy;
+   * without one it only takes connections handed to it with {@link Accept}.
+   *
+   * @param reconnector dials new connections, or empty for an accepting-only pipe
+   * @param settings the pipe's settings
+   * @param random spreads the backoff delays (jitter)
+   * @return the behaviour, starting in {@code disconnected}
+   */
+  public static Behavior<Command> create(
+      Optional<Reconnector> reconnector, PipeSettings settings, RandomGenerator random) {
+    return Behaviors.setup(
+        context ->
+            Behaviors.withTimers(
+                timers ->
+                    new PipeSupervisor(context, timers, settings, reconnector, random)
+                        .disconnected(Data.initial())));
+  }
+
+  // ---------------------------------------------------------------- states
+
+  private Behavior<Command> disconnected(Data data) {
+    return common(Behaviors.receive(Command.class), data, PipeState.DISCONNECTED,
+            this::disconnected)
+        .onMessage(Connect.class, m -> dial(data, m.replyTo()))
+        .onMessage(ForceReconnect.class, m -> dial(data, m.replyTo()))
+        .onMessage(Accept.class, m -> startAttempt(data, List.of(), Optional.of(m)))
+        .onMessageEquals(RetryTick.INSTANCE, () -> startAttempt(data, List.of(), Optional.empty()))
+        .onMessageEquals(GiveUpTick.INSTANCE, () -> giveUp(data))
+        .onMessage(Close.class, m -> close(data, m.replyTo(), DisconnectCause.CLOSED_BY_USER,
+            Optional.empty()))
+        .onMessage(Dialed.class, this::onStaleDial)
+        .onAnyMessage(this::onStale)
+        .build();
+  }
+
+  private Behavior<Command> reconnecting(Data data, Attempt attempt) {
+    long gen = attempt.generation();
+    return common(Behaviors.receive(Command.class), data, PipeState.RECONNECTING,
+            d -> reconnecting(d, attempt))
+        .onMessage(ReaderSwitched.class, m -> m.generation() == gen,
+            m -> onReaderSwitched(data, attempt, m))
+        .onMessage(Dialed.class, m -> m.generation() == gen, m -> attach(data, attempt,
+            m.connection()))
+        .onMessage(DialFailed.class, m -> m.generation() == gen,
+            m -> attemptFailed(data, attempt, failure(attempt, "reconnector failed", m.cause())))
+        .onMessage(WriterAttached.class, m -> m.generation() == gen,
+            m -> onAttached(data, attempt, m))
+        .onMessage(WriterRejected.class, m -> m.generation() == gen,
+            m -> onRejected(data, attempt, m.error()))
+        .onMessage(LinkLost.class, m -> m.generation() == gen,
+            m -> attemptFailed(data, attempt, failure(attempt,
+                "connection lost while attaching: cause=" + m.cause(), m.error().orElse(null))))
+        .onMessage(AttemptTimedOut.class, m -> m.generation() == gen,
+            m -> attemptFailed(data, attempt, failure(attempt,
+                "timed out: attemptTimeout=" + settings.reconnect().attemptTimeout(), null)))
+        .onMessage(Connect.class, m -> reconnecting(data, attempt.join(m.replyTo())))
+        .onMessage(ForceReconnect.class, m -> reconnecting(data, attempt.join(m.replyTo())))
+        .onMessage(Accept.class, m -> supersede(data, attempt, m))
+        .onMessageEquals(GiveUpTick.INSTANCE, () -> reconnecting(data.givingUp(), attempt))
+        .onMessage(Close.class, m -> {
+          abandon(attempt);
+          attempt.fail(closedError(DisconnectCause.CLOSED_BY_USER, Optional.empty()));
+          return close(data, m.replyTo(), DisconnectCause.CLOSED_BY_USER, Optional.empty());
+        })
+        .onMessage(Dialed.class, this::onStaleDial)
+        .onAnyMessage(this::onStale)
+        .build();
+  }
+
+  private Behavior<Command> connected(Data data, LinkHandle link) {
+    long gen = link.generation();
+    return common(Behaviors.receive(Command.class), data, PipeState.CONNECTED,
+            d -> connected(d, link))
+        .onMessage(LinkLost.class, m -> m.generation() == gen, m -> onLinkLost(data, link, m))
+        .onMessage(Connect.class, m -> {
+          m.replyTo().tell(StatusReply.error(new AlreadyConnectedException(gen)));
+          return Behaviors.same();
+        })
+        .onMessage(ForceReconnect.class, m -> forceReconnect(data, link, m))
+        .onMessage(Accept.class, m -> {
+          Data lost = drop(data, link, DisconnectCause.TAKEN_OVER, Optional.empty());
+          return startAttempt(lost, List.of(), Optional.of(m));
+        })
+        .onMessage(Close.class, m -> {
+          link.shutdown();
+          return close(data, m.replyTo(), DisconnectCause.CLOSED_BY_USER, Optional.empty());
+        })
+        .onMessage(Dialed.class, this::onStaleDial)
+        .onAnyMessage(this::onStale)
+        .build();
+  }
+
+  private Behavior<Command> closed(Data data, PipeClosedException reason) {
+    return common(Behaviors.receive(Command.class), data, PipeState.CLOSED,
+            d -> closed(d, reason))
+        .onMessage(Connect.class, m -> refuse(m.replyTo(), reason))
+        .onMessage(ForceReconnect.class, m -> refuse(m.replyTo(), reason))
+        .onMessage(Accept.class, m -> {
+          m.replyTo().tell(StatusReply.error(reason));
+          links.discard(m.connection());
+          return Behaviors.same();
+        })
+        .onMessage(Close.class, m -> refuse(m.replyTo(), null))
+        .onMessage(Dialed.class, this::onStaleDial)
+        .onAnyMessage(this::onStale)
+        .build();
+  }
+
+  /** Handlers every state shares: status, subscriptions, stream endpoints, child supervision. */
+  private BehaviorBuilder<Command> common(
+      BehaviorBuilder<Command> builder,
+      Data data,
+      PipeState state,
+      Function<Data, Behavior<Command>> stay) {
+    return builder
+        .onMessage(GetStatus.class, m -> {
+          reader.tell(new Reader.ReportStatus(status(data, state), m.replyTo()));
+          return Behaviors.same();
+        })
+        .onMessage(OpenWriter.class, m -> {
+          writer.tell(new Writer.Open(m.replyTo()));
+          return Behaviors.same();
+        })
+        .onMessage(OpenReader.class, m -> {
+          reader.tell(new Reader.Open(m.replyTo()));
+          return Behaviors.same();
+        })
+        .onMessage(Subscribe.class, m -> stay.apply(subscribe(data, m.subscriber())))
+        .onMessage(Unsubscribe.class, m -> stay.apply(unsubscribe(data, m.subscriber())))
+        .onMessage(SubscriberStopped.class, m -> stay.apply(unsubscribe(data, m.subscriber())))
+        .onMessage(ChildStopped.class, m -> {
+          throw new IllegalStateException("child stopped: role=" + m.role());
+        });
+  }
+
+  // ---------------------------------------------------------------- transitions
+
+  private Behavior<Command> dial(Data data, ActorRef<StatusReply<Done>> replyTo) {
+    if (reconnector.isEmpty()) {
+      replyTo.tell(StatusReply.error(new ReconnectFailedException(
+          data.failedAttempts() + 1, "no reconnector: this pipe only accepts connections",
+          null)));
+      return Behaviors.same();
+    }
+    return startAttempt(data, List.of(replyTo), Optional.empty());
+  }
+
+  private Behavior<Command> startAttempt(
+      Data data, List<ActorRef<StatusReply<Done>>> waiters, Optional<Accept> accepting) {
+    timers.cancel(RETRY_TIMER);
+    Data next = retire(data);
+    long gen = next.generation();
+    Attempt attempt =
+        new Attempt(gen, data.failedAttempts() + 1, waiters, accepting, Optional.empty(), -1);
+    timers.startSingleTimer(
+        ATTEMPT_TIMER, new AttemptTimedOut(gen), settings.reconnect().attemptTimeout());
+    publish(next, new PipeEvent.Reconnecting(gen, attempt.number()));
+    logTransition(PipeState.RECONNECTING, gen);
+    return reconnecting(next, attempt);
+  }
+
+  private Behavior<Command> onReaderSwitched(Data data, Attempt attempt, ReaderSwitched m) {
+    Attempt positioned = attempt.atPosition(m.receivedPosition());
+    if (attempt.accepting().isPresent()) {
+      return attach(data, positioned, attempt.accepting().get().connection());
+    }
+    long gen = attempt.generation();
+    context.pipeToSelf(
+        dialFrom(m.receivedPosition()),
+        (connection, error) ->
+            error == null ? new Dialed(gen, connection) : new DialFailed(gen, error));
+    return reconnecting(data, positioned);
+  }
+
+  private CompletionStage<Connection> dialFrom(long localReadPosition) {
+    try {
+      CompletionStage<Connection> stage = reconnector.get().reconnect(localReadPosition);
+      return stage != null
+          ? stage
+          : CompletableFuture.failedFuture(new NullPointerException("reconnector returned null"));
+    } catch (RuntimeException e) {
+      return CompletableFuture.failedFuture(e);
+    }
+  }
+
+  private Behavior<Command> attach(Data data, Attempt attempt, Connection connection) {
+    try {
+      LinkHandle handle = links.attach(attempt.generation(), connection);
+      return reconnecting(data, attempt.withLink(handle, attempt.localReadPosition()));
+    } catch (RuntimeException e) {
+      return attemptFailed(data, attempt, failure(attempt, "connection failed to start", e));
+    }
+  }
+
+  private Behavior<Command> onAttached(Data data, Attempt attempt, WriterAttached m) {
+    timers.cancel(ATTEMPT_TIMER);
+    timers.cancel(GIVE_UP_TIMER);
+    Data next = data.connected();
+    attempt.waiters().forEach(w -> w.tell(StatusReply.ack()));
+    attempt.accepting()
+        .ifPresent(a -> a.replyTo().tell(StatusReply.success(attempt.localReadPosition())));
+    publish(next, new PipeEvent.Connected(
+        m.generation(), m.peerReadPosition(), m.replayedBytes(), next.reconnectCount()));
+    logTransition(PipeState.CONNECTED, m.generation());
+    return connected(next, attempt.link().orElseThrow());
+  }
+
+  private Behavior<Command> onRejected(Data data, Attempt attempt, PipeException error) {
+    abandon(attempt);
+    timers.cancel(ATTEMPT_TIMER);
+    attempt.fail(error);
+    if (attempt.accepting().isPresent()) {
+      context.getLog().warn("refused accepted connection: generation [{}] error [{}]",
+          attempt.generation(), error.getMessage());
+      logTransition(PipeState.DISCONNECTED, attempt.generation());
+      return disconnected(data.lost(Optional.of(error)));
+    }
+    publish(data, new PipeEvent.DataLost(error));
+    return close(data, null, DisconnectCause.DATA_LOSS, Optional.of(error));
+  }
+
+  private Behavior<Command> attemptFailed(Data data, Attempt attempt, PipeException error) {
+    timers.cancel(ATTEMPT_TIMER);
+    abandon(attempt);
+    attempt.fail(error);
+    Data next = data.failed(error);
+    Optional<Duration> delay =
+        attempt.accepting().isPresent() || next.givenUp() || reconnector.isEmpty()
+            ? Optional.empty()
+            : settings.reconnect().nextDelay(next.failedAttempts(), random.nextDouble());
+    delay.ifPresent(d -> timers.startSingleTimer(RETRY_TIMER, RetryTick.INSTANCE, d));
+    context.getLog().info("reconnect attempt [{}] failed, next in [{}]: [{}]",
+        attempt.number(), delay.map(Duration::toString).orElse("never"), error.getMessage());
+    publish(next, new PipeEvent.ReconnectFailed(attempt.number(), error, delay));
+    logTransition(PipeState.DISCONNECTED, attempt.generation());
+    return disconnected(next);
+  }
+
+  private Behavior<Command> supersede(Data data, Attempt attempt, Accept newer) {
+    abandon(attempt);
+    attempt.accepting().ifPresent(a -> a.replyTo().tell(StatusReply.error(
+        failure(attempt, "superseded by a newer accepted connection", null))));
+    return startAttempt(data, attempt.waiters(), Optional.of(newer));
+  }
+
+  private Behavior<Command> onLinkLost(Data data, LinkHandle link, LinkLost m) {
+    Data lost = drop(data, link, m.cause(), m.error());
+    if (reconnector.isPresent() && m.cause().isRecoverable()) {
+      Duration giveUp = settings.reconnect().giveUpAfter();
+      if (!giveUp.isZero()) {
+        timers.startSingleTimer(GIVE_UP_TIMER, GiveUpTick.INSTANCE, giveUp);
+      }
+      return startAttempt(lost, List.of(), Optional.empty());
+    }
+    logTransition(PipeState.DISCONNECTED, lost.generation());
+    return disconnected(retire(lost));
+  }
+
+  private Behavior<Command> forceReconnect(Data data, LinkHandle link, ForceReconnect m) {
+    if (reconnector.isEmpty()) {
+      return dial(data, m.replyTo());
+    }
+    Data lost = drop(data, link, DisconnectCause.FORCED_RECONNECT, Optional.empty());
+    return startAttempt(lost, List.of(m.replyTo()), Optional.empty());
+  }
+
+  private Behavior<Command> giveUp(Data data) {
+    timers.cancel(RETRY_TIMER);
+    context.getLog().info("reconnect policy gave up after [{}]",
+        settings.reconnect().giveUpAfter());
+    return disconnected(data.givingUp());
+  }
+
+  private Behavior<Command> close(
+      Data data,
+      ActorRef<StatusReply<Done>> replyTo,
+      DisconnectCause cause,
+      Optional<Throwable> error) {
+    timers.cancelAll();
+    PipeClosedException reason = closedError(cause, error);
+    writer.tell(new Writer.Close(reason));
+    reader.tell(new Reader.Close(reason));
+    if (replyTo != null) {
+      replyTo.tell(StatusReply.ack());
+    }
+    Data next = error.isPresent() ? data.lost(error) : data;
+    publish(next, new PipeEvent.Closed(cause, error));
+    logTransition(PipeState.CLOSED, data.generation());
+    return closed(next, reason);
+  }
+
+  // ---------------------------------------------------------------- helpers
+
+  /** Bumps the generation and tells the children, so nothing of older connections counts. */
+  private Data retire(Data data) {
+    Data next = data.withGeneration(data.generation() + 1);
+    writer.tell(new Writer.Detach(next.generation()));
+    reader.tell(new Reader.SwitchGeneration(next.generation()));
+    return next;
+  }
+
+  private Data drop(Data data, LinkHandle link, DisconnectCause cause, Optional<Throwable> error) {
+    link.shutdown();
+    context.getLog().info("connection lost: generation [{}] cause [{}] error [{}]",
+        link.generation(), cause, error.map(Throwable::toString).orElse("none"));
+    Data lost = data.lost(error);
+    publish(lost, new PipeEvent.Disconnected(link.generation(), cause, error));
+    return lost;
+  }
+
+  private void abandon(Attempt attempt) {
+    attempt.link().ifPresent(LinkHandle::shutdown);
+  }
+
+  private static ReconnectFailedException failure(Attempt attempt, String detail, Throwable cause) {
+    return new ReconnectFailedException(attempt.number(), detail, cause);
+  }
+
+  private static PipeClosedException closedError(DisconnectCause cause, Optional<Throwable> error) {
+    return new PipeClosedException(cause, error.orElse(null));
+  }
+
+  private Behavior<Command> refuse(ActorRef<StatusReply<Done>> replyTo, PipeException error) {
+    replyTo.tell(error == null ? StatusReply.ack() : StatusReply.error(error));
+    return Behaviors.same();
+  }
+
+  private Behavior<Command> onStaleDial(Dialed m) {
+    context.getLog().debug("closing connection of abandoned attempt: generation [{}]",
+        m.generation());
+    links.discard(m.connection());
+    return Behaviors.same();
+  }
+
+  private Behavior<Command> onStale(Command m) {
+    context.getLog().debug("ignoring stale [{}]", m);
+    return Behaviors.same();
+  }
+
+  private Data subscribe(Data data, ActorRef<PipeEvent> subscriber) {
+    context.watchWith(subscriber, new SubscriberStopped(subscriber));
+    List<ActorRef<PipeEvent>> all = new ArrayList<>(data.subscribers());
+    all.add(subscriber);
+    return data.withSubscribers(all);
+  }
+
+  private Data unsubscribe(Data data, ActorRef<PipeEvent> subscriber) {
+    context.unwatch(subscriber);
+    List<ActorRef<PipeEvent>> all = new ArrayList<>(data.subscribers());
+    all.remove(subscriber);
+    return data.withSubscribers(all);
+  }
+
+  private static void publish(Data data, PipeEvent event) {
+    data.subscribers().forEach(s -> s.tell(event));
+  }
+
+  private static PipeStatus status(Data data, PipeState state) {
+    return new PipeStatus(state, data.generation(), 0, 0, 0, 0, data.reconnectCount(),
+        data.failedAttempts(), data.lastError());
+  }
+
+  private void logTransition(PipeState to, long generation) {
+    context.getLog().debug("-> [{}] generation [{}]", to, generation);
+  }
+}

@@ -1,0 +1,405 @@
+package io.backedpipe.pipe;
+
+import io.backedpipe.DisconnectCause;
+import io.backedpipe.PipeClosedException;
+import io.backedpipe.PipeException;
+import io.backedpipe.PipeSettings;
+import io.backedpipe.PipeStatus;
+import io.backedpipe.ProtocolViolationException;
+import io.backedpipe.SourceAlreadyOpenException;
+import io.backedpipe.wire.Frame;
+import java.util.Optional;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
+import org.apache.pekko.actor.typed.javadsl.ActorContext;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.actor.typed.javadsl.Receive;
+import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
+import org.apache.pekko.util.ByteString;
+
+/**
+ * The incoming half of a pipe: takes frames from the current connection, hands bytes to the
+ * application's Source in order, counts them, and acknowledges them to the peer.
+ *
+ * <p>One per pipe, a child of {@link PipeSupervisor}, living as long as the pipe; it owns the read
+ * positions. Every frame arrives stamped with the generation of its connection: frames of any
+ * generation but the current one are dropped uncounted and unacknowledged, so the position it
+ * reports at a switch ({@link SwitchGeneration}) is exactly what it accepted. Bytes received but
+ * not yet read are held up to {@code read-buffer-bytes}; beyond that the connection is not asked
+ * for more (backpressure to the peer). Delivered bytes are acknowledged to the peer through the
+ * writer, once {@code ack-every-bytes} have been delivered or after {@code ack-interval}.
+ */
+final class Reader extends AbstractBehavior<Reader.Command> {
+  private static final Object ACK_TIMER = "ack";
+
+  /** The reader's protocol. */
+  sealed interface Command {}
+
+  /**
+   * A read Source asks to read; answered with {@link Opened}, {@link Completed} or {@link Failed}.
+   *
+   * @param replyTo the Source's stage actor
+   */
+  record Open(ActorRef<Reply> replyTo) implements Command {}
+
+  /**
+   * The open Source wants the next bytes.
+   *
+   * @param replyTo the Source's stage actor
+   */
+  record Demand(ActorRef<Reply> replyTo) implements Command {}
+
+  /**
+   * The Source stopped reading; another one may open.
+   *
+   * @param replyTo the Source's stage actor
+   */
+  record Cancel(ActorRef<Reply> replyTo) implements Command {}
+
+  /**
+   * Accept frames of {@code generation} only from now on, and report the received position.
+   *
+   * @param generation the generation about to be attached
+   */
+  record SwitchGeneration(long generation) implements Command {}
+
+  /**
+   * The connection of {@code generation} is ready to deliver frames.
+   *
+   * @param generation the connection's generation
+   * @param ack where to signal demand for the next frame
+   */
+  record LinkStarted(long generation, ActorRef<LinkAck> ack) implements Command {}
+
+  /**
+   * A frame from the connection of {@code generation}.
+   *
+   * @param generation the connection's generation
+   * @param ack where to signal demand for the next frame
+   * @param frame the frame
+   */
+  record Inbound(long generation, ActorRef<LinkAck> ack, Frame frame) implements Command {}
+
+  /**
+   * The connection of {@code generation} ended (transport EOF).
+   *
+   * @param generation the connection's generation
+   */
+  record LinkEnded(long generation) implements Command {}
+
+  /**
+   * The connection of {@code generation} failed.
+   *
+   * @param generation the connection's generation
+   * @param cause the transport's error
+   */
+  record LinkFailed(long generation, Throwable cause) implements Command {}
+
+  /**
+   * The pipe closed: end the Source (completed on a user close, failed otherwise).
+   *
+   * @param reason why the pipe closed
+   */
+  record Close(PipeClosedException reason) implements Command {}
+
+  /**
+   * Fill in the read figures and pass the status query on to the writer.
+   *
+   * @param partial the snapshot so far
+   * @param replyTo who asked
+   */
+  record ReportStatus(PipeStatus partial, ActorRef<PipeStatus> replyTo) implements Command {}
+
+  /** Time to acknowledge delivered bytes that no byte threshold has acknowledged yet. */
+  private enum AckTick implements Command {
+    INSTANCE
+  }
+
+  /** The demand signal of the connection's sink. */
+  enum LinkAck {
+    INSTANCE
+  }
+
+  /** What the reader answers a read Source. */
+  sealed interface Reply {}
+
+  /**
+   * Reading may start; send {@link Demand} for bytes.
+   *
+   * @param reader the reader
+   */
+  record Opened(ActorRef<Command> reader) implements Reply {}
+
+  /**
+   * The next bytes of the stream, answering one {@link Demand}.
+   *
+   * @param bytes the bytes, never empty
+   */
+  record Delivered(ByteString bytes) implements Reply {}
+
+  /** The peer's stream ended and every byte was delivered, or the pipe was closed by the user. */
+  enum Completed implements Reply {
+    INSTANCE
+  }
+
+  /**
+   * The Source ends with an error.
+   *
+   * @param error why
+   */
+  record Failed(PipeException error) implements Reply {}
+
+  private final ActorRef<PipeSupervisor.Command> supervisor;
+  private final ActorRef<Writer.Command> writer;
+  private final TimerScheduler<Command> timers;
+  private final PipeSettings settings;
+  private long generation = -1;
+  private long readPosition;
+  private long ackedPosition;
+  private ByteString pending = ByteString.emptyByteString();
+  private ActorRef<LinkAck> linkAck;
+  private boolean ackOwed;
+  private ActorRef<Reply> subscriber;
+  private boolean demand;
+  private long endOfStreamPosition = -1;
+  private PipeClosedException closedWith;
+
+  private Reader(
+      ActorContext<Command> context,
+      TimerScheduler<Command> timers,
+      PipeSettings settings,
+      ActorRef<PipeSupervisor.Command> supervisor,
+      ActorRef<Writer.Command> writer) {
+    super(context);
+    this.timers = timers;
+    this.settings = settings;
+    this.supervisor = supervisor;
+    this.writer = writer;
+  }
+
+  /**
+   * Creates the reader of one pipe.
+   *
+   * @param settings the pipe's settings
+   * @param supervisor where reports go
+   * @param writer the pipe's writer, which carries acknowledgements to the peer
+   * @return the behaviour
+   */
+  static Behavior<Command> create(
+      PipeSettings settings,
+      ActorRef<PipeSupervisor.Command> supervisor,
+      ActorRef<Writer.Command> writer) {
+    return Behaviors.setup(
+        context ->
+            Behaviors.withTimers(
+                timers -> new Reader(context, timers, settings, supervisor, writer)));
+  }
+
+  @Override
+  public Receive<Command> createReceive() {
+    return newReceiveBuilder()
+        .onMessage(Inbound.class, this::onInbound)
+        .onMessage(Demand.class, this::onDemand)
+        .onMessageEquals(AckTick.INSTANCE, this::onAckTick)
+        .onMessage(LinkStarted.class, this::onLinkStarted)
+        .onMessage(LinkEnded.class, this::onLinkEnded)
+        .onMessage(LinkFailed.class, this::onLinkFailed)
+        .onMessage(SwitchGeneration.class, this::onSwitchGeneration)
+        .onMessage(Open.class, this::onOpen)
+        .onMessage(Cancel.class, this::onCancel)
+        .onMessage(Close.class, this::onClose)
+        .onMessage(ReportStatus.class, this::onReportStatus)
+        .build();
+  }
+
+  private long receivedPosition() {
+    return readPosition + pending.size();
+  }
+
+  private Behavior<Command> onInbound(Inbound inbound) {
+    if (inbound.generation() != generation) {
+      return this; // an old connection's frame: dropped, uncounted, never acknowledged
+    }
+    linkAck = inbound.ack();
+    Frame frame = inbound.frame();
+    if (frame instanceof Frame.Data data) {
+      onData(data);
+    } else if (frame instanceof Frame.Ack ack) {
+      writer.tell(new Writer.PeerAcked(generation, ack.position()));
+      inbound.ack().tell(LinkAck.INSTANCE);
+    } else if (frame instanceof Frame.EndOfStream end) {
+      onEndOfStream(end);
+    }
+    return this;
+  }
+
+  private void onData(Frame.Data data) {
+    if (endOfStreamPosition >= 0) {
+      violated("data after end-of-stream: endOfStreamPosition=" + endOfStreamPosition
+          + " dataSize=" + data.payload().size());
+      return;
+    }
+    pending = pending.concat(data.payload());
+    deliver();
+    if (pending.size() < settings.readBufferBytes()) {
+      linkAck.tell(LinkAck.INSTANCE);
+    } else {
+      ackOwed = true;
+    }
+  }
+
+  private void onEndOfStream(Frame.EndOfStream end) {
+    if (end.position() != receivedPosition()) {
+      violated("end-of-stream position mismatch: endOfStreamPosition=" + end.position()
+          + " receivedPosition=" + receivedPosition());
+      return;
+    }
+    endOfStreamPosition = end.position();
+    linkAck.tell(LinkAck.INSTANCE);
+    deliver();
+  }
+
+  private void violated(String detail) {
+    supervisor.tell(
+        new PipeSupervisor.LinkLost(
+            generation,
+            DisconnectCause.PROTOCOL_VIOLATION,
+            Optional.of(new ProtocolViolationException(detail))));
+  }
+
+  private Behavior<Command> onLinkStarted(LinkStarted started) {
+    if (started.generation() == generation) {
+      linkAck = started.ack();
+      if (pending.size() < settings.readBufferBytes()) {
+        linkAck.tell(LinkAck.INSTANCE);
+      } else {
+        ackOwed = true;
+      }
+    }
+    return this;
+  }
+
+  private Behavior<Command> onLinkEnded(LinkEnded ended) {
+    if (ended.generation() == generation) {
+      supervisor.tell(
+          new PipeSupervisor.LinkLost(generation, DisconnectCause.LINK_CLOSED, Optional.empty()));
+    }
+    return this;
+  }
+
+  private Behavior<Command> onLinkFailed(LinkFailed failed) {
+    if (failed.generation() == generation) {
+      supervisor.tell(
+          new PipeSupervisor.LinkLost(
+              generation, DisconnectCause.LINK_FAILED, Optional.of(failed.cause())));
+    }
+    return this;
+  }
+
+  private Behavior<Command> onSwitchGeneration(SwitchGeneration next) {
+    generation = next.generation();
+    linkAck = null;
+    ackOwed = false;
+    supervisor.tell(new PipeSupervisor.ReaderSwitched(generation, receivedPosition()));
+    return this;
+  }
+
+  private Behavior<Command> onOpen(Open open) {
+    if (closedWith != null) {
+      open.replyTo().tell(endReply());
+    } else if (subscriber != null) {
+      open.replyTo().tell(new Failed(new SourceAlreadyOpenException()));
+    } else {
+      subscriber = open.replyTo();
+      demand = false;
+      subscriber.tell(new Opened(getContext().getSelf()));
+      deliver();
+    }
+    return this;
+  }
+
+  private Behavior<Command> onDemand(Demand request) {
+    if (request.replyTo().equals(subscriber)) {
+      demand = true;
+      deliver();
+    }
+    return this;
+  }
+
+  private Behavior<Command> onCancel(Cancel cancel) {
+    if (cancel.replyTo().equals(subscriber)) {
+      subscriber = null;
+      demand = false;
+    }
+    return this;
+  }
+
+  private Behavior<Command> onClose(Close close) {
+    closedWith = close.reason();
+    generation = Long.MIN_VALUE; // no connection's frames count any more
+    linkAck = null;
+    pending = ByteString.emptyByteString();
+    timers.cancelAll();
+    if (subscriber != null) {
+      subscriber.tell(endReply());
+      subscriber = null;
+    }
+    return this;
+  }
+
+  private Reply endReply() {
+    return closedWith.closeCause() == DisconnectCause.CLOSED_BY_USER
+        ? Completed.INSTANCE
+        : new Failed(closedWith);
+  }
+
+  private Behavior<Command> onAckTick() {
+    if (readPosition > ackedPosition) {
+      sendAck();
+    }
+    return this;
+  }
+
+  private Behavior<Command> onReportStatus(ReportStatus report) {
+    writer.tell(
+        new Writer.ReportStatus(
+            report.partial().withReader(readPosition, receivedPosition()), report.replyTo()));
+    return this;
+  }
+
+  /** Hands pending bytes to a Source that asked, then completes it at the end of the stream. */
+  private void deliver() {
+    if (subscriber == null) {
+      return;
+    }
+    if (demand && !pending.isEmpty()) {
+      subscriber.tell(new Delivered(pending));
+      readPosition += pending.size();
+      pending = ByteString.emptyByteString();
+      demand = false;
+      if (ackOwed && linkAck != null) {
+        ackOwed = false;
+        linkAck.tell(LinkAck.INSTANCE);
+      }
+      scheduleAck();
+    }
+    if (pending.isEmpty() && endOfStreamPosition >= 0 && readPosition == endOfStreamPosition) {
+      subscriber.tell(Completed.INSTANCE);
+      subscriber = null;
+    }
+  }
+
+  private void scheduleAck() {
+    if (readPosition - ackedPosition >= settings.ackEveryBytes()) {
+      sendAck();
+    } else if (!timers.isTimerActive(ACK_TIMER)) {
+      timers.startSingleTimer(ACK_TIMER, AckTick.INSTANCE, settings.ackInterval());
+    }
+  }
+
+  private void sendAck() {
+    ackedPosition = readPosition;
+    writer.tell(new Writer.SendAck(readPosition));
+  }
+}

@@ -1,0 +1,139 @@
+package io.backedpipe.pipe;
+
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import org.apache.pekko.Done;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.javadsl.Adapter;
+import org.apache.pekko.japi.Pair;
+import org.apache.pekko.stream.AbruptStageTerminationException;
+import org.apache.pekko.stream.Attributes;
+import org.apache.pekko.stream.Inlet;
+import org.apache.pekko.stream.SinkShape;
+import org.apache.pekko.stream.stage.AbstractInHandler;
+import org.apache.pekko.stream.stage.GraphStageLogic;
+import org.apache.pekko.stream.stage.AbstractGraphStageWithMaterializedValue;
+import org.apache.pekko.util.ByteString;
+
+/**
+ * The Sink that writes into a pipe. It joins the elements that arrive while the writer is accepting
+ * the previous batch, up to the writer's batch size, so small writes cost one actor message per
+ * batch rather than per element. Upstream completion ends the pipe's output (end-of-stream);
+ * upstream failure fails only this Sink.
+ *
+ * <p>Materializes a stage that completes once the end-of-stream is in the replay window, or fails
+ * with the writer's refusal (for example {@link io.backedpipe.PipeClosedException}).
+ */
+final class WriteSinkStage
+    extends AbstractGraphStageWithMaterializedValue<SinkShape<ByteString>, CompletionStage<Done>> {
+  private final Inlet<ByteString> in = Inlet.create("WriteSinkStage.in");
+  private final SinkShape<ByteString> shape = SinkShape.of(in);
+  private final ActorRef<PipeSupervisor.Command> pipe;
+
+  WriteSinkStage(ActorRef<PipeSupervisor.Command> pipe) {
+    this.pipe = pipe;
+  }
+
+  @Override
+  public SinkShape<ByteString> shape() {
+    return shape;
+  }
+
+  @Override
+  public Pair<GraphStageLogic, CompletionStage<Done>> createLogicAndMaterializedValuePair(
+      Attributes attributes) {
+    CompletableFuture<Done> done = new CompletableFuture<>();
+    return Pair.create(new Logic(done), done);
+  }
+
+  private final class Logic extends GraphStageLogic {
+    private final CompletableFuture<Done> done;
+    private ActorRef<Writer.Reply> self;
+    private ActorRef<Writer.Command> writer;
+    private int batchBytes = 1;
+    private ByteString pending = ByteString.emptyByteString();
+    private boolean inFlight;
+    private boolean upstreamFinished;
+
+    Logic(CompletableFuture<Done> done) {
+      super(shape);
+      this.done = done;
+      setHandler(
+          in,
+          new AbstractInHandler() {
+            @Override
+            public void onPush() {
+              pending = pending.concat(grab(in));
+              flush();
+            }
+
+            @Override
+            public void onUpstreamFinish() {
+              upstreamFinished = true;
+              flush();
+            }
+
+            @Override
+            public void onUpstreamFailure(Throwable error) {
+              done.completeExceptionally(error);
+              failStage(error);
+            }
+          });
+    }
+
+    @Override
+    public void preStart() {
+      setKeepGoing(true); // the inlet closes before the writer confirms the end-of-stream
+      self = Adapter.toTyped(getStageActor(this::receive).ref());
+      pipe.tell(new PipeSupervisor.OpenWriter(self));
+      pull(in);
+    }
+
+    private scala.runtime.BoxedUnit receive(
+        scala.Tuple2<org.apache.pekko.actor.ActorRef, Object> message) {
+      onReply(message._2());
+      return scala.runtime.BoxedUnit.UNIT;
+    }
+
+    private void onReply(Object reply) {
+      if (reply instanceof Writer.Opened opened) {
+        writer = opened.writer();
+        batchBytes = opened.batchBytes();
+        flush();
+      } else if (reply == Writer.Accepted.INSTANCE) {
+        inFlight = false;
+        flush();
+      } else if (reply == Writer.Finished.INSTANCE) {
+        done.complete(Done.getInstance());
+        completeStage();
+      } else if (reply instanceof Writer.Rejected rejected) {
+        done.completeExceptionally(rejected.error());
+        failStage(rejected.error());
+      }
+    }
+
+    /** Sends the joined bytes (or the end) when the writer is free; keeps pulling up to a batch. */
+    private void flush() {
+      if (writer != null && !inFlight) {
+        if (!pending.isEmpty()) {
+          writer.tell(new Writer.Write(pending, self));
+          pending = ByteString.emptyByteString();
+          inFlight = true;
+        } else if (upstreamFinished) {
+          writer.tell(new Writer.Finish(self));
+          inFlight = true;
+        }
+      }
+      if (!isClosed(in) && !hasBeenPulled(in) && pending.size() < batchBytes) {
+        pull(in);
+      }
+    }
+
+    @Override
+    public void postStop() {
+      if (!done.isDone()) {
+        done.completeExceptionally(new AbruptStageTerminationException(this));
+      }
+    }
+  }
+}

@@ -1,0 +1,370 @@
+package io.backedpipe.pipe;
+
+import io.backedpipe.DisconnectCause;
+import io.backedpipe.FuturePositionException;
+import io.backedpipe.OutputEndedException;
+import io.backedpipe.PipeException;
+import io.backedpipe.PipeSettings;
+import io.backedpipe.PipeStatus;
+import io.backedpipe.ProtocolViolationException;
+import io.backedpipe.ReplayUnavailableException;
+import io.backedpipe.buffer.ReplayBuffer;
+import io.backedpipe.wire.Frame;
+import java.util.ArrayDeque;
+import java.util.Optional;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
+import org.apache.pekko.actor.typed.javadsl.ActorContext;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.actor.typed.javadsl.Receive;
+import org.apache.pekko.util.ByteString;
+
+/**
+ * The outgoing half of a pipe: accepts the application's bytes into the replay window, sends them
+ * on the current connection, replays what the peer lacks after a reconnect, and releases what the
+ * peer acknowledges.
+ *
+ * <p>One per pipe, a child of {@link PipeSupervisor}, living as long as the pipe; it owns the
+ * {@link ReplayBuffer} and every write position. A write is answered {@link Accepted} only once all
+ * of its bytes are in the window, so a full window backpressures the writing Sink whether or not a
+ * connection is up; nothing is evicted before the peer acknowledges it. The connection is an
+ * {@code ActorSource} with backpressure: one frame is handed over at a time, and every frame joins
+ * all pending bytes up to {@code max-frame-bytes}, so a busy pipe sends few large frames.
+ */
+final class Writer extends AbstractBehavior<Writer.Command> {
+
+  /** The writer's protocol. */
+  sealed interface Command {}
+
+  /**
+   * A write Sink asks for the writer; answered with {@link Opened} or {@link Rejected}.
+   *
+   * @param replyTo the Sink's stage actor
+   */
+  record Open(ActorRef<Reply> replyTo) implements Command {}
+
+  /**
+   * Bytes to append; answered with {@link Accepted} once all are in the window.
+   *
+   * @param bytes the bytes
+   * @param replyTo who is told
+   */
+  record Write(ByteString bytes, ActorRef<Reply> replyTo) implements Command {}
+
+  /**
+   * End this side's output after the writes before it; answered with {@link Finished}.
+   *
+   * @param replyTo who is told
+   */
+  record Finish(ActorRef<Reply> replyTo) implements Command {}
+
+  /**
+   * A new connection: replay from the peer's read position on {@code link}.
+   *
+   * @param generation the connection's generation
+   * @param peerReadPosition where the peer resumes
+   * @param link the connection's outgoing side
+   */
+  record Attach(long generation, long peerReadPosition, ActorRef<Frame> link)
+      implements Command {}
+
+  /**
+   * Stop using the current connection; {@code generation} is the next one.
+   *
+   * @param generation the generation about to be attempted
+   */
+  record Detach(long generation) implements Command {}
+
+  /**
+   * The connection of {@code generation} took the last frame and wants the next.
+   *
+   * @param generation the connection's generation
+   */
+  record LinkDemand(long generation) implements Command {}
+
+  /**
+   * The reader delivered up to {@code position}: acknowledge it to the peer.
+   *
+   * @param position the delivered position
+   */
+  record SendAck(long position) implements Command {}
+
+  /**
+   * The peer acknowledged {@code position} on the connection of {@code generation}.
+   *
+   * @param generation the connection's generation
+   * @param position the acknowledged position
+   */
+  record PeerAcked(long generation, long position) implements Command {}
+
+  /**
+   * The pipe closed: refuse everything from now on with {@code reason}.
+   *
+   * @param reason the answer to every later write
+   */
+  record Close(PipeException reason) implements Command {}
+
+  /**
+   * Fill in the write figures and answer the status query.
+   *
+   * @param partial the snapshot so far
+   * @param replyTo who asked
+   */
+  record ReportStatus(PipeStatus partial, ActorRef<PipeStatus> replyTo) implements Command {}
+
+  /** What the writer answers a write Sink. */
+  sealed interface Reply {}
+
+  /**
+   * The writer to send writes to, and how many bytes a Sink should join per write.
+   *
+   * @param writer the writer
+   * @param batchBytes the Sink's batch size
+   */
+  record Opened(ActorRef<Command> writer, int batchBytes) implements Reply {}
+
+  /** Every byte of the write is in the window. */
+  enum Accepted implements Reply {
+    INSTANCE
+  }
+
+  /** The end-of-stream is in the window, after every byte written before it. */
+  enum Finished implements Reply {
+    INSTANCE
+  }
+
+  /**
+   * The write or open is refused.
+   *
+   * @param error why
+   */
+  record Rejected(PipeException error) implements Reply {}
+
+  /** A write (or the end of output) waiting for window space, in arrival order. */
+  private record Waiting(ByteString rest, ActorRef<Reply> replyTo, boolean finish) {}
+
+  private final ActorRef<PipeSupervisor.Command> supervisor;
+  private final PipeSettings settings;
+  private final ReplayBuffer buffer;
+  private final ArrayDeque<Waiting> waiting = new ArrayDeque<>();
+  private long generation = -1;
+  private ActorRef<Frame> link;
+  private boolean linkReady;
+  private long sentPosition;
+  private long ackToSend;
+  private long ackSent = -1;
+  private long endOfStreamPosition = -1;
+  private boolean endOfStreamSent;
+  private boolean finishing;
+  private PipeException closedWith;
+
+  private Writer(
+      ActorContext<Command> context,
+      PipeSettings settings,
+      ActorRef<PipeSupervisor.Command> supervisor) {
+    super(context);
+    this.settings = settings;
+    this.supervisor = supervisor;
+    this.buffer = new ReplayBuffer(settings.windowBytes());
+  }
+
+  /**
+   * Creates the writer of one pipe.
+   *
+   * @param settings the pipe's settings
+   * @param supervisor where reports go
+   * @return the behaviour
+   */
+  static Behavior<Command> create(
+      PipeSettings settings, ActorRef<PipeSupervisor.Command> supervisor) {
+    return Behaviors.setup(context -> new Writer(context, settings, supervisor));
+  }
+
+  @Override
+  public Receive<Command> createReceive() {
+    return newReceiveBuilder()
+        .onMessage(Write.class, this::onWrite)
+        .onMessage(LinkDemand.class, this::onLinkDemand)
+        .onMessage(SendAck.class, this::onSendAck)
+        .onMessage(PeerAcked.class, this::onPeerAcked)
+        .onMessage(Open.class, this::onOpen)
+        .onMessage(Finish.class, this::onFinish)
+        .onMessage(Attach.class, this::onAttach)
+        .onMessage(Detach.class, this::onDetach)
+        .onMessage(Close.class, this::onClose)
+        .onMessage(ReportStatus.class, this::onReportStatus)
+        .build();
+  }
+
+  private Behavior<Command> onOpen(Open open) {
+    if (closedWith != null) {
+      open.replyTo().tell(new Rejected(closedWith));
+    } else {
+      open.replyTo().tell(new Opened(getContext().getSelf(), settings.writeBatchBytes()));
+    }
+    return this;
+  }
+
+  private Behavior<Command> onWrite(Write write) {
+    if (closedWith != null) {
+      write.replyTo().tell(new Rejected(closedWith));
+    } else if (finishing) {
+      write.replyTo().tell(new Rejected(new OutputEndedException(endOfStreamPosition())));
+    } else {
+      waiting.addLast(new Waiting(write.bytes(), write.replyTo(), false));
+      acceptWaiting();
+      pump();
+    }
+    return this;
+  }
+
+  private Behavior<Command> onFinish(Finish finish) {
+    if (closedWith != null) {
+      finish.replyTo().tell(new Rejected(closedWith));
+    } else if (finishing) {
+      finish.replyTo().tell(Finished.INSTANCE);
+    } else {
+      finishing = true;
+      waiting.addLast(new Waiting(ByteString.emptyByteString(), finish.replyTo(), true));
+      acceptWaiting();
+      pump();
+    }
+    return this;
+  }
+
+  private long endOfStreamPosition() {
+    return endOfStreamPosition >= 0 ? endOfStreamPosition : buffer.endPosition();
+  }
+
+  private Behavior<Command> onAttach(Attach attach) {
+    long peer = attach.peerReadPosition();
+    if (peer > buffer.endPosition()) {
+      supervisor.tell(
+          new PipeSupervisor.WriterRejected(
+              attach.generation(), new FuturePositionException(peer, buffer.endPosition())));
+      return this;
+    }
+    if (peer < buffer.startPosition()) {
+      supervisor.tell(
+          new PipeSupervisor.WriterRejected(
+              attach.generation(),
+              new ReplayUnavailableException(
+                  peer, buffer.startPosition(), buffer.endPosition())));
+      return this;
+    }
+    buffer.releaseTo(peer); // the peer's read position acknowledges everything before it
+    generation = attach.generation();
+    link = attach.link();
+    linkReady = true;
+    sentPosition = peer;
+    endOfStreamSent = false;
+    ackSent = -1;
+    supervisor.tell(
+        new PipeSupervisor.WriterAttached(generation, peer, buffer.endPosition() - peer));
+    acceptWaiting();
+    pump();
+    return this;
+  }
+
+  private Behavior<Command> onDetach(Detach detach) {
+    generation = detach.generation();
+    link = null;
+    linkReady = false;
+    return this;
+  }
+
+  private Behavior<Command> onLinkDemand(LinkDemand demand) {
+    if (demand.generation() == generation && link != null) {
+      linkReady = true;
+      pump();
+    }
+    return this;
+  }
+
+  private Behavior<Command> onSendAck(SendAck ack) {
+    ackToSend = Math.max(ackToSend, ack.position());
+    pump();
+    return this;
+  }
+
+  private Behavior<Command> onPeerAcked(PeerAcked acked) {
+    if (acked.generation() != generation || closedWith != null) {
+      return this;
+    }
+    long position = acked.position();
+    if (position > sentPosition) {
+      supervisor.tell(
+          new PipeSupervisor.LinkLost(
+              generation,
+              DisconnectCause.PROTOCOL_VIOLATION,
+              Optional.of(
+                  new ProtocolViolationException(
+                      "ack beyond sent: ackPosition=" + position
+                          + " sentPosition=" + sentPosition))));
+    } else if (position > buffer.startPosition()) {
+      buffer.releaseTo(position);
+      acceptWaiting();
+      pump();
+    }
+    return this;
+  }
+
+  private Behavior<Command> onClose(Close close) {
+    closedWith = close.reason();
+    link = null;
+    linkReady = false;
+    buffer.releaseTo(buffer.endPosition());
+    waiting.forEach(w -> w.replyTo().tell(new Rejected(closedWith)));
+    waiting.clear();
+    return this;
+  }
+
+  private Behavior<Command> onReportStatus(ReportStatus report) {
+    report
+        .replyTo()
+        .tell(report.partial().withWriter(buffer.endPosition(), buffer.startPosition()));
+    return this;
+  }
+
+  /** Moves waiting writes into the window, in order, as far as it has room. */
+  private void acceptWaiting() {
+    while (!waiting.isEmpty()) {
+      Waiting head = waiting.pollFirst();
+      if (head.finish()) {
+        endOfStreamPosition = buffer.endPosition();
+        head.replyTo().tell(Finished.INSTANCE);
+        continue;
+      }
+      int taken = buffer.append(head.rest());
+      if (taken < head.rest().size()) {
+        waiting.addFirst(new Waiting(head.rest().drop(taken), head.replyTo(), false));
+        return;
+      }
+      head.replyTo().tell(Accepted.INSTANCE);
+    }
+  }
+
+  /** Hands the connection its next frame when it has asked for one: acks first, then data. */
+  private void pump() {
+    if (link == null || !linkReady) {
+      return;
+    }
+    if (ackToSend > ackSent) {
+      ackSent = ackToSend;
+      send(new Frame.Ack(ackToSend));
+    } else if (sentPosition < buffer.endPosition()) {
+      ByteString chunk = buffer.slice(sentPosition, settings.maxFrameBytes());
+      sentPosition += chunk.size();
+      send(new Frame.Data(chunk));
+    } else if (endOfStreamPosition >= 0 && !endOfStreamSent) {
+      endOfStreamSent = true;
+      send(new Frame.EndOfStream(endOfStreamPosition));
+    }
+  }
+
+  private void send(Frame frame) {
+    linkReady = false;
+    link.tell(frame);
+  }
+}
