@@ -153,7 +153,7 @@ final class Writer extends AbstractBehavior<Writer.Command> {
   private boolean linkReady;
   private long sentPosition;
   private long ackToSend;
-  private long ackSent = -1;
+  private long ackSent;
   private long endOfStreamPosition = -1;
   private boolean endOfStreamSent;
   private boolean finishing;
@@ -259,7 +259,8 @@ final class Writer extends AbstractBehavior<Writer.Command> {
     linkReady = true;
     sentPosition = peer;
     endOfStreamSent = false;
-    ackSent = -1;
+    ackSent = ackToSend; // the handshake told the peer our position, which covers every ack
+
     supervisor.tell(
         new PipeSupervisor.WriterAttached(generation, peer, buffer.endPosition() - peer));
     acceptWaiting();

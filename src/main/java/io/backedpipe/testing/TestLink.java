@@ -62,7 +62,7 @@ public final class TestLink {
     Sink<Frame, NotUsed> outgoing =
         Flow.<Frame>create().via(gated()).via(killSwitch.flow()).to(toPeer);
     Source<Frame, NotUsed> incoming = Source.fromPublisher(fromPeer).via(killSwitch.flow());
-    return Flow.fromSinkAndSourceCoupled(outgoing, incoming);
+    return Flow.fromSinkAndSource(outgoing, incoming);
   }
 
   private Flow<Frame, Frame, NotUsed> gated() {

@@ -1,0 +1,333 @@
+package io.backedpipe.pipe;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.backedpipe.AlreadyConnectedException;
+import io.backedpipe.DisconnectCause;
+import io.backedpipe.PipeClosedException;
+import io.backedpipe.PipeEvent;
+import io.backedpipe.PipeState;
+import io.backedpipe.PipeStatus;
+import io.backedpipe.ReconnectFailedException;
+import io.backedpipe.ReconnectPolicy;
+import io.backedpipe.testing.ProbeReconnector;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeUnit;
+import org.apache.pekko.Done;
+import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
+import org.apache.pekko.pattern.StatusReply;
+import org.apache.pekko.stream.javadsl.Sink;
+import org.apache.pekko.stream.javadsl.Source;
+import org.apache.pekko.util.ByteString;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
+
+/** The connection-state machine: the seed's pipe behaviours about connecting and closing. */
+class PipeSupervisorTest {
+  private static final ActorTestKit testKit = ActorTestKit.create();
+  private static final Duration NO_MORE = Duration.ofMillis(150);
+
+  @AfterAll
+  static void shutdown() {
+    testKit.shutdownTestKit();
+  }
+
+  private static PipeHarness single() {
+    return PipeHarness.dialing(
+        testKit, PipeHarness.settings(testKit, ReconnectPolicy.singleAttempt()));
+  }
+
+  private static PipeHarness retrying() {
+    return PipeHarness.dialing(
+        testKit, PipeHarness.settings(testKit, PipeHarness.fastRetries()));
+  }
+
+  private static <T> T await(CompletionStage<T> stage) throws Exception {
+    return stage.toCompletableFuture().get(5, TimeUnit.SECONDS);
+  }
+
+  @Test
+  void shouldStartDisconnectedAtGenerationZero() {
+    PipeStatus status = single().status();
+    assertEquals(PipeState.DISCONNECTED, status.state());
+    assertEquals(0, status.generation());
+    assertEquals(0, status.readPosition());
+    assertEquals(0, status.writePosition());
+  }
+
+  @Test
+  void shouldConnectWithOneReconnectorCall() {
+    PipeHarness h = single();
+    PipeHarness.Peer peer = h.connected(0);
+    assertEquals(0, peer.pipeReadPosition());
+    assertEquals(PipeState.CONNECTED, h.status().state());
+    h.dials.expectNoMessage(NO_MORE);
+  }
+
+  @Test
+  void shouldAnswerAlreadyConnectedWhenConnectingTwice() {
+    PipeHarness h = single();
+    h.connected(0);
+    StatusReply<Done> reply = h.connect().receiveMessage();
+    AlreadyConnectedException error = assertInstanceOf(AlreadyConnectedException.class,
+        reply.getError());
+    assertEquals("already connected: generation=1", error.getMessage());
+    assertEquals(PipeState.CONNECTED, h.status().state());
+  }
+
+  @Test
+  void shouldAnswerPipeClosedWhenConnectingAfterClose() {
+    PipeHarness h = single();
+    assertTrue(h.close().isSuccess());
+    StatusReply<Done> reply = h.connect().receiveMessage();
+    assertEquals("pipe closed: cause=CLOSED_BY_USER", reply.getError().getMessage());
+    h.dials.expectNoMessage(NO_MORE);
+  }
+
+  @Test
+  void shouldReportReconnectFailedWithItsCauseAndStayDisconnected() {
+    PipeHarness h = single();
+    TestProbe<StatusReply<Done>> replies = h.connect();
+    IOException refused = new IOException("connection refused");
+    h.dials.expectMessageClass(ProbeReconnector.Request.class).fail(refused);
+    ReconnectFailedException error = assertInstanceOf(ReconnectFailedException.class,
+        replies.receiveMessage().getError());
+    assertEquals(refused, error.getCause());
+    assertEquals("reconnect failed: attempt=1 detail=reconnector failed cause="
+        + refused, error.getMessage());
+    PipeStatus status = h.status();
+    assertEquals(PipeState.DISCONNECTED, status.state());
+    assertEquals(Optional.of(error), status.lastError());
+    h.dials.expectNoMessage(NO_MORE);
+  }
+
+  @Test
+  void shouldReportReconnectingWhileAnAttemptIsInFlight() {
+    PipeHarness h = single();
+    h.connect();
+    h.dials.expectMessageClass(ProbeReconnector.Request.class);
+    assertEquals(PipeState.RECONNECTING, h.status().state());
+  }
+
+  @Test
+  void shouldCloseAtOnceDuringAHungReconnectAndCloseTheLateConnection() {
+    PipeHarness h = single();
+    TestProbe<StatusReply<Done>> waiting = h.connect();
+    ProbeReconnector.Request hung = h.dials.expectMessageClass(ProbeReconnector.Request.class);
+    assertTrue(h.close().isSuccess());
+    assertInstanceOf(PipeClosedException.class, waiting.receiveMessage().getError());
+    PipeHarness.Peer late = h.newPeer(0);
+    hung.succeed(late.link().connectionA(0));
+    late.awaitTerminated();
+    assertEquals(PipeState.CLOSED, h.status().state());
+  }
+
+  @Test
+  void shouldEndAPendingReadOnANeverConnectedPipeWhenClosed() throws Exception {
+    PipeHarness h = single();
+    CompletionStage<List<ByteString>> read =
+        PipeStreams.source(h.pipe).runWith(Sink.seq(), testKit.system());
+    h.close();
+    assertEquals(List.of(), await(read));
+  }
+
+  @Test
+  void shouldCloseTheConnectionAndEndReadsAndWritesWhenClosed() throws Exception {
+    PipeHarness h = single();
+    PipeHarness.Peer peer = h.connected(0);
+    CompletionStage<List<ByteString>> read =
+        PipeStreams.source(h.pipe).runWith(Sink.seq(), testKit.system());
+    peer.send("abc");
+    peer.frames().awaitAssert(PipeHarness.TIMEOUT, () -> {
+      assertEquals(3, h.status().readPosition());
+      return null;
+    });
+    assertTrue(h.close().isSuccess());
+    assertEquals(List.of(ByteString.fromString("abc")), await(read));
+    peer.awaitTerminated();
+    CompletionStage<Done> write = Source.single(ByteString.fromString("late"))
+        .runWith(PipeStreams.sink(h.pipe), testKit.system());
+    Exception error = org.junit.jupiter.api.Assertions.assertThrows(Exception.class,
+        () -> await(write));
+    assertEquals("pipe closed: cause=CLOSED_BY_USER", error.getCause().getMessage());
+  }
+
+  @Test
+  void shouldAcknowledgeCloseAgainWhenAlreadyClosed() {
+    PipeHarness h = single();
+    assertTrue(h.close().isSuccess());
+    assertTrue(h.close().isSuccess());
+    assertEquals(PipeState.CLOSED, h.status().state());
+  }
+
+  @Test
+  void shouldSwapConnectionsWithoutLossWhenForcedToReconnect() throws Exception {
+    PipeHarness h = single();
+    PipeHarness.Peer first = h.connected(0);
+    var queue = Source.<ByteString>queue(8).to(PipeStreams.sink(h.pipe)).run(testKit.system());
+    queue.offer(ByteString.fromString("abc"));
+    assertEquals("abc", first.receiveData(3).utf8String());
+    TestProbe<StatusReply<Done>> forced = h.forceReconnect();
+    PipeHarness.Peer second = h.answerDial(3);
+    assertTrue(forced.receiveMessage().isSuccess());
+    first.awaitTerminated();
+    queue.offer(ByteString.fromString("def"));
+    assertEquals("def", second.receiveData(3).utf8String());
+    second.frames().expectNoMessage(NO_MORE);
+  }
+
+  @Test
+  void shouldRefuseForceReconnectOnAClosedPipe() {
+    PipeHarness h = single();
+    h.close();
+    assertInstanceOf(PipeClosedException.class, h.forceReconnect().receiveMessage().getError());
+  }
+
+  @Test
+  void shouldConnectWhenForcedToReconnectANeverConnectedPipe() {
+    PipeHarness h = single();
+    TestProbe<StatusReply<Done>> forced = h.forceReconnect();
+    h.answerDial(0);
+    assertTrue(forced.receiveMessage().isSuccess());
+    assertEquals(PipeState.CONNECTED, h.status().state());
+  }
+
+  @Test
+  void shouldShareOneAttemptAmongConcurrentForceReconnects() {
+    PipeHarness h = single();
+    h.connected(0);
+    TestProbe<StatusReply<Done>> one = h.forceReconnect();
+    TestProbe<StatusReply<Done>> two = h.forceReconnect();
+    TestProbe<StatusReply<Done>> three = h.forceReconnect();
+    h.answerDial(0);
+    assertTrue(one.receiveMessage().isSuccess());
+    assertTrue(two.receiveMessage().isSuccess());
+    assertTrue(three.receiveMessage().isSuccess());
+    h.dials.expectNoMessage(NO_MORE);
+  }
+
+  @Test
+  void shouldReconnectOnceForSeveralErrorsOfOneGeneration() {
+    PipeHarness h = retrying();
+    h.connected(0);
+    long gen = h.status().generation();
+    h.pipe.tell(new PipeSupervisor.LinkLost(gen, DisconnectCause.LINK_FAILED,
+        Optional.of(new IOException("read failed"))));
+    h.pipe.tell(new PipeSupervisor.LinkLost(gen, DisconnectCause.PROTOCOL_VIOLATION,
+        Optional.empty()));
+    h.pipe.tell(new PipeSupervisor.LinkLost(gen, DisconnectCause.LINK_CLOSED, Optional.empty()));
+    h.answerDial(0);
+    h.dials.expectNoMessage(NO_MORE);
+    assertEquals(PipeState.CONNECTED, h.status().state());
+  }
+
+  @Test
+  void shouldIgnoreErrorsOfAnOlderGeneration() {
+    PipeHarness h = retrying();
+    h.connected(0);
+    long old = h.status().generation();
+    TestProbe<StatusReply<Done>> forced = h.forceReconnect();
+    h.answerDial(0);
+    assertTrue(forced.receiveMessage().isSuccess());
+    h.pipe.tell(new PipeSupervisor.LinkLost(old, DisconnectCause.LINK_FAILED, Optional.empty()));
+    h.dials.expectNoMessage(NO_MORE);
+    assertEquals(PipeState.CONNECTED, h.status().state());
+  }
+
+  @Test
+  void shouldReconnectByItselfAfterATransportEofAndKeepReading() throws Exception {
+    PipeHarness h = retrying();
+    PipeHarness.Peer first = h.connected(0);
+    CompletionStage<ByteString> read = PipeStreams.source(h.pipe).take(2)
+        .runWith(Sink.fold(ByteString.emptyByteString(), ByteString::concat), testKit.system());
+    first.send("abc");
+    first.end().complete();
+    PipeHarness.Peer second = h.answerDial(0);
+    assertEquals(3, second.pipeReadPosition());
+    second.send("def");
+    assertEquals("abcdef", await(read).utf8String());
+  }
+
+  @Test
+  void shouldRetryWithBackoffUntilAnAttemptSucceeds() {
+    PipeHarness h = retrying();
+    TestProbe<StatusReply<Done>> replies = h.connect();
+    h.dials.expectMessageClass(ProbeReconnector.Request.class).fail(new IOException("down"));
+    assertTrue(replies.receiveMessage().isError());
+    PipeEvent.ReconnectFailed failed = h.awaitEvent(PipeEvent.ReconnectFailed.class);
+    assertEquals(1, failed.attempt());
+    assertTrue(failed.nextAttemptIn().isPresent());
+    h.dials.expectMessageClass(ProbeReconnector.Request.class).fail(new IOException("down"));
+    assertEquals(2, h.awaitEvent(PipeEvent.ReconnectFailed.class).attempt());
+    h.answerDial(0);
+    PipeEvent.Connected connected = h.awaitEvent(PipeEvent.Connected.class);
+    assertEquals(0, connected.reconnectCount());
+    assertEquals(0, h.status().failedAttempts());
+  }
+
+  @Test
+  void shouldStopRetryingAfterTheLastAllowedAttempt() {
+    PipeHarness h = PipeHarness.dialing(testKit, PipeHarness.settings(testKit,
+        PipeHarness.fastRetries().withMaxAttempts(2)));
+    h.connect();
+    h.dials.expectMessageClass(ProbeReconnector.Request.class).fail(new IOException("down"));
+    h.dials.expectMessageClass(ProbeReconnector.Request.class).fail(new IOException("down"));
+    h.awaitEvent(PipeEvent.ReconnectFailed.class);
+    PipeEvent.ReconnectFailed last = h.awaitEvent(PipeEvent.ReconnectFailed.class);
+    assertEquals(2, last.attempt());
+    assertEquals(Optional.empty(), last.nextAttemptIn());
+    h.dials.expectNoMessage(NO_MORE);
+    assertEquals(PipeState.DISCONNECTED, h.status().state());
+  }
+
+  @Test
+  void shouldAbandonAnAttemptThatTimesOutAndCloseItsLateConnection() {
+    PipeHarness h = PipeHarness.dialing(testKit, PipeHarness.settings(testKit,
+        PipeHarness.fastRetries().withAttemptTimeout(Duration.ofMillis(200))));
+    h.connect();
+    ProbeReconnector.Request hung = h.dials.expectMessageClass(ProbeReconnector.Request.class);
+    PipeEvent.ReconnectFailed failed = h.awaitEvent(PipeEvent.ReconnectFailed.class);
+    assertEquals("reconnect failed: attempt=1 detail=timed out: attemptTimeout=PT0.2S",
+        failed.error().getMessage());
+    h.answerDial(0);
+    PipeHarness.Peer late = h.newPeer(0);
+    hung.succeed(late.link().connectionA(0));
+    late.awaitTerminated();
+    assertEquals(PipeState.CONNECTED, h.status().state());
+  }
+
+  @Test
+  void shouldRefuseToDialWithoutAReconnector() {
+    PipeHarness h = PipeHarness.accepting(testKit,
+        PipeHarness.settings(testKit, ReconnectPolicy.singleAttempt()));
+    StatusReply<Done> reply = h.connect().receiveMessage();
+    assertEquals("reconnect failed: attempt=1 detail=no reconnector: this pipe only accepts"
+        + " connections", reply.getError().getMessage());
+    assertEquals(PipeState.DISCONNECTED, h.status().state());
+  }
+
+  @Test
+  void shouldPublishLifecycleEventsInOrder() {
+    PipeHarness h = retrying();
+    PipeHarness.Peer first = h.connected(0);
+    assertEquals(new PipeEvent.Reconnecting(1, 1), h.events.receiveMessage());
+    assertEquals(new PipeEvent.Connected(1, 0, 0, 0), h.events.receiveMessage());
+    first.link().cut();
+    PipeEvent.Disconnected lost = assertInstanceOf(PipeEvent.Disconnected.class,
+        h.events.receiveMessage());
+    assertEquals(DisconnectCause.LINK_FAILED, lost.cause());
+    assertEquals(new PipeEvent.Reconnecting(2, 1), h.events.receiveMessage());
+    h.answerDial(0);
+    assertEquals(new PipeEvent.Connected(2, 0, 0, 1), h.events.receiveMessage());
+    h.close();
+    assertEquals(new PipeEvent.Closed(DisconnectCause.CLOSED_BY_USER, Optional.empty()),
+        h.events.receiveMessage());
+  }
+}
