@@ -331,11 +331,7 @@ public final class PipeSupervisor {
         .onMessage(ForceReconnect.class, m -> reconnecting(data, attempt.join(m.replyTo())))
         .onMessage(Accept.class, m -> supersede(data, attempt, m))
         .onMessageEquals(GiveUpTick.INSTANCE, () -> reconnecting(data.givingUp(), attempt))
-        .onMessage(Close.class, m -> {
-          abandon(attempt);
-          attempt.fail(closedError(DisconnectCause.CLOSED_BY_USER, Optional.empty()));
-          return close(data, m.replyTo(), DisconnectCause.CLOSED_BY_USER, Optional.empty());
-        })
+        .onMessage(Close.class, m -> closeDuringAttempt(data, attempt, m))
         .onMessage(Dialed.class, this::onStaleDial)
         .onAnyMessage(this::onStale)
         .build();
@@ -346,19 +342,10 @@ public final class PipeSupervisor {
     return common(Behaviors.receive(Command.class), data, PipeState.CONNECTED,
             d -> connected(d, link))
         .onMessage(LinkLost.class, m -> m.generation() == gen, m -> onLinkLost(data, link, m))
-        .onMessage(Connect.class, m -> {
-          m.replyTo().tell(StatusReply.error(new AlreadyConnectedException(gen)));
-          return Behaviors.same();
-        })
+        .onMessage(Connect.class, m -> refuse(m.replyTo(), new AlreadyConnectedException(gen)))
         .onMessage(ForceReconnect.class, m -> forceReconnect(data, link, m))
-        .onMessage(Accept.class, m -> {
-          Data lost = drop(data, link, DisconnectCause.TAKEN_OVER, Optional.empty());
-          return startAttempt(lost, List.of(), Optional.of(m));
-        })
-        .onMessage(Close.class, m -> {
-          link.shutdown();
-          return close(data, m.replyTo(), DisconnectCause.CLOSED_BY_USER, Optional.empty());
-        })
+        .onMessage(Accept.class, m -> takeOver(data, link, m))
+        .onMessage(Close.class, m -> closeConnected(data, link, m))
         .onMessage(Dialed.class, this::onStaleDial)
         .onAnyMessage(this::onStale)
         .build();
@@ -369,12 +356,8 @@ public final class PipeSupervisor {
             d -> closed(d, reason))
         .onMessage(Connect.class, m -> refuse(m.replyTo(), reason))
         .onMessage(ForceReconnect.class, m -> refuse(m.replyTo(), reason))
-        .onMessage(Accept.class, m -> {
-          m.replyTo().tell(StatusReply.error(reason));
-          links.discard(m.connection());
-          return Behaviors.same();
-        })
-        .onMessage(Close.class, m -> refuse(m.replyTo(), null))
+        .onMessage(Accept.class, m -> refuseAccept(m, reason))
+        .onMessage(Close.class, m -> acknowledge(m.replyTo()))
         .onMessage(Dialed.class, this::onStaleDial)
         .onAnyMessage(this::onStale)
         .build();
@@ -387,24 +370,14 @@ public final class PipeSupervisor {
       PipeState state,
       Function<Data, Behavior<Command>> stay) {
     return builder
-        .onMessage(GetStatus.class, m -> {
-          reader.tell(new Reader.ReportStatus(status(data, state), m.replyTo()));
-          return Behaviors.same();
-        })
-        .onMessage(OpenWriter.class, m -> {
-          writer.tell(new Writer.Open(m.replyTo()));
-          return Behaviors.same();
-        })
-        .onMessage(OpenReader.class, m -> {
-          reader.tell(new Reader.Open(m.replyTo()));
-          return Behaviors.same();
-        })
+        .onMessage(GetStatus.class, m -> forward(reader,
+            new Reader.ReportStatus(status(data, state), m.replyTo())))
+        .onMessage(OpenWriter.class, m -> forward(writer, new Writer.Open(m.replyTo())))
+        .onMessage(OpenReader.class, m -> forward(reader, new Reader.Open(m.replyTo())))
         .onMessage(Subscribe.class, m -> stay.apply(subscribe(data, m.subscriber())))
         .onMessage(Unsubscribe.class, m -> stay.apply(unsubscribe(data, m.subscriber())))
         .onMessage(SubscriberStopped.class, m -> stay.apply(unsubscribe(data, m.subscriber())))
-        .onMessage(ChildStopped.class, m -> {
-          throw new IllegalStateException("child stopped: role=" + m.role());
-        });
+        .onMessage(ChildStopped.class, this::onChildStopped);
   }
 
   // ---------------------------------------------------------------- transitions
@@ -538,6 +511,22 @@ public final class PipeSupervisor {
     return startAttempt(lost, List.of(m.replyTo()), Optional.empty());
   }
 
+  private Behavior<Command> takeOver(Data data, LinkHandle link, Accept newer) {
+    Data lost = drop(data, link, DisconnectCause.TAKEN_OVER, Optional.empty());
+    return startAttempt(lost, List.of(), Optional.of(newer));
+  }
+
+  private Behavior<Command> closeConnected(Data data, LinkHandle link, Close m) {
+    link.shutdown();
+    return close(data, m.replyTo(), DisconnectCause.CLOSED_BY_USER, Optional.empty());
+  }
+
+  private Behavior<Command> closeDuringAttempt(Data data, Attempt attempt, Close m) {
+    abandon(attempt);
+    attempt.fail(closedError(DisconnectCause.CLOSED_BY_USER, Optional.empty()));
+    return close(data, m.replyTo(), DisconnectCause.CLOSED_BY_USER, Optional.empty());
+  }
+
   private Behavior<Command> giveUp(Data data) {
     timers.cancel(RETRY_TIMER);
     context.getLog().info("reconnect policy gave up after [{}]",
@@ -594,9 +583,31 @@ public final class PipeSupervisor {
     return new PipeClosedException(cause, error.orElse(null));
   }
 
-  private Behavior<Command> refuse(ActorRef<StatusReply<Done>> replyTo, PipeException error) {
-    replyTo.tell(error == null ? StatusReply.ack() : StatusReply.error(error));
+  private static Behavior<Command> refuse(
+      ActorRef<StatusReply<Done>> replyTo, PipeException error) {
+    replyTo.tell(StatusReply.error(error));
     return Behaviors.same();
+  }
+
+  private static Behavior<Command> acknowledge(ActorRef<StatusReply<Done>> replyTo) {
+    replyTo.tell(StatusReply.ack());
+    return Behaviors.same();
+  }
+
+  private static <T> Behavior<Command> forward(ActorRef<T> child, T message) {
+    child.tell(message);
+    return Behaviors.same();
+  }
+
+  private Behavior<Command> refuseAccept(Accept accept, PipeClosedException reason) {
+    accept.replyTo().tell(StatusReply.error(reason));
+    links.discard(accept.connection());
+    return Behaviors.same();
+  }
+
+  private Behavior<Command> onChildStopped(ChildStopped stopped) {
+    // Reader and Writer live as long as the pipe: one stopping is a bug, so fail loudly.
+    throw new IllegalStateException("child stopped: role=" + stopped.role());
   }
 
   private Behavior<Command> onStaleDial(Dialed m) {

@@ -1,0 +1,104 @@
+package io.backedpipe;
+
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.fields;
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.tngtech.archunit.core.domain.JavaClasses;
+import com.tngtech.archunit.core.domain.JavaModifier;
+import com.tngtech.archunit.core.importer.ClassFileImporter;
+import com.tngtech.archunit.core.importer.ImportOption;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** The package rules of the project: who may depend on whom, and no locks on the byte path. */
+class ArchitectureTest {
+  private static final String[] LOCK_FREE = {
+    "io.backedpipe.pipe..", "io.backedpipe.buffer..", "io.backedpipe.wire.."
+  };
+  private static JavaClasses classes;
+
+  @BeforeAll
+  static void importClasses() {
+    classes = new ClassFileImporter()
+        .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
+        .importPackages("io.backedpipe");
+  }
+
+  @Test
+  void shouldUseNoLocksOrAtomicsInThePipe() {
+    noClasses().that().resideInAnyPackage(LOCK_FREE)
+        .should().dependOnClassesThat()
+        .resideInAnyPackage("java.util.concurrent.locks..", "java.util.concurrent.atomic..")
+        .check(classes);
+  }
+
+  @Test
+  void shouldDeclareNoVolatileFieldsInThePipe() {
+    fields().that().areDeclaredInClassesThat().resideInAnyPackage(LOCK_FREE)
+        .should().notHaveModifier(JavaModifier.VOLATILE)
+        .check(classes);
+  }
+
+  @Test
+  void shouldWriteNoSynchronizedOrSleepInMainCode() throws IOException {
+    try (Stream<Path> files = Files.walk(Path.of("src/main/java"))) {
+      List<String> offenders = files.filter(p -> p.toString().endsWith(".java"))
+          .filter(ArchitectureTest::hasBlockingConstruct)
+          .map(Path::toString)
+          .collect(Collectors.toList());
+      assertEquals(List.of(), offenders);
+    }
+  }
+
+  private static boolean hasBlockingConstruct(Path file) {
+    try {
+      String text = Files.readString(file);
+      return text.contains("synchronized") || text.contains("Thread.sleep")
+          || text.contains("scheduleOnce");
+    } catch (IOException e) {
+      throw new IllegalStateException("cannot read " + file, e);
+    }
+  }
+
+  @Test
+  void shouldKeepTheBufferFreeOfActorsStreamsAndTheRestOfTheProject() {
+    noClasses().that().resideInAPackage("io.backedpipe.buffer..")
+        .should().dependOnClassesThat()
+        .resideInAnyPackage("io.backedpipe", "io.backedpipe.pipe..", "io.backedpipe.wire..",
+            "io.backedpipe.testing..", "org.apache.pekko.actor..", "org.apache.pekko.stream..")
+        .check(classes);
+  }
+
+  @Test
+  void shouldKeepTheWireFreeOfActors() {
+    noClasses().that().resideInAPackage("io.backedpipe.wire..")
+        .should().dependOnClassesThat()
+        .resideInAnyPackage("org.apache.pekko.actor..", "io.backedpipe.pipe..",
+            "io.backedpipe.testing..")
+        .check(classes);
+  }
+
+  @Test
+  void shouldNeverDependOnTheTestingKitFromTheLibrary() {
+    noClasses().that().resideOutsideOfPackage("io.backedpipe.testing..")
+        .should().dependOnClassesThat().resideInAPackage("io.backedpipe.testing..")
+        .check(classes);
+  }
+
+  @Test
+  void shouldKeepAskPatternOutOfTheActors() {
+    noClasses().that().resideInAPackage("io.backedpipe.pipe..")
+        .should().dependOnClassesThat()
+        .haveFullyQualifiedName("org.apache.pekko.actor.typed.javadsl.AskPattern")
+        .check(classes);
+    assertTrue(classes.contain("io.backedpipe.pipe.PipeSupervisor"));
+  }
+}

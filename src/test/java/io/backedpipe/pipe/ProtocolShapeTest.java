@@ -1,0 +1,63 @@
+package io.backedpipe.pipe;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.lang.reflect.Modifier;
+import java.lang.reflect.RecordComponent;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Set;
+import java.util.stream.Collectors;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.api.Test;
+
+/** Every message is an immutable record or enum; every connection report carries a generation. */
+class ProtocolShapeTest {
+  /** Internal supervisor messages that concern the pipe, not one connection. */
+  private static final Set<String> NOT_ABOUT_A_CONNECTION =
+      Set.of("OpenWriter", "OpenReader", "SubscriberStopped", "ChildStopped", "RetryTick",
+          "GiveUpTick");
+
+  @ParameterizedTest
+  @ValueSource(classes = {PipeSupervisor.Command.class, Writer.Command.class,
+      Reader.Command.class, Writer.Reply.class, Reader.Reply.class})
+  void shouldDefineEveryMessageAsARecordOrEnum(Class<?> protocol) {
+    for (Class<?> message : protocol.getPermittedSubclasses()) {
+      assertTrue(message.isRecord() || message.isEnum(), message + " is neither record nor enum");
+    }
+  }
+
+  @Test
+  void shouldStampEveryConnectionReportWithItsGeneration() {
+    List<String> unstamped = Arrays.stream(PipeSupervisor.Command.class.getPermittedSubclasses())
+        .filter(c -> !Modifier.isPublic(c.getModifiers()))
+        .filter(c -> !NOT_ABOUT_A_CONNECTION.contains(c.getSimpleName()))
+        .filter(c -> !hasGeneration(c))
+        .map(Class::getSimpleName)
+        .collect(Collectors.toList());
+    assertEquals(List.of(), unstamped);
+  }
+
+  @Test
+  void shouldStampEveryLinkMessageOfTheChildrenWithItsGeneration() {
+    for (Class<?> c : List.of(Writer.Attach.class, Writer.Detach.class, Writer.LinkDemand.class,
+        Writer.PeerAcked.class, Reader.SwitchGeneration.class, Reader.LinkStarted.class,
+        Reader.Inbound.class, Reader.LinkEnded.class, Reader.LinkFailed.class)) {
+      assertTrue(hasGeneration(c), c + " has no generation");
+    }
+  }
+
+  private static boolean hasGeneration(Class<?> type) {
+    if (!type.isRecord()) {
+      return false;
+    }
+    for (RecordComponent component : type.getRecordComponents()) {
+      if (component.getName().equals("generation") && component.getType() == long.class) {
+        return true;
+      }
+    }
+    return false;
+  }
+}
