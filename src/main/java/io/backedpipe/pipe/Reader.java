@@ -336,7 +336,9 @@ final class Reader extends AbstractBehavior<Reader.Command> {
   }
 
   private Behavior<Command> onClose(Close close) {
-    closedWith = close.reason();
+    if (closedWith == null) {
+      closedWith = close.reason(); // the first reason stays
+    }
     generation = Long.MIN_VALUE; // no connection's frames count any more
     linkAck = null;
     pending = ByteString.emptyByteString();

@@ -154,9 +154,11 @@ final class Writer extends AbstractBehavior<Writer.Command> {
   private long sentPosition;
   private long ackToSend;
   private long ackSent;
+  /** The position after every byte accepted or still waiting for window space. */
+  private long queuedPosition;
+  /** Where the output ends, once a Finish arrived; -1 before. */
   private long endOfStreamPosition = -1;
   private boolean endOfStreamSent;
-  private boolean finishing;
   private PipeException closedWith;
 
   private Writer(
@@ -209,9 +211,10 @@ final class Writer extends AbstractBehavior<Writer.Command> {
   private Behavior<Command> onWrite(Write write) {
     if (closedWith != null) {
       write.replyTo().tell(new Rejected(closedWith));
-    } else if (finishing) {
-      write.replyTo().tell(new Rejected(new OutputEndedException(endOfStreamPosition())));
+    } else if (endOfStreamPosition >= 0) {
+      write.replyTo().tell(new Rejected(new OutputEndedException(endOfStreamPosition)));
     } else {
+      queuedPosition += write.bytes().size();
       waiting.addLast(new Waiting(write.bytes(), write.replyTo(), false));
       acceptWaiting();
       pump();
@@ -222,10 +225,11 @@ final class Writer extends AbstractBehavior<Writer.Command> {
   private Behavior<Command> onFinish(Finish finish) {
     if (closedWith != null) {
       finish.replyTo().tell(new Rejected(closedWith));
-    } else if (finishing) {
-      finish.replyTo().tell(Finished.INSTANCE);
     } else {
-      finishing = true;
+      if (endOfStreamPosition < 0) {
+        endOfStreamPosition = queuedPosition;
+      }
+      // Answered once every write before it is in the window, like the first Finish.
       waiting.addLast(new Waiting(ByteString.emptyByteString(), finish.replyTo(), true));
       acceptWaiting();
       pump();
@@ -233,11 +237,11 @@ final class Writer extends AbstractBehavior<Writer.Command> {
     return this;
   }
 
-  private long endOfStreamPosition() {
-    return endOfStreamPosition >= 0 ? endOfStreamPosition : buffer.endPosition();
-  }
-
   private Behavior<Command> onAttach(Attach attach) {
+    if (closedWith != null) {
+      supervisor.tell(new PipeSupervisor.WriterRejected(attach.generation(), closedWith));
+      return this;
+    }
     long peer = attach.peerReadPosition();
     if (peer > buffer.endPosition()) {
       supervisor.tell(
@@ -312,7 +316,9 @@ final class Writer extends AbstractBehavior<Writer.Command> {
   }
 
   private Behavior<Command> onClose(Close close) {
-    closedWith = close.reason();
+    if (closedWith == null) {
+      closedWith = close.reason(); // the first reason stays
+    }
     link = null;
     linkReady = false;
     buffer.releaseTo(buffer.endPosition());
@@ -333,7 +339,6 @@ final class Writer extends AbstractBehavior<Writer.Command> {
     while (!waiting.isEmpty()) {
       Waiting head = waiting.pollFirst();
       if (head.finish()) {
-        endOfStreamPosition = buffer.endPosition();
         head.replyTo().tell(Finished.INSTANCE);
         continue;
       }
@@ -358,7 +363,7 @@ final class Writer extends AbstractBehavior<Writer.Command> {
       ByteString chunk = buffer.slice(sentPosition, settings.maxFrameBytes());
       sentPosition += chunk.size();
       send(new Frame.Data(chunk));
-    } else if (endOfStreamPosition >= 0 && !endOfStreamSent) {
+    } else if (!endOfStreamSent && sentPosition == endOfStreamPosition) {
       endOfStreamSent = true;
       send(new Frame.EndOfStream(endOfStreamPosition));
     }

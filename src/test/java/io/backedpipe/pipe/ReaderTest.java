@@ -1,0 +1,413 @@
+package io.backedpipe.pipe;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertSame;
+
+import io.backedpipe.DisconnectCause;
+import io.backedpipe.PipeClosedException;
+import io.backedpipe.PipeSettings;
+import io.backedpipe.PipeState;
+import io.backedpipe.PipeStatus;
+import io.backedpipe.ProtocolViolationException;
+import io.backedpipe.SourceAlreadyOpenException;
+import io.backedpipe.wire.Frame;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.Optional;
+import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.util.ByteString;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The reader actor alone: probes stand in for the supervisor, the writer, the read Source and the
+ * connection's sink. The seed's Reader behaviours plus end-of-stream, backpressure and acks.
+ */
+class ReaderTest {
+  static final ActorTestKit testKit = ActorTestKit.create();
+
+  /** Only where a test proves that nothing (more) arrives. */
+  private static final Duration NO_MORE = Duration.ofMillis(100);
+
+  /** Generous bound for the timer-driven ack; the test asserts no upper limit on its timing. */
+  private static final Duration ACK_WAIT = Duration.ofSeconds(5);
+
+  private static final PipeStatus PARTIAL =
+      new PipeStatus(PipeState.CONNECTED, 0, 0, 0, 0, 0, 0, 0, Optional.empty());
+
+  @AfterAll
+  static void shutdown() {
+    testKit.shutdownTestKit();
+  }
+
+  /** Acks by bytes only (the interval is far away), so no timer ack interleaves with a test. */
+  private static PipeSettings settings() {
+    return PipeSettings.create(testKit.system()).withAcks(1024, Duration.ofHours(1));
+  }
+
+  private static ByteString bytes(String s) {
+    return ByteString.fromString(s);
+  }
+
+  /** One reader with its supervisor, writer and Source probes. */
+  private static final class Fixture {
+    final TestProbe<PipeSupervisor.Command> supervisor = testKit.createTestProbe();
+    final TestProbe<Writer.Command> writer = testKit.createTestProbe();
+    final TestProbe<Reader.Reply> source = testKit.createTestProbe();
+    final ActorRef<Reader.Command> reader;
+
+    Fixture(PipeSettings settings) {
+      reader = testKit.spawn(Reader.create(settings, supervisor.ref(), writer.ref()));
+    }
+
+    Fixture() {
+      this(settings());
+    }
+
+    void open() {
+      reader.tell(new Reader.Open(source.ref()));
+      source.expectMessage(new Reader.Opened(reader));
+    }
+
+    void demand() {
+      reader.tell(new Reader.Demand(source.ref()));
+    }
+
+    void switchTo(long generation, long expectedReceivedPosition) {
+      reader.tell(new Reader.SwitchGeneration(generation));
+      supervisor.expectMessage(
+          new PipeSupervisor.ReaderSwitched(generation, expectedReceivedPosition));
+    }
+
+    /** Switches to {@code generation} and starts its connection; returns the connection's ack. */
+    TestProbe<Reader.LinkAck> connect(long generation, long expectedReceivedPosition) {
+      switchTo(generation, expectedReceivedPosition);
+      TestProbe<Reader.LinkAck> ack = testKit.createTestProbe();
+      reader.tell(new Reader.LinkStarted(generation, ack.ref()));
+      ack.expectMessage(Reader.LinkAck.INSTANCE);
+      return ack;
+    }
+
+    void inbound(long generation, TestProbe<Reader.LinkAck> ack, Frame frame) {
+      reader.tell(new Reader.Inbound(generation, ack.ref(), frame));
+    }
+
+    /** Delivers a Data frame the connection's sink acknowledges (the buffer has room). */
+    void data(long generation, TestProbe<Reader.LinkAck> ack, String payload) {
+      inbound(generation, ack, new Frame.Data(bytes(payload)));
+      ack.expectMessage(Reader.LinkAck.INSTANCE);
+    }
+
+    void expectDelivered(String payload) {
+      source.expectMessage(new Reader.Delivered(bytes(payload)));
+    }
+
+    PipeStatus status() {
+      TestProbe<PipeStatus> replyTo = testKit.createTestProbe();
+      reader.tell(new Reader.ReportStatus(PARTIAL, replyTo.ref()));
+      Writer.ReportStatus forwarded = writer.expectMessageClass(Writer.ReportStatus.class);
+      assertEquals(replyTo.ref(), forwarded.replyTo());
+      return forwarded.partial();
+    }
+  }
+
+  @Test
+  void shouldStartAtPositionZeroAndDeliverNothing() {
+    Fixture f = new Fixture();
+    PipeStatus status = f.status();
+    assertEquals(0, status.readPosition());
+    assertEquals(0, status.receivedPosition());
+
+    f.open();
+    f.demand();
+    f.source.expectNoMessage(NO_MORE);
+  }
+
+  @Test
+  void shouldCountDeliveredBytesInOrder() {
+    Fixture f = new Fixture();
+    TestProbe<Reader.LinkAck> ack = f.connect(1, 0);
+    f.open();
+    String[] payloads = {"012", "345", "678", "9"};
+    long[] positions = {3, 6, 9, 10};
+    for (int i = 0; i < payloads.length; i++) {
+      f.data(1, ack, payloads[i]);
+      f.demand();
+      f.expectDelivered(payloads[i]);
+      PipeStatus status = f.status();
+      assertEquals(positions[i], status.readPosition());
+      assertEquals(positions[i], status.receivedPosition());
+    }
+  }
+
+  @Test
+  void shouldServeDemandWaitingWhileDisconnectedOnceNewConnectionDelivers() {
+    Fixture f = new Fixture();
+    f.open();
+    f.demand();
+    f.source.expectNoMessage(NO_MORE);
+
+    TestProbe<Reader.LinkAck> ack = f.connect(1, 0);
+    f.data(1, ack, "abc");
+    f.expectDelivered("abc");
+  }
+
+  @Test
+  void shouldServeDemandPendingAcrossLostConnectionFromTheNextOne() {
+    Fixture f = new Fixture();
+    TestProbe<Reader.LinkAck> first = f.connect(1, 0);
+    f.open();
+    f.data(1, first, "abc");
+    f.demand();
+    f.expectDelivered("abc");
+    f.demand();
+    f.reader.tell(new Reader.LinkEnded(1));
+    f.supervisor.expectMessageClass(PipeSupervisor.LinkLost.class);
+    f.source.expectNoMessage(NO_MORE);
+
+    TestProbe<Reader.LinkAck> second = f.connect(2, 3);
+    f.data(2, second, "def");
+    f.expectDelivered("def");
+    assertEquals(6, f.status().readPosition());
+  }
+
+  @Test
+  void shouldDropFramesOfOlderGenerationUncounted() {
+    Fixture f = new Fixture();
+    TestProbe<Reader.LinkAck> old = f.connect(1, 0);
+    f.connect(2, 0);
+    f.open();
+    f.demand();
+
+    f.inbound(1, old, new Frame.Data(bytes("stale")));
+    f.inbound(1, old, new Frame.Ack(3));
+    f.inbound(1, old, new Frame.EndOfStream(0));
+    f.source.expectNoMessage(NO_MORE);
+    old.expectNoMessage(NO_MORE);
+    PipeStatus status = f.status();
+    assertEquals(0, status.readPosition());
+    assertEquals(0, status.receivedPosition());
+    f.writer.expectNoMessage(NO_MORE);
+    f.supervisor.expectNoMessage(NO_MORE);
+  }
+
+  @Test
+  void shouldReportReceivedPositionOnSwitch() {
+    Fixture f = new Fixture();
+    TestProbe<Reader.LinkAck> ack = f.connect(1, 0);
+    f.open();
+    f.data(1, ack, "abc");
+    f.demand();
+    f.expectDelivered("abc");
+    f.data(1, ack, "defg");
+
+    f.switchTo(2, 7);
+    PipeStatus status = f.status();
+    assertEquals(3, status.readPosition());
+    assertEquals(7, status.receivedPosition());
+  }
+
+  @Test
+  void shouldReportLinkClosedWhenCurrentConnectionEnds() {
+    Fixture f = new Fixture();
+    f.connect(1, 0);
+    f.reader.tell(new Reader.LinkEnded(1));
+    f.supervisor.expectMessage(
+        new PipeSupervisor.LinkLost(1, DisconnectCause.LINK_CLOSED, Optional.empty()));
+  }
+
+  @Test
+  void shouldIgnoreEndOfOlderConnection() {
+    Fixture f = new Fixture();
+    f.connect(1, 0);
+    f.connect(2, 0);
+    f.reader.tell(new Reader.LinkEnded(1));
+    f.reader.tell(new Reader.LinkFailed(1, new IOException("old")));
+    f.supervisor.expectNoMessage(NO_MORE);
+  }
+
+  @Test
+  void shouldReportLinkFailedWithCause() {
+    Fixture f = new Fixture();
+    f.connect(1, 0);
+    IOException cause = new IOException("connection reset");
+    f.reader.tell(new Reader.LinkFailed(1, cause));
+    f.supervisor.expectMessage(
+        new PipeSupervisor.LinkLost(1, DisconnectCause.LINK_FAILED, Optional.of(cause)));
+  }
+
+  @Test
+  void shouldCompleteSourceAfterAllBytesAtEndOfStream() {
+    Fixture f = new Fixture();
+    TestProbe<Reader.LinkAck> ack = f.connect(1, 0);
+    f.open();
+    f.data(1, ack, "abc");
+    f.inbound(1, ack, new Frame.EndOfStream(3));
+    ack.expectMessage(Reader.LinkAck.INSTANCE);
+    f.source.expectNoMessage(NO_MORE);
+
+    f.demand();
+    f.expectDelivered("abc");
+    f.source.expectMessage(Reader.Completed.INSTANCE);
+    f.supervisor.expectNoMessage(NO_MORE);
+  }
+
+  @Test
+  void shouldReportProtocolViolationWhenEndOfStreamPositionIsWrong() {
+    Fixture f = new Fixture();
+    TestProbe<Reader.LinkAck> ack = f.connect(1, 0);
+    f.data(1, ack, "abc");
+    f.inbound(1, ack, new Frame.EndOfStream(5));
+
+    PipeSupervisor.LinkLost lost = f.supervisor.expectMessageClass(PipeSupervisor.LinkLost.class);
+    assertEquals(1, lost.generation());
+    assertEquals(DisconnectCause.PROTOCOL_VIOLATION, lost.cause());
+    ProtocolViolationException error =
+        assertInstanceOf(ProtocolViolationException.class, lost.error().orElseThrow());
+    assertEquals(
+        "protocol violation: end-of-stream position mismatch: endOfStreamPosition=5"
+            + " receivedPosition=3",
+        error.getMessage());
+  }
+
+  @Test
+  void shouldReportProtocolViolationWhenDataFollowsEndOfStream() {
+    Fixture f = new Fixture();
+    TestProbe<Reader.LinkAck> ack = f.connect(1, 0);
+    f.data(1, ack, "abc");
+    f.inbound(1, ack, new Frame.EndOfStream(3));
+    ack.expectMessage(Reader.LinkAck.INSTANCE);
+    f.inbound(1, ack, new Frame.Data(bytes("de")));
+
+    PipeSupervisor.LinkLost lost = f.supervisor.expectMessageClass(PipeSupervisor.LinkLost.class);
+    assertEquals(1, lost.generation());
+    assertEquals(DisconnectCause.PROTOCOL_VIOLATION, lost.cause());
+    ProtocolViolationException error =
+        assertInstanceOf(ProtocolViolationException.class, lost.error().orElseThrow());
+    assertEquals(
+        "protocol violation: data after end-of-stream: endOfStreamPosition=3 dataSize=2",
+        error.getMessage());
+    assertEquals(3, f.status().receivedPosition());
+  }
+
+  @Test
+  void shouldCompleteOpenSourceAndLaterOpensWhenClosedByUser() {
+    Fixture f = new Fixture();
+    f.connect(1, 0);
+    f.open();
+    f.demand();
+    f.reader.tell(
+        new Reader.Close(new PipeClosedException(DisconnectCause.CLOSED_BY_USER, null)));
+    f.source.expectMessage(Reader.Completed.INSTANCE);
+
+    TestProbe<Reader.Reply> later = testKit.createTestProbe();
+    f.reader.tell(new Reader.Open(later.ref()));
+    later.expectMessage(Reader.Completed.INSTANCE);
+  }
+
+  @Test
+  void shouldFailSourceWhenClosedForDataLoss() {
+    Fixture f = new Fixture();
+    f.open();
+    PipeClosedException reason = new PipeClosedException(DisconnectCause.DATA_LOSS, null);
+    f.reader.tell(new Reader.Close(reason));
+
+    Reader.Failed failed = f.source.expectMessageClass(Reader.Failed.class);
+    assertSame(reason, failed.error());
+    assertEquals("pipe closed: cause=DATA_LOSS", failed.error().getMessage());
+  }
+
+  @Test
+  void shouldFailSecondOpenWhileOneIsOpen() {
+    Fixture f = new Fixture();
+    f.open();
+    TestProbe<Reader.Reply> second = testKit.createTestProbe();
+    f.reader.tell(new Reader.Open(second.ref()));
+
+    Reader.Failed failed = second.expectMessageClass(Reader.Failed.class);
+    SourceAlreadyOpenException error =
+        assertInstanceOf(SourceAlreadyOpenException.class, failed.error());
+    assertEquals("source already open: readers=1", error.getMessage());
+    f.source.expectNoMessage(NO_MORE);
+  }
+
+  @Test
+  void shouldDeliverPendingBytesToNewSourceAfterCancel() {
+    Fixture f = new Fixture();
+    TestProbe<Reader.LinkAck> ack = f.connect(1, 0);
+    f.open();
+    f.data(1, ack, "abc");
+    f.reader.tell(new Reader.Cancel(f.source.ref()));
+
+    TestProbe<Reader.Reply> next = testKit.createTestProbe();
+    f.reader.tell(new Reader.Open(next.ref()));
+    next.expectMessage(new Reader.Opened(f.reader));
+    f.reader.tell(new Reader.Demand(next.ref()));
+    next.expectMessage(new Reader.Delivered(bytes("abc")));
+    f.source.expectNoMessage(NO_MORE);
+  }
+
+  @Test
+  void shouldStopPullingConnectionWhileReadBufferIsFull() {
+    Fixture f = new Fixture(settings().withReadBufferBytes(8));
+    TestProbe<Reader.LinkAck> ack = f.connect(1, 0);
+    f.data(1, ack, "0123");
+    f.inbound(1, ack, new Frame.Data(bytes("4567")));
+    ack.expectNoMessage(NO_MORE);
+    assertEquals(8, f.status().receivedPosition());
+  }
+
+  @Test
+  void shouldPullConnectionAgainAfterApplicationDrainsBuffer() {
+    Fixture f = new Fixture(settings().withReadBufferBytes(8));
+    TestProbe<Reader.LinkAck> ack = f.connect(1, 0);
+    f.data(1, ack, "0123");
+    f.inbound(1, ack, new Frame.Data(bytes("4567")));
+    ack.expectNoMessage(NO_MORE);
+
+    f.open();
+    f.demand();
+    f.expectDelivered("01234567");
+    ack.expectMessage(Reader.LinkAck.INSTANCE);
+  }
+
+  @Test
+  void shouldAskWriterToAckOnceAckEveryBytesWereDelivered() {
+    Fixture f = new Fixture(settings().withAcks(4, Duration.ofHours(1)));
+    TestProbe<Reader.LinkAck> ack = f.connect(1, 0);
+    f.open();
+    f.data(1, ack, "012");
+    f.demand();
+    f.expectDelivered("012");
+    f.writer.expectNoMessage(NO_MORE);
+
+    f.data(1, ack, "34");
+    f.demand();
+    f.expectDelivered("34");
+    f.writer.expectMessage(new Writer.SendAck(5));
+  }
+
+  @Test
+  void shouldAskWriterToAckAfterIntervalWhenFewBytesWereDelivered() {
+    Fixture f = new Fixture(settings().withAcks(1024, Duration.ofMillis(50)));
+    TestProbe<Reader.LinkAck> ack = f.connect(1, 0);
+    f.open();
+    f.data(1, ack, "abc");
+    f.demand();
+    f.expectDelivered("abc");
+    f.writer.expectMessage(ACK_WAIT, new Writer.SendAck(3));
+  }
+
+  @Test
+  void shouldForwardPeerAckFramesToWriter() {
+    Fixture f = new Fixture();
+    TestProbe<Reader.LinkAck> ack = f.connect(1, 0);
+    f.inbound(1, ack, new Frame.Ack(42));
+    f.writer.expectMessage(new Writer.PeerAcked(1, 42));
+    ack.expectMessage(Reader.LinkAck.INSTANCE);
+    assertEquals(0, f.status().receivedPosition());
+  }
+}
