@@ -15,8 +15,8 @@ import org.apache.pekko.actor.typed.ActorSystem;
  *
  * @param windowBytes the replay window: unacknowledged bytes held before writers are backpressured
  * @param maxFrameBytes the largest data frame handed to a connection
- * @param readBufferBytes received bytes held for a slow reader before the connection is
- *     backpressured
+ * @param readBufferBytes received bytes held for a slow reader; at least the peer's window, so
+ *     that the connection is always drained and acknowledgements never wait behind data
  * @param ackEveryBytes acknowledge once this many bytes were delivered since the last ack
  * @param ackInterval acknowledge delivered bytes at the latest after this time
  * @param writeBatchBytes small writes from a Sink are joined up to this size per actor message
@@ -39,7 +39,9 @@ public record PipeSettings(
   public PipeSettings {
     Require.argument(windowBytes > 0, "windowBytes", windowBytes, "must be > 0");
     Require.argument(maxFrameBytes > 0, "maxFrameBytes", maxFrameBytes, "must be > 0");
-    Require.argument(readBufferBytes > 0, "readBufferBytes", readBufferBytes, "must be > 0");
+    // The reader must hold a whole peer window, or data can block the acks behind it (deadlock).
+    Require.argument(readBufferBytes >= windowBytes, "readBufferBytes", readBufferBytes,
+        "must be >= windowBytes");
     // Acks must come before the window fills, or both sides wait for each other.
     Require.argument(
         ackEveryBytes > 0 && ackEveryBytes <= windowBytes / 2,
@@ -92,15 +94,16 @@ public record PipeSettings(
   }
 
   /**
-   * A copy with another window size.
+   * A copy with another window size; the read buffer grows to match it if smaller, and the ack
+   * threshold shrinks to half of it if larger.
    *
    * @param windowBytes the replay window in bytes
    * @return the new settings
    */
   public PipeSettings withWindowBytes(int windowBytes) {
     return new PipeSettings(
-        windowBytes, maxFrameBytes, readBufferBytes, Math.min(ackEveryBytes, windowBytes / 2),
-        ackInterval, writeBatchBytes, reconnect);
+        windowBytes, maxFrameBytes, Math.max(readBufferBytes, windowBytes),
+        Math.min(ackEveryBytes, windowBytes / 2), ackInterval, writeBatchBytes, reconnect);
   }
 
   /**

@@ -21,7 +21,7 @@ class PipeSettingsTest {
     PipeSettings settings = defaults();
     assertEquals(8 * 1024 * 1024, settings.windowBytes());
     assertEquals(256 * 1024, settings.maxFrameBytes());
-    assertEquals(1024 * 1024, settings.readBufferBytes());
+    assertEquals(8 * 1024 * 1024, settings.readBufferBytes());
     assertEquals(256 * 1024, settings.ackEveryBytes());
     assertEquals(Duration.ofMillis(20), settings.ackInterval());
     assertEquals(1024 * 1024, settings.writeBatchBytes());
@@ -40,6 +40,18 @@ class PipeSettingsTest {
     IllegalArgumentException error = assertThrows(IllegalArgumentException.class,
         () -> defaults().withAcks(5 * 1024 * 1024, Duration.ofMillis(20)));
     assertEquals("ackEveryBytes=5242880 must be in [1, windowBytes/2]", error.getMessage());
+  }
+
+  @Test
+  void shouldRefuseAReadBufferSmallerThanTheWindow() {
+    IllegalArgumentException error = assertThrows(IllegalArgumentException.class,
+        () -> defaults().withReadBufferBytes(1024));
+    assertEquals("readBufferBytes=1024 must be >= windowBytes", error.getMessage());
+  }
+
+  @Test
+  void shouldGrowTheReadBufferWithALargerWindow() {
+    assertEquals(16 * 1024 * 1024, defaults().withWindowBytes(16 * 1024 * 1024).readBufferBytes());
   }
 
   @Test

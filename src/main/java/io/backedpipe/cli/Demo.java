@@ -33,8 +33,9 @@ import org.apache.pekko.util.ByteString;
  * seeded pseudo-random data and checking every byte that comes back. Ends with a verdict; exits 0
  * only when every byte matched.
  *
- * <p>Settings come from {@code backed-pipe.demo} (see {@code application.conf}); any of them can be
- * overridden with {@code -Dbacked-pipe.demo.bytes=64MiB} and the like.
+ * <p>Settings come from {@code backed-pipe.demo} (see {@code application.conf}); arguments such as
+ * {@code bytes=64MiB fault-interval=100ms} override them, and {@code backed-pipe.window-bytes=1MiB}
+ * any other setting.
  */
 public final class Demo {
   private static final double MB = 1_000_000.0;
@@ -44,11 +45,11 @@ public final class Demo {
   /**
    * Runs the demo and exits with 0 on a passing verdict, 1 otherwise.
    *
-   * @param args ignored; use configuration or system properties
+   * @param args {@code path=value} overrides of the configuration
    * @throws Exception if the actor system cannot start or stop
    */
   public static void main(String[] args) throws Exception {
-    Config config = ToolConfig.load();
+    Config config = ToolConfig.load(args, "backed-pipe.demo");
     DemoSettings demo = DemoSettings.fromConfig(config.getConfig("backed-pipe.demo"));
     ActorSystem<SpawnProtocol.Command> system =
         ActorSystem.create(SpawnProtocol.create(), "backed-pipe-demo", config);

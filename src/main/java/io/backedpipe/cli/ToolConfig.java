@@ -15,15 +15,27 @@ final class ToolConfig {
 
   private ToolConfig() {}
 
-  static Config load() {
+  /**
+   * Loads the configuration.
+   *
+   * @param overrides {@code path=value} pairs that win over everything; a path that does not start
+   *     with {@code backed-pipe} or {@code pekko} is taken relative to {@code section}
+   * @param section the tool's own section, such as {@code backed-pipe.demo}
+   * @return the resolved configuration
+   */
+  static Config load(String[] overrides, String section) {
+    Config top = ConfigFactory.empty();
+    for (String override : overrides) {
+      String pair = override.startsWith("backed-pipe") || override.startsWith("pekko")
+          ? override : section + "." + override;
+      top = ConfigFactory.parseString(pair).withFallback(top);
+    }
     Config defaults = ConfigFactory.load();
     File file = new File(FILE);
-    if (!file.isFile()) {
-      return defaults;
-    }
+    Config fromFile = file.isFile() ? ConfigFactory.parseFile(file) : ConfigFactory.empty();
     // System properties still win over the file, as they do in ConfigFactory.load().
-    return ConfigFactory.systemProperties()
-        .withFallback(ConfigFactory.parseFile(file))
+    return top.withFallback(ConfigFactory.systemProperties())
+        .withFallback(fromFile)
         .withFallback(defaults)
         .resolve();
   }

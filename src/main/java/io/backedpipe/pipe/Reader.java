@@ -25,10 +25,15 @@ import org.apache.pekko.util.ByteString;
  * <p>One per pipe, a child of {@link PipeSupervisor}, living as long as the pipe; it owns the read
  * positions. Every frame arrives stamped with the generation of its connection: frames of any
  * generation but the current one are dropped uncounted and unacknowledged, so the position it
- * reports at a switch ({@link SwitchGeneration}) is exactly what it accepted. Bytes received but
- * not yet read are held up to {@code read-buffer-bytes}; beyond that the connection is not asked
- * for more (backpressure to the peer). Delivered bytes are acknowledged to the peer through the
- * writer, once {@code ack-every-bytes} have been delivered or after {@code ack-interval}.
+ * reports at a switch ({@link SwitchGeneration}) is exactly what it accepted.
+ *
+ * <p>Flow control is the peer's window, not the connection: the reader acknowledges only bytes the
+ * application read, so the peer never has more than its window in flight, and the reader keeps
+ * draining the connection while the application is slow. That keeps acknowledgements (which share
+ * the connection with data) moving, so two pipes feeding each other cannot deadlock. Only past
+ * {@code read-buffer-bytes} (at least the peer's window) does it stop asking the connection for
+ * more. Delivered bytes are acknowledged through the writer once {@code ack-every-bytes} have been
+ * delivered, or after {@code ack-interval}.
  */
 final class Reader extends AbstractBehavior<Reader.Command> {
   private static final Object ACK_TIMER = "ack";
@@ -242,7 +247,7 @@ final class Reader extends AbstractBehavior<Reader.Command> {
     }
     pending = pending.concat(data.payload());
     deliver();
-    if (pending.size() < settings.readBufferBytes()) {
+    if (pending.size() <= settings.readBufferBytes()) {
       linkAck.tell(LinkAck.INSTANCE);
     } else {
       ackOwed = true;
@@ -271,7 +276,7 @@ final class Reader extends AbstractBehavior<Reader.Command> {
   private Behavior<Command> onLinkStarted(LinkStarted started) {
     if (started.generation() == generation) {
       linkAck = started.ack();
-      if (pending.size() < settings.readBufferBytes()) {
+      if (pending.size() <= settings.readBufferBytes()) {
         linkAck.tell(LinkAck.INSTANCE);
       } else {
         ackOwed = true;

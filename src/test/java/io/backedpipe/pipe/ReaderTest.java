@@ -350,27 +350,41 @@ class ReaderTest {
     f.source.expectNoMessage(NO_MORE);
   }
 
+  /**
+   * Regression: a reader that stopped pulling once a whole peer window waited for the application
+   * blocked the acknowledgements queued behind that data, and two pipes echoing into each other
+   * deadlocked (seen in the demo with no fault at all).
+   */
   @Test
-  void shouldStopPullingConnectionWhileReadBufferIsFull() {
-    Fixture f = new Fixture(settings().withReadBufferBytes(8));
+  void shouldKeepPullingConnectionWhileAWholePeerWindowWaitsForTheApplication() {
+    Fixture f = new Fixture(settings().withWindowBytes(8).withReadBufferBytes(8));
     TestProbe<Reader.LinkAck> ack = f.connect(1, 0);
     f.data(1, ack, "0123");
-    f.inbound(1, ack, new Frame.Data(bytes("4567")));
-    ack.expectNoMessage(NO_MORE);
+    f.data(1, ack, "4567");
     assertEquals(8, f.status().receivedPosition());
   }
 
   @Test
-  void shouldPullConnectionAgainAfterApplicationDrainsBuffer() {
-    Fixture f = new Fixture(settings().withReadBufferBytes(8));
+  void shouldStopPullingConnectionOncePastTheReadBuffer() {
+    Fixture f = new Fixture(settings().withWindowBytes(8).withReadBufferBytes(8));
     TestProbe<Reader.LinkAck> ack = f.connect(1, 0);
     f.data(1, ack, "0123");
-    f.inbound(1, ack, new Frame.Data(bytes("4567")));
+    f.inbound(1, ack, new Frame.Data(bytes("45678")));
+    ack.expectNoMessage(NO_MORE);
+    assertEquals(9, f.status().receivedPosition());
+  }
+
+  @Test
+  void shouldPullConnectionAgainAfterApplicationDrainsBuffer() {
+    Fixture f = new Fixture(settings().withWindowBytes(8).withReadBufferBytes(8));
+    TestProbe<Reader.LinkAck> ack = f.connect(1, 0);
+    f.data(1, ack, "0123");
+    f.inbound(1, ack, new Frame.Data(bytes("45678")));
     ack.expectNoMessage(NO_MORE);
 
     f.open();
     f.demand();
-    f.expectDelivered("01234567");
+    f.expectDelivered("012345678");
     ack.expectMessage(Reader.LinkAck.INSTANCE);
   }
 

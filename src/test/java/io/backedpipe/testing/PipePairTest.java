@@ -9,6 +9,8 @@ import io.backedpipe.PipeStatus;
 import io.backedpipe.ReconnectPolicy;
 import io.backedpipe.pipe.PipeSupervisor;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Random;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
@@ -39,6 +41,7 @@ class PipePairTest {
   private static PipeSettings settings() {
     return PipeSettings.create(testKit.system())
         .withWindowBytes(64 * 1024)
+        .withReadBufferBytes(64 * 1024) // the tightest legal setting: exactly one peer window
         .withAcks(16 * 1024, Duration.ofMillis(5))
         .withReconnect(ReconnectPolicy.backoff(Duration.ofMillis(1), Duration.ofMillis(5)));
   }
@@ -88,6 +91,31 @@ class PipePairTest {
         .utf8String());
     assertEquals("hi there", atClient.toCompletableFuture().get(5, TimeUnit.SECONDS)
         .utf8String());
+  }
+
+  /**
+   * Regression: a reader that stopped draining its connection once a full peer window was waiting
+   * for the application deadlocked two pipes echoing into each other, with no fault at all:
+   * acknowledgements waited behind data that waited for those acknowledgements.
+   */
+  @Test
+  void shouldEchoManyWindowsWithoutAFault() throws Exception {
+    Pair pair = Pair.start();
+    pair.client().connect().toCompletableFuture().get(5, TimeUnit.SECONDS);
+    pair.server().source().runWith(pair.server().sink(), testKit.system());
+    CompletionStage<ByteString> echoed = reader(pair.client());
+    Random random = new Random(11);
+    List<ByteString> chunks = new ArrayList<>();
+    for (int i = 0; i < 128; i++) { // 8 MiB: 128 windows of 64 KiB
+      byte[] chunk = new byte[64 * 1024];
+      random.nextBytes(chunk);
+      chunks.add(ByteString.fromArrayUnsafe(chunk));
+    }
+    Source.from(chunks).runWith(pair.client().sink(), testKit.system());
+    ByteString expected = chunks.stream().reduce(ByteString.emptyByteString(), ByteString::concat);
+    ByteString got = echoed.toCompletableFuture().get(20, TimeUnit.SECONDS);
+    assertEquals(expected.size(), got.size());
+    assertTrue(expected.equals(got), "echo differs");
   }
 
   /**
