@@ -34,6 +34,13 @@ public record PipeSettings(
   /**
    * Validates the values.
    *
+   * @param windowBytes see the record's description
+   * @param maxFrameBytes see the record's description
+   * @param readBufferBytes see the record's description
+   * @param ackEveryBytes see the record's description
+   * @param ackInterval see the record's description
+   * @param writeBatchBytes see the record's description
+   * @param reconnect see the record's description
    * @throws IllegalArgumentException when a value is out of range
    */
   public PipeSettings {

@@ -39,6 +39,13 @@ public record ReconnectPolicy(
   /**
    * Validates the values.
    *
+   * @param minBackoff see the record's description
+   * @param maxBackoff see the record's description
+   * @param factor see the record's description
+   * @param jitter see the record's description
+   * @param maxAttempts see the record's description
+   * @param giveUpAfter see the record's description
+   * @param attemptTimeout see the record's description
    * @throws IllegalArgumentException when a value is out of range
    */
   public ReconnectPolicy {

@@ -21,6 +21,7 @@ public sealed interface Frame permits Frame.Data, Frame.Ack, Frame.EndOfStream {
     /**
      * Validates the payload.
      *
+     * @param payload the bytes; never empty
      * @throws IllegalArgumentException if the payload is empty
      */
     public Data {
