@@ -1,6 +1,7 @@
 package io.backedpipe.cli;
 
-import java.nio.ByteBuffer;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.nio.ByteOrder;
 import org.apache.pekko.util.ByteString;
 
@@ -11,6 +12,10 @@ import org.apache.pekko.util.ByteString;
  * <p>Not thread-safe; each user owns its instance.
  */
 final class SeededBytes {
+  /** Writes a long into a byte array in one step: the generator must outrun the pipe. */
+  private static final VarHandle LONGS =
+      MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+
   private final long seed;
   private final int chunkBytes;
   private long nextChunk;
@@ -26,15 +31,15 @@ final class SeededBytes {
   /** The next chunk of the stream. */
   ByteString next() {
     long state = mix(seed ^ mix(nextChunk++));
-    ByteBuffer buffer = ByteBuffer.allocate(chunkBytes).order(ByteOrder.LITTLE_ENDIAN);
-    while (buffer.hasRemaining()) {
-      // xorshift64*: fast and good enough to make every byte position distinct in practice
+    byte[] chunk = new byte[chunkBytes];
+    for (int i = 0; i < chunkBytes; i += Long.BYTES) {
+      // xorshift64*: fast, and chunks of different index or seed differ
       state ^= state >>> 12;
       state ^= state << 25;
       state ^= state >>> 27;
-      buffer.putLong(state * 0x2545F4914F6CDD1DL);
+      LONGS.set(chunk, i, state * 0x2545F4914F6CDD1DL);
     }
-    return ByteString.fromArrayUnsafe(buffer.array());
+    return ByteString.fromArrayUnsafe(chunk);
   }
 
   private static long mix(long z) {
