@@ -57,6 +57,13 @@ public enum DisconnectCause {
     public boolean isRecoverable() {
       return false;
     }
+  },
+  /** The pipe's actor stopped (its parent stopped it, or the actor system shut down). */
+  PIPE_STOPPED {
+    @Override
+    public boolean isRecoverable() {
+      return false;
+    }
   };
 
   /**

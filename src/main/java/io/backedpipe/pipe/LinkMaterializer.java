@@ -3,6 +3,10 @@ package io.backedpipe.pipe;
 import io.backedpipe.Connection;
 import io.backedpipe.wire.Frame;
 import java.util.Optional;
+import java.util.concurrent.CompletionStage;
+import org.apache.pekko.Done;
+import org.apache.pekko.japi.Pair;
+import org.apache.pekko.stream.javadsl.Keep;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.stream.KillSwitches;
 import org.apache.pekko.stream.Materializer;
@@ -55,15 +59,16 @@ final class LinkMaterializer {
             Reader.LinkAck.INSTANCE,
             new Reader.LinkEnded(generation),
             error -> new Reader.LinkFailed(generation, error));
-    ActorRef<Frame> link =
+    Pair<ActorRef<Frame>, CompletionStage<Done>> link =
         outgoing
+            .watchTermination(Keep.both())
             .via(killSwitch.flow())
             .via(connection.frames())
             .via(killSwitch.flow())
             .to(incoming)
             .run(materializer);
-    writer.tell(new Writer.Attach(generation, connection.peerReadPosition(), link));
-    return new LinkHandle(generation, killSwitch);
+    writer.tell(new Writer.Attach(generation, connection.peerReadPosition(), link.first()));
+    return new LinkHandle(generation, killSwitch, link.second());
   }
 
   /**

@@ -11,6 +11,7 @@ import io.backedpipe.PipeState;
 import io.backedpipe.PipeStatus;
 import io.backedpipe.ReconnectFailedException;
 import io.backedpipe.Reconnector;
+import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -54,7 +55,8 @@ import org.apache.pekko.stream.Materializer;
  * connected      link lost (recoverable, can dial)        reconnecting
  * connected      link lost (accept-only pipe)             disconnected
  * connected      ForceReconnect                           reconnecting
- * connected      Accept (takeover)                        reconnecting (accepted connection)
+ * connected      Accept, writer can resume from its position reconnecting (takeover)
+ * connected      Accept, writer cannot resume             connected (the Accept is refused)
  * connected      Close                                    closed
  * closed         anything                                 closed (answered PipeClosedException)
  * </pre>
@@ -143,6 +145,13 @@ public final class PipeSupervisor {
 
   /** The connection of {@code generation} ended, failed, or broke the protocol. */
   record LinkLost(long generation, DisconnectCause cause, Optional<Throwable> error)
+      implements Command {}
+
+  /**
+   * The writer's verdict on an accepted connection that asks to take over the connection of
+   * {@code generation}: empty when it can resume from the new peer's position.
+   */
+  record ResumeChecked(long generation, Accept accept, Optional<PipeException> refusal)
       implements Command {}
 
   /** The reconnector of the attempt of {@code generation} delivered a connection. */
@@ -303,6 +312,7 @@ public final class PipeSupervisor {
         .onMessage(Close.class, m -> close(data, m.replyTo(), DisconnectCause.CLOSED_BY_USER,
             Optional.empty()))
         .onMessage(Dialed.class, this::onStaleDial)
+        .onMessage(ResumeChecked.class, this::onStaleCheck)
         .onAnyMessage(this::onStale)
         .build();
   }
@@ -327,12 +337,13 @@ public final class PipeSupervisor {
         .onMessage(AttemptTimedOut.class, m -> m.generation() == gen,
             m -> attemptFailed(data, attempt, failure(attempt,
                 "timed out: attemptTimeout=" + settings.reconnect().attemptTimeout(), null)))
-        .onMessage(Connect.class, m -> reconnecting(data, attempt.join(m.replyTo())))
-        .onMessage(ForceReconnect.class, m -> reconnecting(data, attempt.join(m.replyTo())))
+        .onMessage(Connect.class, m -> join(data, attempt, m.replyTo()))
+        .onMessage(ForceReconnect.class, m -> join(data, attempt, m.replyTo()))
         .onMessage(Accept.class, m -> supersede(data, attempt, m))
         .onMessageEquals(GiveUpTick.INSTANCE, () -> reconnecting(data.givingUp(), attempt))
         .onMessage(Close.class, m -> closeDuringAttempt(data, attempt, m))
         .onMessage(Dialed.class, this::onStaleDial)
+        .onMessage(ResumeChecked.class, this::onStaleCheck)
         .onAnyMessage(this::onStale)
         .build();
   }
@@ -344,9 +355,12 @@ public final class PipeSupervisor {
         .onMessage(LinkLost.class, m -> m.generation() == gen, m -> onLinkLost(data, link, m))
         .onMessage(Connect.class, m -> refuse(m.replyTo(), new AlreadyConnectedException(gen)))
         .onMessage(ForceReconnect.class, m -> forceReconnect(data, link, m))
-        .onMessage(Accept.class, m -> takeOver(data, link, m))
+        .onMessage(Accept.class, m -> checkTakeover(link, m))
+        .onMessage(ResumeChecked.class, m -> m.generation() == gen,
+            m -> onTakeoverChecked(data, link, m))
         .onMessage(Close.class, m -> closeConnected(data, link, m))
         .onMessage(Dialed.class, this::onStaleDial)
+        .onMessage(ResumeChecked.class, this::onStaleCheck)
         .onAnyMessage(this::onStale)
         .build();
   }
@@ -359,6 +373,7 @@ public final class PipeSupervisor {
         .onMessage(Accept.class, m -> refuseAccept(m, reason))
         .onMessage(Close.class, m -> acknowledge(m.replyTo()))
         .onMessage(Dialed.class, this::onStaleDial)
+        .onMessage(ResumeChecked.class, this::onStaleCheck)
         .onAnyMessage(this::onStale)
         .build();
   }
@@ -433,6 +448,11 @@ public final class PipeSupervisor {
   private Behavior<Command> attach(Data data, Attempt attempt, Connection connection) {
     try {
       LinkHandle handle = links.attach(attempt.generation(), connection);
+      long gen = attempt.generation();
+      // A connection that stops taking frames has failed, even if its read side looks alive.
+      context.pipeToSelf(handle.outgoingDone(), (done, error) -> new LinkLost(gen,
+          DisconnectCause.LINK_FAILED,
+          Optional.of(error != null ? error : new IOException("connection stopped taking frames"))));
       return reconnecting(data, attempt.withLink(handle, attempt.localReadPosition()));
     } catch (RuntimeException e) {
       return attemptFailed(data, attempt, failure(attempt, "connection failed to start", e));
@@ -442,6 +462,7 @@ public final class PipeSupervisor {
   private Behavior<Command> onAttached(Data data, Attempt attempt, WriterAttached m) {
     timers.cancel(ATTEMPT_TIMER);
     timers.cancel(GIVE_UP_TIMER);
+    reader.tell(new Reader.Activate(m.generation()));
     Data next = data.connected();
     attempt.waiters().forEach(w -> w.tell(StatusReply.ack()));
     attempt.accepting()
@@ -459,8 +480,10 @@ public final class PipeSupervisor {
     if (attempt.accepting().isPresent()) {
       context.getLog().warn("refused accepted connection: generation [{}] error [{}]",
           attempt.generation(), error.getMessage());
+      Data next = data.lost(Optional.of(error));
+      scheduleRetry(next, attempt, next.failedAttempts() + 1);
       logTransition(PipeState.DISCONNECTED, attempt.generation());
-      return disconnected(data.lost(Optional.of(error)));
+      return disconnected(next);
     }
     publish(data, new PipeEvent.DataLost(error));
     return close(data, null, DisconnectCause.DATA_LOSS, Optional.of(error));
@@ -471,16 +494,28 @@ public final class PipeSupervisor {
     abandon(attempt);
     attempt.fail(error);
     Data next = data.failed(error);
-    Optional<Duration> delay =
-        attempt.accepting().isPresent() || next.givenUp() || reconnector.isEmpty()
-            ? Optional.empty()
-            : settings.reconnect().nextDelay(next.failedAttempts(), random.nextDouble());
-    delay.ifPresent(d -> timers.startSingleTimer(RETRY_TIMER, RetryTick.INSTANCE, d));
+    Optional<Duration> delay = scheduleRetry(data, attempt, next.failedAttempts());
     context.getLog().info("reconnect attempt [{}] failed, next in [{}]: [{}]",
         attempt.number(), delay.map(Duration::toString).orElse("never"), error.getMessage());
     publish(next, new PipeEvent.ReconnectFailed(attempt.number(), error, delay));
     logTransition(PipeState.DISCONNECTED, attempt.generation());
     return disconnected(next);
+  }
+
+  /**
+   * Starts the retry timer when the policy allows another dial: after a failed dial, and after a
+   * failed accepted connection on a pipe that wants to be connected (it was connected before, or
+   * its dials were failing). A pipe that never dialed does not start because of a bad Accept.
+   */
+  private Optional<Duration> scheduleRetry(Data before, Attempt attempt, int failedAttempts) {
+    boolean wanted = attempt.accepting().isEmpty() || before.everConnected()
+        || before.failedAttempts() > 0;
+    if (!wanted || before.givenUp() || reconnector.isEmpty()) {
+      return Optional.empty();
+    }
+    Optional<Duration> delay = settings.reconnect().nextDelay(failedAttempts, random.nextDouble());
+    delay.ifPresent(d -> timers.startSingleTimer(RETRY_TIMER, RetryTick.INSTANCE, d));
+    return delay;
   }
 
   private Behavior<Command> supersede(Data data, Attempt attempt, Accept newer) {
@@ -509,6 +544,36 @@ public final class PipeSupervisor {
     }
     Data lost = drop(data, link, DisconnectCause.FORCED_RECONNECT, Optional.empty());
     return startAttempt(lost, List.of(m.replyTo()), Optional.empty());
+  }
+
+  /** A takeover drops a working connection, so the writer vets the newcomer's position first. */
+  private Behavior<Command> checkTakeover(LinkHandle link, Accept newer) {
+    writer.tell(new Writer.CheckResume(link.generation(), newer));
+    return Behaviors.same();
+  }
+
+  private Behavior<Command> onTakeoverChecked(Data data, LinkHandle link, ResumeChecked m) {
+    if (m.refusal().isPresent()) {
+      context.getLog().warn("refused takeover: generation [{}] error [{}]", link.generation(),
+          m.refusal().get().getMessage());
+      m.accept().replyTo().tell(StatusReply.error(m.refusal().get()));
+      links.discard(m.accept().connection());
+      return Behaviors.same();
+    }
+    return takeOver(data, link, m.accept());
+  }
+
+  /** The connection it asked to replace is gone: handle the Accept afresh in this state. */
+  private Behavior<Command> onStaleCheck(ResumeChecked m) {
+    context.getSelf().tell(m.accept());
+    return Behaviors.same();
+  }
+
+  private Behavior<Command> join(Data data, Attempt attempt, ActorRef<StatusReply<Done>> replyTo) {
+    if (reconnector.isEmpty()) {
+      return dial(data, replyTo); // answers "no reconnector", as in every other state
+    }
+    return reconnecting(data, attempt.join(replyTo));
   }
 
   private Behavior<Command> takeOver(Data data, LinkHandle link, Accept newer) {
@@ -572,7 +637,11 @@ public final class PipeSupervisor {
   }
 
   private void abandon(Attempt attempt) {
-    attempt.link().ifPresent(LinkHandle::shutdown);
+    if (attempt.link().isPresent()) {
+      attempt.link().get().shutdown();
+    } else {
+      attempt.accepting().ifPresent(a -> links.discard(a.connection()));
+    }
   }
 
   private static ReconnectFailedException failure(Attempt attempt, String detail, Throwable cause) {
@@ -623,6 +692,9 @@ public final class PipeSupervisor {
   }
 
   private Data subscribe(Data data, ActorRef<PipeEvent> subscriber) {
+    if (data.subscribers().contains(subscriber)) {
+      return data;
+    }
     context.watchWith(subscriber, new SubscriberStopped(subscriber));
     List<ActorRef<PipeEvent>> all = new ArrayList<>(data.subscribers());
     all.add(subscriber);

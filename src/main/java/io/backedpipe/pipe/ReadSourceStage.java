@@ -1,5 +1,8 @@
 package io.backedpipe.pipe;
 
+import io.backedpipe.DisconnectCause;
+import io.backedpipe.PipeClosedException;
+import org.apache.pekko.actor.Terminated;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.javadsl.Adapter;
 import org.apache.pekko.stream.Attributes;
@@ -11,10 +14,13 @@ import org.apache.pekko.stream.stage.GraphStageLogic;
 import org.apache.pekko.util.ByteString;
 
 /**
- * The Source that reads from a pipe. It asks the reader for the next bytes one step ahead of
- * demand, so at most one delivery waits in the stage. It completes when the peer's stream ended and
- * every byte was delivered (or the pipe was closed by the user) and fails when the pipe failed. A
- * pipe has one reader at a time; cancel this Source to let another open.
+ * The Source that reads from a pipe. It asks the reader for bytes only when downstream pulls, so
+ * nothing waits in the stage: what the reader hands over is pushed at once, and the reader counts
+ * it only when the stage asks again or says, when it stops, that it passed it on. A Source that
+ * stops with a delivery still on its way hands those bytes back to the next Source. It completes
+ * when the peer's stream ended and every byte was delivered (or the pipe was closed by the user),
+ * and fails when the pipe failed or its actor stopped. A pipe has one reader at a time; cancel this
+ * Source to let another open.
  */
 final class ReadSourceStage extends GraphStage<SourceShape<ByteString>> {
   private final Outlet<ByteString> out = Outlet.create("ReadSourceStage.out");
@@ -36,10 +42,10 @@ final class ReadSourceStage extends GraphStage<SourceShape<ByteString>> {
   }
 
   private final class Logic extends GraphStageLogic {
+    private StageActor stageActor;
     private ActorRef<Reader.Reply> self;
     private ActorRef<Reader.Command> reader;
-    private ByteString buffered;
-    private boolean demanded;
+    private boolean awaiting;
 
     Logic() {
       super(shape);
@@ -48,18 +54,16 @@ final class ReadSourceStage extends GraphStage<SourceShape<ByteString>> {
           new AbstractOutHandler() {
             @Override
             public void onPull() {
-              if (buffered != null) {
-                push(out, buffered);
-                buffered = null;
-              }
-              requestMore();
+              demand();
             }
           });
     }
 
     @Override
     public void preStart() {
-      self = Adapter.toTyped(getStageActor(this::receive).ref());
+      stageActor = getStageActor(this::receive);
+      self = Adapter.toTyped(stageActor.ref());
+      stageActor.watch(Adapter.toClassic(pipe));
       pipe.tell(new PipeSupervisor.OpenReader(self));
     }
 
@@ -71,33 +75,29 @@ final class ReadSourceStage extends GraphStage<SourceShape<ByteString>> {
 
     private void onReply(Object reply) {
       if (reply instanceof Reader.Delivered delivered) {
-        demanded = false;
-        if (isAvailable(out)) {
-          push(out, delivered.bytes());
-        } else {
-          buffered = delivered.bytes();
-        }
-        requestMore();
+        awaiting = false;
+        push(out, delivered.bytes()); // asked only on a pull, so the outlet is free
       } else if (reply instanceof Reader.Opened opened) {
         reader = opened.reader();
-        requestMore();
+        stageActor.watch(Adapter.toClassic(reader));
+        if (isAvailable(out)) {
+          demand();
+        }
       } else if (reply == Reader.Completed.INSTANCE) {
         reader = null; // the reader forgot us already
-        if (buffered != null) {
-          emit(out, buffered, this::completeStage);
-          buffered = null;
-        } else {
-          completeStage();
-        }
+        completeStage();
       } else if (reply instanceof Reader.Failed failed) {
         reader = null;
         failStage(failed.error());
+      } else if (reply instanceof Terminated) {
+        reader = null;
+        failStage(new PipeClosedException(DisconnectCause.PIPE_STOPPED, null));
       }
     }
 
-    private void requestMore() {
-      if (reader != null && !demanded && buffered == null) {
-        demanded = true;
+    private void demand() {
+      if (reader != null && !awaiting) {
+        awaiting = true;
         reader.tell(new Reader.Demand(self));
       }
     }
@@ -105,7 +105,7 @@ final class ReadSourceStage extends GraphStage<SourceShape<ByteString>> {
     @Override
     public void postStop() {
       if (reader != null) {
-        reader.tell(new Reader.Cancel(self));
+        reader.tell(new Reader.Cancel(self, !awaiting));
       }
     }
   }

@@ -27,6 +27,14 @@ import org.apache.pekko.util.ByteString;
  * generation but the current one are dropped uncounted and unacknowledged, so the position it
  * reports at a switch ({@link SwitchGeneration}) is exactly what it accepted.
  *
+ * <p>Frames of a new connection are not even asked for until the supervisor {@link Activate}s its
+ * generation, which it does once the writer has accepted the peer's position: a connection that is
+ * refused never gets a byte counted.
+ *
+ * <p>A delivery counts (moves {@code readPosition} and is acknowledged) only once the Source shows
+ * it was consumed, by asking for more or by saying so when it stops; a delivery the Source did not
+ * take goes back to the front of the pending bytes for the next Source.
+ *
  * <p>Flow control is the peer's window, not the connection: the reader acknowledges only bytes the
  * application read, so the peer never has more than its window in flight, and the reader keeps
  * draining the connection while the application is slow. That keeps acknowledgements (which share
@@ -59,8 +67,10 @@ final class Reader extends AbstractBehavior<Reader.Command> {
    * The Source stopped reading; another one may open.
    *
    * @param replyTo the Source's stage actor
+   * @param consumedLast whether it passed on the last {@link Delivered}; if not, those bytes go
+   *     back to the front of the stream
    */
-  record Cancel(ActorRef<Reply> replyTo) implements Command {}
+  record Cancel(ActorRef<Reply> replyTo, boolean consumedLast) implements Command {}
 
   /**
    * Accept frames of {@code generation} only from now on, and report the received position.
@@ -68,6 +78,14 @@ final class Reader extends AbstractBehavior<Reader.Command> {
    * @param generation the generation about to be attached
    */
   record SwitchGeneration(long generation) implements Command {}
+
+  /**
+   * The writer accepted the peer's position on the connection of {@code generation}: its frames
+   * may now be read.
+   *
+   * @param generation the connection's generation
+   */
+  record Activate(long generation) implements Command {}
 
   /**
    * The connection of {@code generation} is ready to deliver frames.
@@ -160,7 +178,10 @@ final class Reader extends AbstractBehavior<Reader.Command> {
   private final TimerScheduler<Command> timers;
   private final PipeSettings settings;
   private long generation = -1;
+  private boolean active;
   private long readPosition;
+  /** Handed to the Source but not yet shown consumed; not counted in {@code readPosition}. */
+  private ByteString inFlight = ByteString.emptyByteString();
   private long ackedPosition;
   private ByteString pending = ByteString.emptyByteString();
   private ActorRef<LinkAck> linkAck;
@@ -211,6 +232,7 @@ final class Reader extends AbstractBehavior<Reader.Command> {
         .onMessage(LinkEnded.class, this::onLinkEnded)
         .onMessage(LinkFailed.class, this::onLinkFailed)
         .onMessage(SwitchGeneration.class, this::onSwitchGeneration)
+        .onMessage(Activate.class, this::onActivate)
         .onMessage(Open.class, this::onOpen)
         .onMessage(Cancel.class, this::onCancel)
         .onMessage(Close.class, this::onClose)
@@ -219,12 +241,12 @@ final class Reader extends AbstractBehavior<Reader.Command> {
   }
 
   private long receivedPosition() {
-    return readPosition + pending.size();
+    return readPosition + inFlight.size() + pending.size();
   }
 
   private Behavior<Command> onInbound(Inbound inbound) {
-    if (inbound.generation() != generation) {
-      return this; // an old connection's frame: dropped, uncounted, never acknowledged
+    if (inbound.generation() != generation || !active) {
+      return this; // an old or unaccepted connection's frame: dropped, uncounted, unacknowledged
     }
     linkAck = inbound.ack();
     Frame frame = inbound.frame();
@@ -232,9 +254,13 @@ final class Reader extends AbstractBehavior<Reader.Command> {
       onData(data);
     } else if (frame instanceof Frame.Ack ack) {
       writer.tell(new Writer.PeerAcked(generation, ack.position()));
-      inbound.ack().tell(LinkAck.INSTANCE);
+      ackOwed = true;
+      releaseLink();
     } else if (frame instanceof Frame.EndOfStream end) {
       onEndOfStream(end);
+    } else {
+      // Handshake and heartbeat frames are the transport's; one reaching the pipe is a violation.
+      violated("unexpected frame on an established connection: frame=" + frame);
     }
     return this;
   }
@@ -246,11 +272,17 @@ final class Reader extends AbstractBehavior<Reader.Command> {
       return;
     }
     pending = pending.concat(data.payload());
+    ackOwed = true;
     deliver();
-    if (pending.size() <= settings.readBufferBytes()) {
+    releaseLink();
+  }
+
+  /** Asks the connection for the next frame, unless a misbehaving peer overran the read buffer. */
+  private void releaseLink() {
+    if (ackOwed && active && linkAck != null
+        && pending.size() <= settings.readBufferBytes()) {
+      ackOwed = false;
       linkAck.tell(LinkAck.INSTANCE);
-    } else {
-      ackOwed = true;
     }
   }
 
@@ -261,7 +293,8 @@ final class Reader extends AbstractBehavior<Reader.Command> {
       return;
     }
     endOfStreamPosition = end.position();
-    linkAck.tell(LinkAck.INSTANCE);
+    ackOwed = true;
+    releaseLink();
     deliver();
   }
 
@@ -276,11 +309,16 @@ final class Reader extends AbstractBehavior<Reader.Command> {
   private Behavior<Command> onLinkStarted(LinkStarted started) {
     if (started.generation() == generation) {
       linkAck = started.ack();
-      if (pending.size() <= settings.readBufferBytes()) {
-        linkAck.tell(LinkAck.INSTANCE);
-      } else {
-        ackOwed = true;
-      }
+      ackOwed = true;
+      releaseLink();
+    }
+    return this;
+  }
+
+  private Behavior<Command> onActivate(Activate activate) {
+    if (activate.generation() == generation) {
+      active = true;
+      releaseLink();
     }
     return this;
   }
@@ -304,6 +342,7 @@ final class Reader extends AbstractBehavior<Reader.Command> {
 
   private Behavior<Command> onSwitchGeneration(SwitchGeneration next) {
     generation = next.generation();
+    active = false;
     linkAck = null;
     ackOwed = false;
     supervisor.tell(new PipeSupervisor.ReaderSwitched(generation, receivedPosition()));
@@ -326,6 +365,7 @@ final class Reader extends AbstractBehavior<Reader.Command> {
 
   private Behavior<Command> onDemand(Demand request) {
     if (request.replyTo().equals(subscriber)) {
+      commit(); // asking for more shows the previous delivery was consumed
       demand = true;
       deliver();
     }
@@ -334,6 +374,12 @@ final class Reader extends AbstractBehavior<Reader.Command> {
 
   private Behavior<Command> onCancel(Cancel cancel) {
     if (cancel.replyTo().equals(subscriber)) {
+      if (cancel.consumedLast()) {
+        commit();
+      } else {
+        pending = inFlight.concat(pending); // the next Source gets these bytes first
+        inFlight = ByteString.emptyByteString();
+      }
       subscriber = null;
       demand = false;
     }
@@ -346,7 +392,9 @@ final class Reader extends AbstractBehavior<Reader.Command> {
     }
     generation = Long.MIN_VALUE; // no connection's frames count any more
     linkAck = null;
+    active = false;
     pending = ByteString.emptyByteString();
+    inFlight = ByteString.emptyByteString();
     timers.cancelAll();
     if (subscriber != null) {
       subscriber.tell(endReply());
@@ -382,18 +430,25 @@ final class Reader extends AbstractBehavior<Reader.Command> {
     }
     if (demand && !pending.isEmpty()) {
       subscriber.tell(new Delivered(pending));
-      readPosition += pending.size();
+      inFlight = pending;
       pending = ByteString.emptyByteString();
       demand = false;
-      if (ackOwed && linkAck != null) {
-        ackOwed = false;
-        linkAck.tell(LinkAck.INSTANCE);
-      }
-      scheduleAck();
+      releaseLink();
     }
-    if (pending.isEmpty() && endOfStreamPosition >= 0 && readPosition == endOfStreamPosition) {
+    if (pending.isEmpty() && endOfStreamPosition >= 0
+        && receivedPosition() == endOfStreamPosition) {
+      commit(); // the Source emits the last delivery before it completes
       subscriber.tell(Completed.INSTANCE);
       subscriber = null;
+    }
+  }
+
+  /** Counts the delivery the Source has shown it consumed, and acknowledges it in due course. */
+  private void commit() {
+    if (!inFlight.isEmpty()) {
+      readPosition += inFlight.size();
+      inFlight = ByteString.emptyByteString();
+      scheduleAck();
     }
   }
 

@@ -1,8 +1,11 @@
 package io.backedpipe.pipe;
 
+import io.backedpipe.DisconnectCause;
+import io.backedpipe.PipeClosedException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import org.apache.pekko.Done;
+import org.apache.pekko.actor.Terminated;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.javadsl.Adapter;
 import org.apache.pekko.japi.Pair;
@@ -19,7 +22,11 @@ import org.apache.pekko.util.ByteString;
  * The Sink that writes into a pipe. It joins the elements that arrive while the writer is accepting
  * the previous batch, up to the writer's batch size, so small writes cost one actor message per
  * batch rather than per element. Upstream completion ends the pipe's output (end-of-stream);
- * upstream failure fails only this Sink.
+ * upstream failure fails only this Sink. If the pipe's actor stops, the Sink fails with
+ * {@link PipeClosedException} (cause {@code PIPE_STOPPED}) instead of waiting forever.
+ *
+ * <p>Several Sinks may write into one pipe at a time; their batches interleave, and the first to
+ * complete ends the output for all of them.
  *
  * <p>Materializes a stage that completes once the end-of-stream is in the replay window, or fails
  * with the writer's refusal (for example {@link io.backedpipe.PipeClosedException}).
@@ -48,6 +55,7 @@ final class WriteSinkStage
 
   private final class Logic extends GraphStageLogic {
     private final CompletableFuture<Done> done;
+    private StageActor stageActor;
     private ActorRef<Writer.Reply> self;
     private ActorRef<Writer.Command> writer;
     private int batchBytes = 1;
@@ -84,7 +92,9 @@ final class WriteSinkStage
     @Override
     public void preStart() {
       setKeepGoing(true); // the inlet closes before the writer confirms the end-of-stream
-      self = Adapter.toTyped(getStageActor(this::receive).ref());
+      stageActor = getStageActor(this::receive);
+      self = Adapter.toTyped(stageActor.ref());
+      stageActor.watch(Adapter.toClassic(pipe));
       pipe.tell(new PipeSupervisor.OpenWriter(self));
       pull(in);
     }
@@ -98,6 +108,7 @@ final class WriteSinkStage
     private void onReply(Object reply) {
       if (reply instanceof Writer.Opened opened) {
         writer = opened.writer();
+        stageActor.watch(Adapter.toClassic(writer));
         batchBytes = opened.batchBytes();
         flush();
       } else if (reply == Writer.Accepted.INSTANCE) {
@@ -109,6 +120,10 @@ final class WriteSinkStage
       } else if (reply instanceof Writer.Rejected rejected) {
         done.completeExceptionally(rejected.error());
         failStage(rejected.error());
+      } else if (reply instanceof Terminated) {
+        PipeClosedException stopped = new PipeClosedException(DisconnectCause.PIPE_STOPPED, null);
+        done.completeExceptionally(stopped);
+        failStage(stopped);
       }
     }
 

@@ -31,6 +31,12 @@ import org.apache.pekko.util.ByteString;
  * connection is up; nothing is evicted before the peer acknowledges it. The connection is an
  * {@code ActorSource} with backpressure: one frame is handed over at a time, and every frame joins
  * all pending bytes up to {@code max-frame-bytes}, so a busy pipe sends few large frames.
+ *
+ * <p>Only {@code Ack} frames release the window, because they count bytes the peer's application
+ * read. The peer's handshake position (bytes it received, some perhaps still waiting for its
+ * application) only says where to resume sending: were it to release the window too, the peer
+ * could be sent more than a window beyond what it read, and its reader could no longer promise to
+ * drain the connection.
  */
 final class Writer extends AbstractBehavior<Writer.Command> {
 
@@ -68,6 +74,15 @@ final class Writer extends AbstractBehavior<Writer.Command> {
    */
   record Attach(long generation, long peerReadPosition, ActorRef<Frame> link)
       implements Command {}
+
+  /**
+   * Check, without changing anything, whether the writer could resume from {@code
+   * peerReadPosition}; answered with {@link PipeSupervisor.ResumeChecked}.
+   *
+   * @param generation the generation of the connection that is up
+   * @param accept the accepted connection that asks to take over
+   */
+  record CheckResume(long generation, PipeSupervisor.Accept accept) implements Command {}
 
   /**
    * Stop using the current connection; {@code generation} is the next one.
@@ -160,6 +175,7 @@ final class Writer extends AbstractBehavior<Writer.Command> {
   private long endOfStreamPosition = -1;
   private boolean endOfStreamSent;
   private PipeException closedWith;
+  private long closedAckedPosition;
 
   private Writer(
       ActorContext<Command> context,
@@ -193,6 +209,7 @@ final class Writer extends AbstractBehavior<Writer.Command> {
         .onMessage(Open.class, this::onOpen)
         .onMessage(Finish.class, this::onFinish)
         .onMessage(Attach.class, this::onAttach)
+        .onMessage(CheckResume.class, this::onCheckResume)
         .onMessage(Detach.class, this::onDetach)
         .onMessage(Close.class, this::onClose)
         .onMessage(ReportStatus.class, this::onReportStatus)
@@ -237,33 +254,40 @@ final class Writer extends AbstractBehavior<Writer.Command> {
     return this;
   }
 
-  private Behavior<Command> onAttach(Attach attach) {
+  /** Why the writer cannot resume from {@code peer}, if it cannot. */
+  private Optional<PipeException> refusal(long peer) {
     if (closedWith != null) {
-      supervisor.tell(new PipeSupervisor.WriterRejected(attach.generation(), closedWith));
-      return this;
+      return Optional.of(closedWith);
     }
-    long peer = attach.peerReadPosition();
     if (peer > buffer.endPosition()) {
-      supervisor.tell(
-          new PipeSupervisor.WriterRejected(
-              attach.generation(), new FuturePositionException(peer, buffer.endPosition())));
-      return this;
+      return Optional.of(new FuturePositionException(peer, buffer.endPosition()));
     }
     if (peer < buffer.startPosition()) {
-      supervisor.tell(
-          new PipeSupervisor.WriterRejected(
-              attach.generation(),
-              new ReplayUnavailableException(
-                  peer, buffer.startPosition(), buffer.endPosition())));
+      return Optional.of(
+          new ReplayUnavailableException(peer, buffer.startPosition(), buffer.endPosition()));
+    }
+    return Optional.empty();
+  }
+
+  private Behavior<Command> onCheckResume(CheckResume check) {
+    supervisor.tell(new PipeSupervisor.ResumeChecked(check.generation(), check.accept(),
+        refusal(check.accept().connection().peerReadPosition())));
+    return this;
+  }
+
+  private Behavior<Command> onAttach(Attach attach) {
+    long peer = attach.peerReadPosition();
+    Optional<PipeException> refused = refusal(peer);
+    if (refused.isPresent()) {
+      supervisor.tell(new PipeSupervisor.WriterRejected(attach.generation(), refused.get()));
       return this;
     }
-    buffer.releaseTo(peer); // the peer's read position acknowledges everything before it
     generation = attach.generation();
     link = attach.link();
     linkReady = true;
     sentPosition = peer;
     endOfStreamSent = false;
-    ackSent = ackToSend; // the handshake told the peer our position, which covers every ack
+    ackSent = 0; // an ack sent on the old connection may have been lost with it: send it again
 
     supervisor.tell(
         new PipeSupervisor.WriterAttached(generation, peer, buffer.endPosition() - peer));
@@ -276,6 +300,7 @@ final class Writer extends AbstractBehavior<Writer.Command> {
     generation = detach.generation();
     link = null;
     linkReady = false;
+    sentPosition = buffer.startPosition();
     return this;
   }
 
@@ -294,8 +319,8 @@ final class Writer extends AbstractBehavior<Writer.Command> {
   }
 
   private Behavior<Command> onPeerAcked(PeerAcked acked) {
-    if (acked.generation() != generation || closedWith != null) {
-      return this;
+    if (acked.generation() != generation || link == null) {
+      return this; // not from the attached connection (an older one, or one not yet accepted)
     }
     long position = acked.position();
     if (position > sentPosition) {
@@ -321,16 +346,16 @@ final class Writer extends AbstractBehavior<Writer.Command> {
     }
     link = null;
     linkReady = false;
-    buffer.releaseTo(buffer.endPosition());
+    closedAckedPosition = buffer.startPosition();
+    buffer.releaseTo(buffer.endPosition()); // a closed pipe holds no bytes
     waiting.forEach(w -> w.replyTo().tell(new Rejected(closedWith)));
     waiting.clear();
     return this;
   }
 
   private Behavior<Command> onReportStatus(ReportStatus report) {
-    report
-        .replyTo()
-        .tell(report.partial().withWriter(buffer.endPosition(), buffer.startPosition()));
+    long acked = closedWith == null ? buffer.startPosition() : closedAckedPosition;
+    report.replyTo().tell(report.partial().withWriter(buffer.endPosition(), acked));
     return this;
   }
 

@@ -56,6 +56,12 @@ public final class InMemoryReconnector implements Reconnector {
                 new PipeSupervisor.Accept(link.connectionB(localReadPosition), replyTo),
             ACCEPT_TIMEOUT,
             system.scheduler());
-    return peerReadPosition.thenApply(link::connectionA);
+    return peerReadPosition
+        .whenComplete((position, error) -> {
+          if (error != null) {
+            link.cut(); // the peer may have attached side B before it failed: end it too
+          }
+        })
+        .thenApply(link::connectionA);
   }
 }

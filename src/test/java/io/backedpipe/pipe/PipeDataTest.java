@@ -15,6 +15,7 @@ import io.backedpipe.PipeState;
 import io.backedpipe.ReconnectPolicy;
 import io.backedpipe.ReplayUnavailableException;
 import io.backedpipe.SourceAlreadyOpenException;
+import io.backedpipe.testing.ProbeReconnector;
 import io.backedpipe.wire.Frame;
 import java.time.Duration;
 import java.util.List;
@@ -277,5 +278,85 @@ class PipeDataTest {
         () -> second.toCompletableFuture().get(5, TimeUnit.SECONDS));
     assertInstanceOf(SourceAlreadyOpenException.class, error.getCause());
     assertEquals("source already open: readers=1", error.getCause().getMessage());
+  }
+
+  /**
+   * Regression: frames of a connection that the writer then refused were read before the refusal:
+   * its data was counted and its acks released the window, splicing a foreign history.
+   */
+  @Test
+  void shouldCountNothingFromAnAcceptedConnectionThatIsRefused() {
+    PipeHarness h = PipeHarness.accepting(testKit,
+        PipeHarness.settings(testKit, ReconnectPolicy.singleAttempt()));
+    TestProbe<StatusReply<Long>> replies = testKit.createTestProbe();
+    PipeHarness.Peer first = h.accept(0, replies);
+    assertTrue(replies.receiveMessage().isSuccess());
+    write(h, "0123456789");
+    first.receiveData(10);
+    first.link().cut();
+    h.awaitEvent(PipeEvent.Disconnected.class);
+    PipeHarness.Peer bogus = h.newPeer(-1);
+    bogus.end().send(new Frame.Ack(10));
+    bogus.send("FOREIGN");
+    h.pipe.tell(new PipeSupervisor.Accept(bogus.link().connectionA(99), replies.ref()));
+    assertTrue(replies.receiveMessage().isError());
+    assertEquals(0, h.status().receivedPosition());
+    assertEquals(0, h.status().ackedPosition());
+    PipeHarness.Peer real = h.accept(0, replies);
+    assertEquals(StatusReply.success(0L), replies.receiveMessage());
+    assertEquals("0123456789", real.receiveData(10).utf8String());
+  }
+
+  /**
+   * Regression: the Source asked one delivery ahead, and the bytes of that delivery were lost when
+   * it stopped, though the reader had counted and acknowledged them.
+   */
+  @Test
+  void shouldGiveTheNextSourceEveryByteTheLastOneDidNotTake() throws Exception {
+    PipeHarness h = retrying();
+    PipeHarness.Peer peer = h.connected(0);
+    CompletionStage<List<ByteString>> first =
+        PipeStreams.source(h.pipe).take(1).runWith(Sink.seq(), testKit.system());
+    peer.send("abc");
+    assertEquals(List.of(ByteString.fromString("abc")),
+        first.toCompletableFuture().get(5, TimeUnit.SECONDS));
+    peer.send("def");
+    CompletionStage<List<ByteString>> second =
+        PipeStreams.source(h.pipe).take(1).runWith(Sink.seq(), testKit.system());
+    assertEquals(List.of(ByteString.fromString("def")),
+        second.toCompletableFuture().get(5, TimeUnit.SECONDS));
+  }
+
+  /**
+   * Regression (and the seed's "a failed write reconnects, replays, and the writer sees success"):
+   * a connection whose write side died while its read side stayed open went unnoticed.
+   */
+  @Test
+  void shouldReconnectAndReplayWhenOnlyTheWriteSideOfAConnectionDies() throws Exception {
+    PipeHarness h = retrying();
+    TestProbe<StatusReply<Done>> replies = h.connect();
+    ProbeReconnectorAnswer.withDeadWriteSide(h);
+    assertTrue(replies.receiveMessage().isSuccess());
+    CompletionStage<Done> written = write(h, "survives");
+    PipeHarness.Peer second = h.answerDial(0);
+    assertEquals("survives", second.receiveData(8).utf8String());
+    written.toCompletableFuture().get(5, TimeUnit.SECONDS);
+    PipeEvent.Disconnected lost = h.awaitEvent(PipeEvent.Disconnected.class);
+    assertEquals(DisconnectCause.LINK_FAILED, lost.cause());
+    assertEquals("connection stopped taking frames", lost.error().orElseThrow().getMessage());
+  }
+
+  @Test
+  void shouldReplayFromThePeersPositionAfterAPartialReplay() {
+    PipeSettings settings = PipeSettings.create(testKit.system())
+        .withReconnect(PipeHarness.fastRetries()).withMaxFrameBytes(4);
+    PipeHarness h = PipeHarness.dialing(testKit, settings);
+    write(h, "0123456789");
+    awaitWritePosition(h, 10);
+    PipeHarness.Peer first = h.connected(0);
+    assertEquals("0123", first.receiveData(4).utf8String());
+    first.link().cut();
+    PipeHarness.Peer second = h.answerDial(2);
+    assertEquals("23456789", second.receiveData(8).utf8String());
   }
 }

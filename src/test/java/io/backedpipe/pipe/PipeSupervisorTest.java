@@ -1,6 +1,7 @@
 package io.backedpipe.pipe;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -134,6 +135,8 @@ class PipeSupervisorTest {
     PipeHarness h = single();
     CompletionStage<List<ByteString>> read =
         PipeStreams.source(h.pipe).runWith(Sink.seq(), testKit.system());
+    h.status(); // the Source has opened and waits for bytes
+    assertFalse(read.toCompletableFuture().isDone());
     h.close();
     assertEquals(List.of(), await(read));
   }
@@ -329,5 +332,131 @@ class PipeSupervisorTest {
     h.close();
     assertEquals(new PipeEvent.Closed(DisconnectCause.CLOSED_BY_USER, Optional.empty()),
         h.events.receiveMessage());
+  }
+
+  /** Regression: an accepted connection superseded before it started was never closed. */
+  @Test
+  void shouldCloseAnAcceptedConnectionThatANewerOneSupersedes() {
+    PipeHarness h = PipeHarness.accepting(testKit,
+        PipeHarness.settings(testKit, ReconnectPolicy.singleAttempt()));
+    TestProbe<StatusReply<Long>> olderReply = testKit.createTestProbe();
+    TestProbe<StatusReply<Long>> newerReply = testKit.createTestProbe();
+    PipeHarness.Peer older = h.newPeer(-1);
+    PipeHarness.Peer newer = h.newPeer(-1);
+    h.pipe.tell(new PipeSupervisor.Accept(older.link().connectionA(0), olderReply.ref()));
+    h.pipe.tell(new PipeSupervisor.Accept(newer.link().connectionA(0), newerReply.ref()));
+    olderReply.receiveMessage(); // superseded, or attached and then taken over: either way closed
+    assertTrue(newerReply.receiveMessage().isSuccess());
+    older.awaitTerminated();
+    assertEquals(PipeState.CONNECTED, h.status().state());
+    newer.send("still here");
+    h.events.awaitAssert(PipeHarness.TIMEOUT, () -> {
+      assertEquals(10, h.status().receivedPosition());
+      return null;
+    });
+  }
+
+  /** Regression: a takeover with an impossible position dropped the healthy connection first. */
+  @Test
+  void shouldKeepTheConnectionWhenATakeoverHasAnImpossiblePosition() {
+    PipeHarness h = PipeHarness.accepting(testKit,
+        PipeHarness.settings(testKit, ReconnectPolicy.singleAttempt()));
+    TestProbe<StatusReply<Long>> replies = testKit.createTestProbe();
+    PipeHarness.Peer healthy = h.accept(0, replies);
+    assertTrue(replies.receiveMessage().isSuccess());
+    PipeHarness.Peer bad = h.accept(50, replies);
+    assertEquals("future position: requestedPosition=50 writePosition=0",
+        replies.receiveMessage().getError().getMessage());
+    bad.awaitTerminated();
+    assertEquals(PipeState.CONNECTED, h.status().state());
+    healthy.send("ok");
+    h.events.awaitAssert(PipeHarness.TIMEOUT, () -> {
+      assertEquals(2, h.status().receivedPosition());
+      return null;
+    });
+  }
+
+  /** Regression: on a dialing pipe, a failed accepted attempt switched the retries off. */
+  @Test
+  void shouldKeepRetryingAfterAnAcceptedConnectionFailsOnADialingPipe() {
+    PipeHarness h = retrying();
+    h.connected(0).link().cut();
+    h.dials.expectMessageClass(ProbeReconnector.Request.class); // the retry hangs
+    TestProbe<StatusReply<Long>> replies = testKit.createTestProbe();
+    PipeHarness.Peer bad = h.accept(50, replies);
+    assertTrue(replies.receiveMessage().isError());
+    bad.awaitTerminated();
+    h.answerDial(0);
+    assertEquals(new PipeEvent.Connected(4, 0, 0, 1), h.awaitEvent(PipeEvent.Connected.class)
+        .equals(new PipeEvent.Connected(1, 0, 0, 0)) ? h.awaitEvent(PipeEvent.Connected.class)
+        : null);
+  }
+
+  @Test
+  void shouldNotStartDialingBecauseOfARefusedAccept() {
+    PipeHarness h = retrying();
+    TestProbe<StatusReply<Long>> replies = testKit.createTestProbe();
+    h.accept(50, replies);
+    assertTrue(replies.receiveMessage().isError());
+    h.dials.expectNoMessage(NO_MORE);
+    assertEquals(PipeState.DISCONNECTED, h.status().state());
+  }
+
+  /** Regression: Sinks and Sources waited forever once the pipe's actor had stopped. */
+  @Test
+  void shouldFailItsStreamsWhenThePipeActorStops() {
+    PipeHarness h = single();
+    CompletionStage<List<ByteString>> read =
+        PipeStreams.source(h.pipe).runWith(Sink.seq(), testKit.system());
+    CompletionStage<Done> write = Source.<ByteString>never()
+        .runWith(PipeStreams.sink(h.pipe), testKit.system());
+    h.status(); // both streams have opened
+    testKit.stop(h.pipe);
+    for (CompletionStage<?> stage : List.of(read, write)) {
+      Exception error = org.junit.jupiter.api.Assertions.assertThrows(Exception.class,
+          () -> await(stage));
+      assertEquals("pipe closed: cause=PIPE_STOPPED", error.getCause().getMessage());
+    }
+  }
+
+  @Test
+  void shouldTryOnceAfterALossWithTheSingleAttemptPolicy() {
+    PipeHarness h = single();
+    PipeHarness.Peer peer = h.connected(0);
+    peer.link().cut();
+    h.dials.expectMessageClass(ProbeReconnector.Request.class).fail(new IOException("down"));
+    PipeEvent.ReconnectFailed failed = h.awaitEvent(PipeEvent.ReconnectFailed.class);
+    assertEquals(Optional.empty(), failed.nextAttemptIn());
+    h.dials.expectNoMessage(NO_MORE);
+    assertEquals(PipeState.DISCONNECTED, h.status().state());
+  }
+
+  @Test
+  void shouldKeepIncomingBytesInOrderAcrossAForcedReconnect() throws Exception {
+    PipeHarness h = single();
+    PipeHarness.Peer first = h.connected(0);
+    CompletionStage<ByteString> read = PipeStreams.source(h.pipe)
+        .runWith(Sink.fold(ByteString.emptyByteString(), ByteString::concat), testKit.system());
+    first.send("abc");
+    h.events.awaitAssert(PipeHarness.TIMEOUT, () -> {
+      assertEquals(3, h.status().receivedPosition());
+      return null;
+    });
+    TestProbe<StatusReply<Done>> forced = h.forceReconnect();
+    PipeHarness.Peer second = h.answerDial(0);
+    assertEquals(3, second.pipeReadPosition());
+    assertTrue(forced.receiveMessage().isSuccess());
+    second.send("def");
+    second.end().send(new io.backedpipe.wire.Frame.EndOfStream(6));
+    assertEquals("abcdef", await(read).utf8String());
+  }
+
+  @Test
+  void shouldIgnoreASecondSubscriptionOfTheSameSubscriber() {
+    PipeHarness h = single();
+    h.pipe.tell(new PipeSupervisor.Subscribe(h.events.ref()));
+    h.close();
+    h.events.expectMessageClass(PipeEvent.Closed.class);
+    h.events.expectNoMessage(NO_MORE);
   }
 }

@@ -87,6 +87,7 @@ class ReaderTest {
       switchTo(generation, expectedReceivedPosition);
       TestProbe<Reader.LinkAck> ack = testKit.createTestProbe();
       reader.tell(new Reader.LinkStarted(generation, ack.ref()));
+      reader.tell(new Reader.Activate(generation)); // the writer accepted the peer's position
       ack.expectMessage(Reader.LinkAck.INSTANCE);
       return ack;
     }
@@ -135,12 +136,66 @@ class ReaderTest {
     long[] positions = {3, 6, 9, 10};
     for (int i = 0; i < payloads.length; i++) {
       f.data(1, ack, payloads[i]);
-      f.demand();
+      f.demand(); // asking again also shows the previous delivery was consumed
       f.expectDelivered(payloads[i]);
       PipeStatus status = f.status();
-      assertEquals(positions[i], status.readPosition());
+      assertEquals(i == 0 ? 0 : positions[i - 1], status.readPosition());
       assertEquals(positions[i], status.receivedPosition());
     }
+    f.demand();
+    assertEquals(10, f.status().readPosition());
+  }
+
+  @Test
+  void shouldNotReadAConnectionBeforeItIsActivated() {
+    Fixture f = new Fixture();
+    f.switchTo(1, 0);
+    TestProbe<Reader.LinkAck> ack = testKit.createTestProbe();
+    f.reader.tell(new Reader.LinkStarted(1, ack.ref()));
+    ack.expectNoMessage(NO_MORE);
+    f.inbound(1, ack, new Frame.Data(bytes("foreign")));
+    f.inbound(1, ack, new Frame.Ack(10));
+    assertEquals(0, f.status().receivedPosition());
+    f.writer.expectNoMessage(NO_MORE);
+    f.reader.tell(new Reader.Activate(1));
+    ack.expectMessage(Reader.LinkAck.INSTANCE);
+  }
+
+  /**
+   * Regression: a Source that stopped with a delivery it had not passed on lost those bytes,
+   * though the reader had counted and acknowledged them.
+   */
+  @Test
+  void shouldHandBackADeliveryTheSourceDidNotPassOn() {
+    Fixture f = new Fixture(settings().withAcks(1, Duration.ofHours(1)));
+    TestProbe<Reader.LinkAck> ack = f.connect(1, 0);
+    f.open();
+    f.data(1, ack, "abc");
+    f.demand();
+    f.expectDelivered("abc");
+    f.reader.tell(new Reader.Cancel(f.source.ref(), false));
+    assertEquals(0, f.status().readPosition());
+    f.writer.expectNoMessage(NO_MORE); // nothing acknowledged
+
+    TestProbe<Reader.Reply> next = testKit.createTestProbe();
+    f.reader.tell(new Reader.Open(next.ref()));
+    next.expectMessage(new Reader.Opened(f.reader));
+    f.data(1, ack, "def");
+    f.reader.tell(new Reader.Demand(next.ref()));
+    next.expectMessage(new Reader.Delivered(bytes("abcdef")));
+  }
+
+  @Test
+  void shouldCountADeliveryTheSourcePassedOnWhenItStops() {
+    Fixture f = new Fixture(settings().withAcks(1, Duration.ofHours(1)));
+    TestProbe<Reader.LinkAck> ack = f.connect(1, 0);
+    f.open();
+    f.data(1, ack, "abc");
+    f.demand();
+    f.expectDelivered("abc");
+    f.reader.tell(new Reader.Cancel(f.source.ref(), true));
+    f.writer.expectMessage(new Writer.SendAck(3));
+    assertEquals(3, f.status().readPosition());
   }
 
   @Test
@@ -171,6 +226,7 @@ class ReaderTest {
     TestProbe<Reader.LinkAck> second = f.connect(2, 3);
     f.data(2, second, "def");
     f.expectDelivered("def");
+    f.demand();
     assertEquals(6, f.status().readPosition());
   }
 
@@ -206,7 +262,7 @@ class ReaderTest {
 
     f.switchTo(2, 7);
     PipeStatus status = f.status();
-    assertEquals(3, status.readPosition());
+    assertEquals(0, status.readPosition()); // "abc" is not shown consumed yet
     assertEquals(7, status.receivedPosition());
   }
 
@@ -340,7 +396,7 @@ class ReaderTest {
     TestProbe<Reader.LinkAck> ack = f.connect(1, 0);
     f.open();
     f.data(1, ack, "abc");
-    f.reader.tell(new Reader.Cancel(f.source.ref()));
+    f.reader.tell(new Reader.Cancel(f.source.ref(), true));
 
     TestProbe<Reader.Reply> next = testKit.createTestProbe();
     f.reader.tell(new Reader.Open(next.ref()));
@@ -401,6 +457,8 @@ class ReaderTest {
     f.data(1, ack, "34");
     f.demand();
     f.expectDelivered("34");
+    f.writer.expectNoMessage(NO_MORE); // "34" is counted once the Source asks again
+    f.demand();
     f.writer.expectMessage(new Writer.SendAck(5));
   }
 
@@ -412,6 +470,7 @@ class ReaderTest {
     f.data(1, ack, "abc");
     f.demand();
     f.expectDelivered("abc");
+    f.demand();
     f.writer.expectMessage(ACK_WAIT, new Writer.SendAck(3));
   }
 

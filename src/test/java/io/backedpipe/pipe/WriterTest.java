@@ -269,14 +269,58 @@ class WriterTest {
     assertEquals(0, status.unackedBytes());
   }
 
+  /**
+   * Regression: releasing the window up to the handshake position (what the peer received, not
+   * what its application read) let a peer be sent more than a window beyond what it read, so its
+   * reader had to stop draining the connection.
+   */
   @Test
-  void shouldReleaseBytesBelowPeerReadPositionOnAttach() {
+  void shouldKeepBytesBelowThePeerReadPositionUntilTheyAreAcknowledged() {
     Fixture f = new Fixture();
     f.writeAccepted("0123456789");
-    f.attach(1, 7, 3);
+    TestProbe<Frame> link = f.attach(1, 7, 3);
+    assertEquals("789", f.receiveData(link, 1, 3));
     PipeStatus status = f.status();
-    assertEquals(7, status.ackedPosition());
-    assertEquals(3, status.unackedBytes());
+    assertEquals(0, status.ackedPosition());
+    assertEquals(10, status.unackedBytes());
+    f.writer.tell(new Writer.PeerAcked(1, 7));
+    assertEquals(7, f.status().ackedPosition());
+  }
+
+  @Test
+  void shouldResendItsLatestAckOnANewConnection() {
+    Fixture f = new Fixture();
+    TestProbe<Frame> first = f.attach(1, 0, 0);
+    f.writer.tell(new Writer.SendAck(42));
+    assertEquals(new Frame.Ack(42), f.next(first, 1));
+    f.writer.tell(new Writer.Detach(2));
+    TestProbe<Frame> second = f.attach(2, 0, 0);
+    assertEquals(new Frame.Ack(42), second.receiveMessage());
+  }
+
+  @Test
+  void shouldIgnoreAcksOfAConnectionNotYetAttached() {
+    Fixture f = new Fixture();
+    f.writeAccepted("0123456789");
+    f.writer.tell(new Writer.Detach(1));
+    f.writer.tell(new Writer.PeerAcked(1, 10));
+    assertEquals(0, f.status().ackedPosition());
+  }
+
+  @Test
+  void shouldAnswerAResumeCheckWithoutChangingAnything() {
+    Fixture f = new Fixture();
+    f.writeAccepted("0123456789");
+    TestProbe<Frame> link = f.attach(1, 0, 10);
+    PipeSupervisor.Accept future = new PipeSupervisor.Accept(
+        new io.backedpipe.Connection(11, org.apache.pekko.stream.javadsl.Flow.create()),
+        testKit.<org.apache.pekko.pattern.StatusReply<Long>>createTestProbe().ref());
+    f.writer.tell(new Writer.CheckResume(1, future));
+    PipeSupervisor.ResumeChecked checked =
+        f.supervisor.expectMessageClass(PipeSupervisor.ResumeChecked.class);
+    assertEquals("future position: requestedPosition=11 writePosition=10",
+        checked.refusal().orElseThrow().getMessage());
+    assertEquals("0123456789", f.receiveData(link, 1, 10));
   }
 
   @Test
