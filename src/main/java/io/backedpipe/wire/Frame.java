@@ -1,15 +1,33 @@
 package io.backedpipe.wire;
 
+import java.util.Objects;
+import java.util.UUID;
 import org.apache.pekko.util.ByteString;
 
 /**
- * What one side of a connection sends the other once the connection is established. The pipe's
- * writer produces frames, its reader consumes them; the transport carries them.
+ * What one side of a connection sends the other. The pipe's writer produces the stream frames
+ * ({@link Data}, {@link Ack}, {@link EndOfStream}), its reader consumes them; the heartbeat ({@link
+ * Ping}, {@link Pong}) and the endings ({@link Close}, {@link Error}) belong to the connection; the
+ * handshake frames ({@link Challenge}, {@link Hello}, {@link Welcome}) come before any other. The
+ * byte layout of each is in the package documentation; {@link FrameCodec} encodes and decodes.
  *
  * <p>Positions are absolute stream positions of the sending side's stream (for {@link Data} and
- * {@link EndOfStream}) or of the receiving side's stream (for {@link Ack}).
+ * {@link EndOfStream}) or of the receiving side's stream (for {@link Ack}). Every record validates
+ * its components in its constructor, so a frame that exists can be encoded (a {@link Data} payload
+ * must also fit the codec's limit, and an {@link Ack} or {@link EndOfStream} position must not be
+ * negative).
  */
-public sealed interface Frame permits Frame.Data, Frame.Ack, Frame.EndOfStream {
+public sealed interface Frame
+    permits Frame.Data,
+        Frame.Ack,
+        Frame.EndOfStream,
+        Frame.Ping,
+        Frame.Pong,
+        Frame.Close,
+        Frame.Error,
+        Frame.Challenge,
+        Frame.Hello,
+        Frame.Welcome {
 
   /**
    * Stream bytes, following the previous data frame (or the position exchanged at connect) without
@@ -51,4 +69,209 @@ public sealed interface Frame permits Frame.Data, Frame.Ack, Frame.EndOfStream {
    * @param position the stream's final length
    */
   record EndOfStream(long position) implements Frame {}
+
+  /**
+   * Heartbeat request: the receiver answers with a {@link Pong} carrying the same nonce.
+   *
+   * @param nonce any value, echoed by the pong
+   */
+  record Ping(long nonce) implements Frame {}
+
+  /**
+   * Heartbeat answer to the {@link Ping} with the same nonce.
+   *
+   * @param nonce the ping's nonce
+   */
+  record Pong(long nonce) implements Frame {}
+
+  /**
+   * The sender closed its pipe for good: the receiver must not reconnect to it.
+   *
+   * @param code an application-defined reason code, {@code 0..65535}
+   * @param reason a human-readable reason, at most {@value #MAX_REASON_BYTES} bytes in UTF-8
+   */
+  record Close(int code, String reason) implements Frame {
+    /** The most bytes {@code reason} takes in UTF-8. */
+    public static final int MAX_REASON_BYTES = 1024;
+
+    /**
+     * Validates the code and the reason.
+     *
+     * @param code an application-defined reason code, {@code 0..65535}
+     * @param reason a human-readable reason, at most {@value #MAX_REASON_BYTES} bytes in UTF-8
+     * @throws IllegalArgumentException if the code is out of range or the reason is too long or not
+     *     well-formed UTF-16
+     * @throws NullPointerException if the reason is {@code null}
+     */
+    public Close {
+      Checks.unsignedShort("code", code);
+      Checks.utf8("reason", reason, MAX_REASON_BYTES);
+    }
+  }
+
+  /**
+   * The sender is dropping this connection because of {@code code}; the pipe may reconnect.
+   *
+   * @param code why
+   * @param message a human-readable detail, at most {@value #MAX_MESSAGE_BYTES} bytes in UTF-8
+   */
+  record Error(ErrorCode code, String message) implements Frame {
+    /** The most bytes {@code message} takes in UTF-8. */
+    public static final int MAX_MESSAGE_BYTES = 1024;
+
+    /**
+     * Validates the message.
+     *
+     * @param code why
+     * @param message a human-readable detail, at most {@value #MAX_MESSAGE_BYTES} bytes in UTF-8
+     * @throws IllegalArgumentException if the message is too long or not well-formed UTF-16
+     * @throws NullPointerException if the code or the message is {@code null}
+     */
+    public Error {
+      Objects.requireNonNull(code, "code");
+      Checks.utf8("message", message, MAX_MESSAGE_BYTES);
+    }
+  }
+
+  /**
+   * The server's first frame on a new connection: the protocol version it speaks and a fresh nonce
+   * that the client's {@link Hello} proof covers.
+   *
+   * @param version the server's protocol version, {@code 0..65535}
+   * @param nonce exactly {@value #NONCE_BYTES} random bytes
+   */
+  record Challenge(int version, ByteString nonce) implements Frame {
+    /** The size of {@code nonce}. */
+    public static final int NONCE_BYTES = 16;
+
+    /**
+     * Validates the version and the nonce.
+     *
+     * @param version the server's protocol version, {@code 0..65535}
+     * @param nonce exactly {@value #NONCE_BYTES} random bytes
+     * @throws IllegalArgumentException if the version is out of range or the nonce has another size
+     * @throws NullPointerException if the nonce is {@code null}
+     */
+    public Challenge {
+      Checks.unsignedShort("version", version);
+      if (nonce.size() != NONCE_BYTES) {
+        throw new IllegalArgumentException(
+            "nonce.size=" + nonce.size() + " must be " + NONCE_BYTES);
+      }
+    }
+
+    @Override
+    public String toString() {
+      return "Challenge[version=" + version + ", nonceSize=" + nonce.size() + "]";
+    }
+  }
+
+  /**
+   * The client's answer to a {@link Challenge}: which stream it wants, whether to create it, where
+   * its reading stands, and its proof.
+   *
+   * @param version the client's protocol version, {@code 0..65535}
+   * @param streamId the stream to attach to
+   * @param create whether the server should create the stream if it does not know it
+   * @param readPosition how many bytes of the server's stream the client has received, {@code >= 0}
+   * @param historyCheck a check value over the stream's history, compared by the server
+   * @param proof the client's proof over the challenge, {@code 0..}{@value #MAX_PROOF_BYTES} bytes
+   */
+  record Hello(
+      int version,
+      UUID streamId,
+      boolean create,
+      long readPosition,
+      int historyCheck,
+      ByteString proof)
+      implements Frame {
+    /** The most bytes {@code proof} has. */
+    public static final int MAX_PROOF_BYTES = 64;
+
+    /**
+     * Validates the components.
+     *
+     * @param version the client's protocol version, {@code 0..65535}
+     * @param streamId the stream to attach to
+     * @param create whether the server should create the stream if it does not know it
+     * @param readPosition how many bytes of the server's stream the client has received, {@code >=
+     *     0}
+     * @param historyCheck a check value over the stream's history, compared by the server
+     * @param proof the client's proof, {@code 0..}{@value #MAX_PROOF_BYTES} bytes
+     * @throws IllegalArgumentException if a value is out of range
+     * @throws NullPointerException if the stream id or the proof is {@code null}
+     */
+    public Hello {
+      Checks.unsignedShort("version", version);
+      Objects.requireNonNull(streamId, "streamId");
+      if (readPosition < 0) {
+        throw new IllegalArgumentException("readPosition=" + readPosition + " must be >= 0");
+      }
+      if (proof.size() > MAX_PROOF_BYTES) {
+        throw new IllegalArgumentException(
+            "proof.size=" + proof.size() + " must be <= " + MAX_PROOF_BYTES);
+      }
+    }
+
+    @Override
+    public String toString() {
+      return String.format(
+          "Hello[version=%d, streamId=%s, create=%b, readPosition=%d, historyCheck=%d,"
+              + " proofSize=%d]",
+          version, streamId, create, readPosition, historyCheck, proof.size());
+    }
+  }
+
+  /**
+   * The server's answer to a {@link Hello}: whether the connection is accepted and, if so, where
+   * the server's reading of the client's stream stands.
+   *
+   * @param status the verdict; anything but {@link HandshakeStatus#OK} is followed by the server
+   *     closing the connection
+   * @param readPosition how many bytes of the client's stream the server has received, {@code >=
+   *     0}; {@code -1} (unknown) is allowed when the status is not OK
+   * @param historyCheck the server's check value over the stream's history
+   * @param gracePeriodMillis how long the server keeps the stream for a reconnect, {@code >= 0}
+   * @param detail a human-readable detail, at most {@value #MAX_DETAIL_BYTES} bytes in UTF-8
+   */
+  record Welcome(
+      HandshakeStatus status,
+      long readPosition,
+      int historyCheck,
+      long gracePeriodMillis,
+      String detail)
+      implements Frame {
+    /** The most bytes {@code detail} takes in UTF-8. */
+    public static final int MAX_DETAIL_BYTES = 256;
+
+    /**
+     * Validates the components.
+     *
+     * @param status the verdict
+     * @param readPosition {@code >= 0}, or {@code -1} when the status is not OK
+     * @param historyCheck the server's check value over the stream's history
+     * @param gracePeriodMillis {@code >= 0}
+     * @param detail at most {@value #MAX_DETAIL_BYTES} bytes in UTF-8
+     * @throws IllegalArgumentException if a value is out of range
+     * @throws NullPointerException if the status or the detail is {@code null}
+     */
+    public Welcome {
+      Objects.requireNonNull(status, "status");
+      long minPosition = status == HandshakeStatus.OK ? 0 : -1;
+      if (readPosition < minPosition) {
+        throw new IllegalArgumentException(
+            "readPosition="
+                + readPosition
+                + " must be >= "
+                + minPosition
+                + " when status="
+                + status);
+      }
+      if (gracePeriodMillis < 0) {
+        throw new IllegalArgumentException(
+            "gracePeriodMillis=" + gracePeriodMillis + " must be >= 0");
+      }
+      Checks.utf8("detail", detail, MAX_DETAIL_BYTES);
+    }
+  }
 }

@@ -1,0 +1,57 @@
+package io.backedpipe.wire;
+
+import java.nio.ByteOrder;
+import org.apache.pekko.NotUsed;
+import org.apache.pekko.stream.javadsl.BidiFlow;
+import org.apache.pekko.stream.javadsl.Flow;
+import org.apache.pekko.stream.javadsl.Framing;
+import org.apache.pekko.util.ByteString;
+
+/**
+ * The frame layer of a TCP connection as one {@link BidiFlow}: frames go out as bytes, bytes come
+ * in as frames.
+ *
+ * <pre>
+ *        +------------------------------------------+
+ *        | frames(maxDataBytes)                     |
+ *   Frame ~~&gt; encode (FrameCodec.encode)        ~~&gt; ByteString
+ *        |                                          |
+ *   Frame &lt;~~ decode &lt;~~ Framing.lengthField(4, 1) &lt;~~ ByteString
+ *        +------------------------------------------+
+ * </pre>
+ *
+ * <p>Stateless; every materialization is independent. The inbound side cuts frames with Pekko's
+ * {@code Framing.lengthField} (big-endian, length field at offset 1, maximum {@link
+ * FrameCodec#maxFrameBytes}), which fails the stream with a {@code
+ * scaladsl.Framing.FramingException} for a length above the maximum or negative (checked as soon as
+ * the 5 header bytes are in, before any payload is buffered) and for a frame truncated by the end
+ * of the stream. A complete frame that breaks a rule fails the stream with {@link
+ * MalformedFrameException}. Neither is converted: the transport maps both to its disconnect cause.
+ * The outbound side fails with {@link IllegalArgumentException} for a DATA payload above the limit.
+ *
+ * <pre>{@code
+ * BidiFlow<Frame, ByteString, ByteString, Frame, NotUsed> wire = WireProtocol.frames(256 * 1024);
+ * Flow<Frame, Frame, ?> connection = wire.join(Tcp.get(system).outgoingConnection(host, port));
+ * }</pre>
+ */
+public final class WireProtocol {
+  private WireProtocol() {}
+
+  /**
+   * The frame codec over length-field framing.
+   *
+   * @param maxDataBytes the largest DATA payload either side sends, at least 1
+   * @return encoding (top, {@code Frame -> ByteString}) atop decoding (bottom, {@code ByteString ->
+   *     Frame})
+   * @throws IllegalArgumentException if {@code maxDataBytes} is out of range (see {@link
+   *     FrameCodec#maxFrameBytes})
+   */
+  public static BidiFlow<Frame, ByteString, ByteString, Frame, NotUsed> frames(int maxDataBytes) {
+    FrameCodec codec = new FrameCodec(maxDataBytes);
+    Flow<Frame, ByteString, NotUsed> encoding = Flow.<Frame>create().map(codec::encode);
+    Flow<ByteString, Frame, NotUsed> decoding =
+        Framing.lengthField(4, 1, FrameCodec.maxFrameBytes(maxDataBytes), ByteOrder.BIG_ENDIAN)
+            .map(codec::decode);
+    return BidiFlow.fromFlows(encoding, decoding);
+  }
+}
