@@ -58,6 +58,16 @@ public enum DisconnectCause {
       return false;
     }
   },
+  /**
+   * The peer refused the connection for good in its handshake (unknown stream, not authorized,
+   * unsupported version, bad position). Retrying would get the same answer.
+   */
+  REFUSED {
+    @Override
+    public boolean isRecoverable() {
+      return false;
+    }
+  },
   /** The pipe's actor stopped (its parent stopped it, or the actor system shut down). */
   PIPE_STOPPED {
     @Override

@@ -48,6 +48,7 @@ import org.apache.pekko.stream.Materializer;
  * disconnected   Close                                    closed
  * reconnecting   writer attached the new connection       connected
  * reconnecting   dial failed / timed out / link lost      disconnected (retry timer per policy)
+ * reconnecting   dial refused for good by the peer        closed (REFUSED)
  * reconnecting   writer rejected the peer's position      closed (dialed: data loss) or
  *                                                         disconnected (accepted: refused)
  * reconnecting   Accept                                   reconnecting (the newer one wins)
@@ -326,7 +327,7 @@ public final class PipeSupervisor {
         .onMessage(Dialed.class, m -> m.generation() == gen, m -> attach(data, attempt,
             m.connection()))
         .onMessage(DialFailed.class, m -> m.generation() == gen,
-            m -> attemptFailed(data, attempt, failure(attempt, "reconnector failed", m.cause())))
+            m -> onDialFailed(data, attempt, m))
         .onMessage(WriterAttached.class, m -> m.generation() == gen,
             m -> onAttached(data, attempt, m))
         .onMessage(WriterRejected.class, m -> m.generation() == gen,
@@ -443,6 +444,18 @@ public final class PipeSupervisor {
     } catch (RuntimeException e) {
       return CompletableFuture.failedFuture(e);
     }
+  }
+
+  private Behavior<Command> onDialFailed(Data data, Attempt attempt, DialFailed m) {
+    Throwable cause = m.cause() instanceof java.util.concurrent.CompletionException
+        && m.cause().getCause() != null ? m.cause().getCause() : m.cause();
+    if (cause instanceof PipeException refusal && !refusal.isRecoverable()) {
+      // The peer said no for good (unknown stream, not authorized...): retrying would not help.
+      timers.cancel(ATTEMPT_TIMER);
+      attempt.fail(refusal);
+      return close(data, null, DisconnectCause.REFUSED, Optional.of(refusal));
+    }
+    return attemptFailed(data, attempt, failure(attempt, "reconnector failed", cause));
   }
 
   private Behavior<Command> attach(Data data, Attempt attempt, Connection connection) {

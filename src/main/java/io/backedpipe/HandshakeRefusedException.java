@@ -1,0 +1,40 @@
+package io.backedpipe;
+
+import io.backedpipe.wire.HandshakeStatus;
+
+/**
+ * The peer answered the handshake with a status other than {@code OK}. Permanent statuses (unknown
+ * stream, not authorized, unsupported version, bad position, history mismatch) end the pipe; the
+ * others (limit reached) are retried by the reconnect policy.
+ */
+public final class HandshakeRefusedException extends PipeException {
+  private static final long serialVersionUID = 1L;
+
+  /** The peer's answer. */
+  private final HandshakeStatus status;
+
+  /**
+   * Creates the exception.
+   *
+   * @param status the peer's answer
+   * @param detail the peer's explanation, possibly empty
+   */
+  public HandshakeRefusedException(HandshakeStatus status, String detail) {
+    super("handshake refused: status=" + status + " detail=" + detail, null);
+    this.status = status;
+  }
+
+  /**
+   * The peer's answer.
+   *
+   * @return the status
+   */
+  public HandshakeStatus status() {
+    return status;
+  }
+
+  @Override
+  public boolean isRecoverable() {
+    return !status.isPermanent();
+  }
+}

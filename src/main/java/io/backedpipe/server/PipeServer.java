@@ -1,0 +1,116 @@
+package io.backedpipe.server;
+
+import io.backedpipe.BackedPipe;
+import io.backedpipe.PipeSettings;
+import io.backedpipe.transport.ServerConnections;
+import io.backedpipe.transport.TransportSettings;
+import java.net.InetSocketAddress;
+import java.util.UUID;
+import java.util.concurrent.CompletionStage;
+import java.util.function.BiConsumer;
+import org.apache.pekko.Done;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.Props;
+import org.apache.pekko.stream.javadsl.Sink;
+import org.apache.pekko.stream.javadsl.Tcp;
+
+/**
+ * One TCP port that hosts many pipes. Every accepted connection runs the server's side of the
+ * handshake; its {@code HELLO} is routed by the {@link PipeRegistry} to the pipe of its stream id.
+ *
+ * <pre>{@code
+ * PipeServer server = PipeServer.bind(system, "0.0.0.0", 7000, (id, pipe) ->
+ *     pipe.source().runWith(pipe.sink(), system))             // an echo service
+ *     .toCompletableFuture().get();
+ * server.address();                                           // the bound address (port 0 works)
+ * server.unbind();
+ * }</pre>
+ *
+ * <p>Thread-safe; its state lives in the registry actor and the binding.
+ */
+public final class PipeServer {
+  private final Tcp.ServerBinding binding;
+  private final ActorRef<PipeRegistry.Command> registry;
+  private final ActorSystem<?> system;
+
+  private PipeServer(Tcp.ServerBinding binding, ActorRef<PipeRegistry.Command> registry,
+      ActorSystem<?> system) {
+    this.binding = binding;
+    this.registry = registry;
+    this.system = system;
+  }
+
+  /**
+   * Binds with the settings of the actor system's configuration.
+   *
+   * @param system the actor system
+   * @param host the interface to bind
+   * @param port the port, 0 for any free one
+   * @param onNewPipe told of every pipe a client creates
+   * @return the bound server
+   */
+  public static CompletionStage<PipeServer> bind(ActorSystem<?> system, String host, int port,
+      BiConsumer<UUID, BackedPipe> onNewPipe) {
+    return bind(system, host, port, ServerSettings.create(system), PipeSettings.create(system),
+        TransportSettings.create(system), onNewPipe);
+  }
+
+  /**
+   * Binds.
+   *
+   * @param system the actor system
+   * @param host the interface to bind
+   * @param port the port, 0 for any free one
+   * @param settings the server's limits
+   * @param pipeSettings the settings of every pipe
+   * @param transport the transport settings
+   * @param onNewPipe told of every pipe a client creates
+   * @return the bound server
+   */
+  public static CompletionStage<PipeServer> bind(ActorSystem<?> system, String host, int port,
+      ServerSettings settings, PipeSettings pipeSettings, TransportSettings transport,
+      BiConsumer<UUID, BackedPipe> onNewPipe) {
+    ActorRef<PipeRegistry.Command> registry = system.systemActorOf(
+        PipeRegistry.create(settings, pipeSettings, onNewPipe),
+        "pipe-registry-" + UUID.randomUUID(), Props.empty());
+    ServerConnections connections = new ServerConnections(system,
+        transport.withGrace(settings.grace()),
+        (hello, connection, welcome) ->
+            registry.tell(new PipeRegistry.Route(hello, connection, welcome)));
+    return Tcp.get(system).bind(host, port)
+        .to(Sink.foreach(connections::handle))
+        .run(system)
+        .thenApply(binding -> new PipeServer(binding, registry, system));
+  }
+
+  /**
+   * The address the server listens on.
+   *
+   * @return the bound address
+   */
+  public InetSocketAddress address() {
+    return binding.localAddress();
+  }
+
+  /**
+   * The registry of hosted pipes.
+   *
+   * @return the registry actor
+   */
+  public ActorRef<PipeRegistry.Command> registry() {
+    return registry;
+  }
+
+  /**
+   * Stops accepting connections and closes every hosted pipe.
+   *
+   * @return completes when unbound
+   */
+  public CompletionStage<Done> unbind() {
+    return binding.unbind().thenApply(unbound -> {
+      registry.tell(PipeRegistry.Shutdown.INSTANCE);
+      return Done.getInstance();
+    });
+  }
+}

@@ -1,0 +1,72 @@
+package io.backedpipe.transport;
+
+import io.backedpipe.Connection;
+import io.backedpipe.wire.Frame;
+import io.backedpipe.wire.WireProtocol;
+import org.apache.pekko.NotUsed;
+import org.apache.pekko.japi.Pair;
+import org.apache.pekko.stream.Materializer;
+import org.apache.pekko.stream.javadsl.AsPublisher;
+import org.apache.pekko.stream.javadsl.BidiFlow;
+import org.apache.pekko.stream.javadsl.Flow;
+import org.apache.pekko.stream.javadsl.Keep;
+import org.apache.pekko.stream.javadsl.Sink;
+import org.apache.pekko.stream.javadsl.Source;
+import org.apache.pekko.util.ByteString;
+import org.reactivestreams.Publisher;
+import org.reactivestreams.Subscriber;
+
+/**
+ * The protocol stack of one TCP connection, from the pipe down to the bytes: heartbeat, handshake,
+ * frame codec. Also runs a connection ahead of its pipe: the handshake has to finish (to learn the
+ * peer's read position) before the pipe can be given the connection, so the stack is started with
+ * open ends that the pipe attaches to later.
+ */
+final class ConnectionStack {
+  private ConnectionStack() {}
+
+  /**
+   * Heartbeats: a PING when nothing was sent for the interval; a connection on which nothing at all
+   * arrived for the timeout fails; PING and PONG never reach the pipe.
+   */
+  static BidiFlow<Frame, Frame, Frame, Frame, NotUsed> heartbeat(TransportSettings settings) {
+    return BidiFlow.fromFlows(
+        Flow.<Frame>create().keepAlive(settings.heartbeatInterval(), () -> new Frame.Ping(0)),
+        Flow.<Frame>create()
+            .idleTimeout(settings.heartbeatTimeout())
+            .filter(frame -> !(frame instanceof Frame.Ping) && !(frame instanceof Frame.Pong)));
+  }
+
+  /** Heartbeat atop {@code handshake} atop the frame codec; keeps the handshake's value. */
+  static <M> BidiFlow<Frame, ByteString, ByteString, Frame, M> stack(
+      TransportSettings settings,
+      org.apache.pekko.stream.Graph<org.apache.pekko.stream.BidiShape<Frame, Frame, Frame, Frame>, M>
+          handshake) {
+    return heartbeat(settings)
+        .atop(BidiFlow.fromGraph(handshake), Keep.right())
+        .atop(WireProtocol.frames(settings.maxDataBytes()), Keep.left());
+  }
+
+  /** A running connection whose pipe-side ends wait for the pipe. */
+  record Started<M>(M value, Subscriber<Frame> toConnection, Publisher<Frame> fromConnection) {
+
+    /** The waiting ends as a flow the pipe can attach (once). */
+    Flow<Frame, Frame, NotUsed> frames() {
+      return Flow.fromSinkAndSource(Sink.fromSubscriber(toConnection),
+          Source.fromPublisher(fromConnection));
+    }
+
+    Connection connection(long peerReadPosition) {
+      return new Connection(peerReadPosition, frames());
+    }
+  }
+
+  /** Runs {@code connection} now, with pipe-side ends to attach later. */
+  static <M> Started<M> start(Flow<Frame, Frame, M> connection, Materializer materializer) {
+    Pair<Pair<Subscriber<Frame>, M>, Publisher<Frame>> run = Source.<Frame>asSubscriber()
+        .viaMat(connection, Keep.both())
+        .toMat(Sink.asPublisher(AsPublisher.WITHOUT_FANOUT), Keep.both())
+        .run(materializer);
+    return new Started<>(run.first().second(), run.first().first(), run.second());
+  }
+}

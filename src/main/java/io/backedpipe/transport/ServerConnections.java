@@ -1,0 +1,81 @@
+package io.backedpipe.transport;
+
+import io.backedpipe.Connection;
+import io.backedpipe.wire.Frame;
+import java.security.SecureRandom;
+import java.util.concurrent.CompletableFuture;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.stream.Materializer;
+import org.apache.pekko.stream.javadsl.Flow;
+import org.apache.pekko.stream.javadsl.Keep;
+import org.apache.pekko.stream.javadsl.Tcp;
+import org.apache.pekko.util.ByteString;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The accepting side over TCP: runs the server's side of the handshake on every incoming
+ * connection and hands each completed {@code HELLO}, with the connection waiting for its pipe, to a
+ * {@link Router}. A connection that fails its handshake (timeout, malformed bytes, wrong frame) is
+ * closed and logged; nothing else is touched.
+ *
+ * <p>Thread-safe: the random source is the only shared state, and {@link SecureRandom} is safe.
+ */
+public final class ServerConnections {
+  private static final Logger LOG = LoggerFactory.getLogger(ServerConnections.class);
+
+  /** Decides what to do with one client's {@code HELLO}. */
+  @FunctionalInterface
+  public interface Router {
+    /**
+     * Routes one handshake; must not block.
+     *
+     * @param hello the client's HELLO
+     * @param connection the started connection with the client's read position
+     * @param welcome complete with the answer; a non-OK answer closes the connection after it
+     */
+    void route(Frame.Hello hello, Connection connection, CompletableFuture<Frame.Welcome> welcome);
+  }
+
+  private final ActorSystem<?> system;
+  private final TransportSettings settings;
+  private final Router router;
+  private final SecureRandom random = new SecureRandom();
+
+  /**
+   * Creates the handler.
+   *
+   * @param system the actor system that runs the connections
+   * @param settings the transport settings
+   * @param router decides what each HELLO gets
+   */
+  public ServerConnections(ActorSystem<?> system, TransportSettings settings, Router router) {
+    this.system = system;
+    this.settings = settings;
+    this.router = router;
+  }
+
+  /**
+   * Starts the handshake on a new connection.
+   *
+   * @param incoming the accepted TCP connection
+   */
+  public void handle(Tcp.IncomingConnection incoming) {
+    byte[] nonce = new byte[Frame.Challenge.NONCE_BYTES];
+    random.nextBytes(nonce);
+    ServerHandshake handshake = new ServerHandshake(
+        new Frame.Challenge(TcpReconnector.VERSION, ByteString.fromArrayUnsafe(nonce)),
+        settings.handshakeTimeout());
+    Flow<Frame, Frame, ServerHandshake.Control> connection =
+        ConnectionStack.stack(settings, handshake).join(incoming.flow(), Keep.left());
+    ConnectionStack.Started<ServerHandshake.Control> started =
+        ConnectionStack.start(connection, Materializer.matFromSystem(system));
+    started.value().hello().whenComplete((hello, error) -> {
+      if (error != null) {
+        LOG.info("dropped connection from {}: {}", incoming.remoteAddress(), error.getMessage());
+      } else {
+        router.route(hello, started.connection(hello.readPosition()), started.value().welcome());
+      }
+    });
+  }
+}

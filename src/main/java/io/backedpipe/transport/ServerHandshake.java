@@ -1,0 +1,113 @@
+package io.backedpipe.transport;
+
+import io.backedpipe.wire.Frame;
+import io.backedpipe.wire.HandshakeStatus;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import org.apache.pekko.japi.Pair;
+import org.apache.pekko.stream.Attributes;
+import org.apache.pekko.stream.BidiShape;
+import org.apache.pekko.stream.Inlet;
+import org.apache.pekko.stream.Outlet;
+import org.apache.pekko.stream.stage.AbstractGraphStageWithMaterializedValue;
+import org.apache.pekko.stream.stage.AsyncCallback;
+import org.apache.pekko.stream.stage.GraphStageLogic;
+
+/**
+ * The accepting side's handshake: sends {@code CHALLENGE} at once, waits for the client's
+ * {@code HELLO}, then waits for the server's decision ({@link Control#welcome()}), sends that
+ * {@code WELCOME}, and passes frames through if its status is {@code OK} or closes the connection
+ * otherwise. Frames the pipe offers before that wait.
+ *
+ * <p>Shape: {@code in1} frames from the pipe, {@code out1} to the wire, {@code in2} from the wire,
+ * {@code out2} to the pipe.
+ */
+public final class ServerHandshake
+    extends AbstractGraphStageWithMaterializedValue<
+        BidiShape<Frame, Frame, Frame, Frame>, ServerHandshake.Control> {
+
+  /**
+   * How the server takes part in one handshake.
+   *
+   * @param hello completes with the client's {@code HELLO} (fails if the handshake fails first)
+   * @param welcome complete it with the answer to send
+   */
+  public record Control(CompletionStage<Frame.Hello> hello, CompletableFuture<Frame.Welcome> welcome) {}
+
+  private final BidiShape<Frame, Frame, Frame, Frame> shape = BidiShape.of(
+      Inlet.<Frame>create("ServerHandshake.fromPipe"), Outlet.<Frame>create("ServerHandshake.toWire"),
+      Inlet.<Frame>create("ServerHandshake.fromWire"), Outlet.<Frame>create("ServerHandshake.toPipe"));
+  private final Frame.Challenge challenge;
+  private final Duration timeout;
+
+  /**
+   * Creates the stage.
+   *
+   * @param challenge the challenge to send first
+   * @param timeout the whole handshake, the server's decision included, must finish within this
+   */
+  public ServerHandshake(Frame.Challenge challenge, Duration timeout) {
+    this.challenge = challenge;
+    this.timeout = timeout;
+  }
+
+  @Override
+  public BidiShape<Frame, Frame, Frame, Frame> shape() {
+    return shape;
+  }
+
+  @Override
+  public Pair<GraphStageLogic, Control> createLogicAndMaterializedValuePair(
+      Attributes attributes) {
+    CompletableFuture<Frame.Hello> hello = new CompletableFuture<>();
+    CompletableFuture<Frame.Welcome> welcome = new CompletableFuture<>();
+    return Pair.create(new Logic(hello, welcome), new Control(hello, welcome));
+  }
+
+  private final class Logic extends HandshakeLogic {
+    private final CompletableFuture<Frame.Hello> hello;
+    private final CompletableFuture<Frame.Welcome> welcome;
+
+    Logic(CompletableFuture<Frame.Hello> hello, CompletableFuture<Frame.Welcome> welcome) {
+      super(shape, timeout);
+      this.hello = hello;
+      this.welcome = welcome;
+    }
+
+    @Override
+    public void preStart() {
+      super.preStart();
+      emit(toWire, challenge);
+      AsyncCallback<Frame.Welcome> decided = createAsyncCallback(this::onDecision);
+      welcome.whenComplete((answer, error) -> {
+        if (answer != null) {
+          decided.invoke(answer);
+        }
+      });
+    }
+
+    @Override
+    protected void onHandshakeFrame(Frame frame) {
+      if (!hello.isDone() && frame instanceof Frame.Hello h) {
+        hello.complete(h); // no pull: the client sends nothing more until WELCOME
+      } else {
+        unexpected("HELLO", frame);
+      }
+    }
+
+    private void onDecision(Frame.Welcome answer) {
+      if (answer.status() == HandshakeStatus.OK) {
+        emit(toWire, answer);
+        open();
+      } else {
+        emit(toWire, answer, this::completeStage);
+      }
+    }
+
+    @Override
+    protected void onFailed(Throwable error) {
+      hello.completeExceptionally(error);
+    }
+  }
+}
