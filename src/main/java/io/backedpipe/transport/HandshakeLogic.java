@@ -15,6 +15,9 @@ import org.apache.pekko.stream.stage.TimerGraphStageLogic;
  * pipe's side is not pulled), afterwards frames pass straight through in both directions and each
  * direction ends on its own (half-close). The whole handshake must finish within the timeout.
  *
+ * <p>The pipe's side may end before the handshake does (a server refuses a connection it has
+ * already handed to a pipe): that end is held back until the handshake's answer has gone out.
+ *
  * <p>Ports: {@code in1} from the pipe, {@code out1} to the wire, {@code in2} from the wire,
  * {@code out2} to the pipe. All state lives in the logic.
  */
@@ -27,6 +30,10 @@ abstract class HandshakeLogic extends TimerGraphStageLogic {
   protected final Outlet<Frame> toPipe;
   private final Duration timeout;
   private boolean open;
+  /** How the pipe's side ended before the handshake did; applied once it is over. */
+  private boolean pipeFinished;
+  private Throwable pipeFailure;
+  private Throwable pipeCancelled;
 
   HandshakeLogic(BidiShape<Frame, Frame, Frame, Frame> shape, Duration timeout) {
     super(shape);
@@ -43,12 +50,20 @@ abstract class HandshakeLogic extends TimerGraphStageLogic {
 
       @Override
       public void onUpstreamFinish() {
-        complete(toWire);
+        if (open) {
+          complete(toWire);
+        } else {
+          pipeFinished = true; // the answer must still go out first
+        }
       }
 
       @Override
       public void onUpstreamFailure(Throwable error) {
-        fail(toWire, error);
+        if (open) {
+          fail(toWire, error);
+        } else {
+          pipeFailure = error;
+        }
       }
     });
     setHandler(toWire, new AbstractOutHandler() {
@@ -107,7 +122,11 @@ abstract class HandshakeLogic extends TimerGraphStageLogic {
 
       @Override
       public void onDownstreamFinish(Throwable cause) {
-        cancel(fromWire, cause);
+        if (open) {
+          cancel(fromWire, cause);
+        } else {
+          pipeCancelled = cause; // keep reading the handshake
+        }
       }
     });
   }
@@ -133,6 +152,14 @@ abstract class HandshakeLogic extends TimerGraphStageLogic {
   protected final void open() {
     open = true;
     cancelTimer(TIMEOUT_TIMER);
+    if (pipeFailure != null) {
+      fail(toWire, pipeFailure);
+    } else if (pipeFinished) {
+      complete(toWire); // after the handshake frames still being emitted
+    }
+    if (pipeCancelled != null) {
+      cancel(fromWire, pipeCancelled);
+    }
     if (isAvailable(toWire) && !hasBeenPulled(fromPipe) && !isClosed(fromPipe)) {
       pull(fromPipe);
     }

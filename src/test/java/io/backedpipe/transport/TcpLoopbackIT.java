@@ -1,0 +1,261 @@
+package io.backedpipe.transport;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.backedpipe.BackedPipe;
+import io.backedpipe.DisconnectCause;
+import io.backedpipe.HandshakeRefusedException;
+import io.backedpipe.PipeEvent;
+import io.backedpipe.PipeSettings;
+import io.backedpipe.PipeState;
+import io.backedpipe.ReconnectFailedException;
+import io.backedpipe.ReconnectPolicy;
+import io.backedpipe.server.PipeRegistry;
+import io.backedpipe.server.PipeServer;
+import io.backedpipe.server.ServerSettings;
+import io.backedpipe.wire.HandshakeStatus;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import java.util.UUID;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
+import org.apache.pekko.stream.javadsl.Sink;
+import org.apache.pekko.stream.javadsl.Source;
+import org.apache.pekko.stream.javadsl.Tcp;
+import org.apache.pekko.util.ByteString;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
+
+/** Pipes over real TCP on loopback: a server hosting pipes, clients dialing it, and faults. */
+class TcpLoopbackIT {
+  private static final ActorTestKit testKit = ActorTestKit.create();
+  private static final Duration TIMEOUT = Duration.ofSeconds(10);
+
+  @AfterAll
+  static void shutdown() {
+    testKit.shutdownTestKit();
+  }
+
+  private static PipeSettings pipeSettings() {
+    return PipeSettings.create(testKit.system())
+        .withWindowBytes(256 * 1024)
+        .withReconnect(ReconnectPolicy.backoff(Duration.ofMillis(5), Duration.ofMillis(100)));
+  }
+
+  private static TransportSettings transport() {
+    return TransportSettings.create(testKit.system())
+        .withHeartbeat(Duration.ofMillis(100), Duration.ofMillis(600));
+  }
+
+  private static ServerSettings serverSettings() {
+    return ServerSettings.create(testKit.system());
+  }
+
+  /** A server whose every pipe echoes what it reads. */
+  private static PipeServer echoServer(ServerSettings settings) throws Exception {
+    return PipeServer.bind(testKit.system(), "127.0.0.1", 0, settings, pipeSettings(),
+            transport(), (id, pipe) -> pipe.source().runWith(pipe.sink(), testKit.system()))
+        .toCompletableFuture().get(5, TimeUnit.SECONDS);
+  }
+
+  private static BackedPipe client(InetSocketAddress server, UUID id, boolean create) {
+    return BackedPipe.of(testKit.spawn(BackedPipe.create(
+        new TcpReconnector(testKit.system(), server, id, create, transport()), pipeSettings())),
+        testKit.system());
+  }
+
+  private static <T> T await(CompletionStage<T> stage) throws Exception {
+    return stage.toCompletableFuture().get(TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+  }
+
+  private static List<ByteString> randomChunks(long seed, int count, int maxBytes) {
+    Random random = new Random(seed);
+    List<ByteString> chunks = new ArrayList<>();
+    for (int i = 0; i < count; i++) {
+      byte[] chunk = new byte[1 + random.nextInt(maxBytes)];
+      random.nextBytes(chunk);
+      chunks.add(ByteString.fromArrayUnsafe(chunk));
+    }
+    return chunks;
+  }
+
+  private static CompletionStage<ByteString> echo(BackedPipe client, List<ByteString> chunks) {
+    Source.from(chunks).runWith(client.sink(), testKit.system());
+    return client.source()
+        .runWith(Sink.fold(ByteString.emptyByteString(), ByteString::concat), testKit.system());
+  }
+
+  private static ByteString concat(List<ByteString> chunks) {
+    return chunks.stream().reduce(ByteString.emptyByteString(), ByteString::concat);
+  }
+
+  @Test
+  void shouldEchoThroughAPipeOverTcp() throws Exception {
+    PipeServer server = echoServer(serverSettings());
+    BackedPipe client = client(server.address(), UUID.randomUUID(), true);
+    await(client.connect());
+    List<ByteString> chunks = randomChunks(1, 64, 32 * 1024);
+    assertEquals(concat(chunks), await(echo(client, chunks)));
+    server.unbind();
+  }
+
+  @Test
+  void shouldHostManyPipesAtOnce() throws Exception {
+    PipeServer server = echoServer(serverSettings());
+    List<CompletionStage<ByteString>> echoes = new ArrayList<>();
+    List<ByteString> sent = new ArrayList<>();
+    for (int i = 0; i < 20; i++) {
+      BackedPipe client = client(server.address(), UUID.randomUUID(), true);
+      List<ByteString> chunks = randomChunks(i, 16, 8 * 1024);
+      sent.add(concat(chunks));
+      echoes.add(echo(client, chunks));
+      client.connect();
+    }
+    for (int i = 0; i < 20; i++) {
+      assertEquals(sent.get(i), await(echoes.get(i)), "pipe " + i);
+    }
+    TestProbe<Integer> count = testKit.createTestProbe();
+    server.registry().tell(new PipeRegistry.CountPipes(count.ref()));
+    assertEquals(20, count.receiveMessage());
+    server.unbind();
+  }
+
+  @Test
+  void shouldStayByteIdenticalThroughRepeatedCuts() throws Exception {
+    PipeServer server = echoServer(serverSettings());
+    TcpProxy proxy = TcpProxy.start(testKit.system(), server.address());
+    BackedPipe client = client(proxy.address(), UUID.randomUUID(), true);
+    TestProbe<PipeEvent> events = testKit.createTestProbe();
+    client.subscribe(events.ref());
+    await(client.connect());
+    List<ByteString> chunks = randomChunks(7, 2048, 16 * 1024); // about 16 MiB
+    CompletionStage<ByteString> echoed = echo(client, chunks);
+    int cuts = 0;
+    while (!echoed.toCompletableFuture().isDone() && cuts < 30) {
+      awaitEvent(events, PipeEvent.Connected.class);
+      proxy.cutAll();
+      cuts++;
+    }
+    assertEquals(concat(chunks), await(echoed), "after " + cuts + " cuts");
+    assertTrue(cuts > 0);
+    proxy.unbind();
+    server.unbind();
+  }
+
+  @Test
+  void shouldDetectABlackholedLinkAndRecover() throws Exception {
+    PipeServer server = echoServer(serverSettings());
+    TcpProxy proxy = TcpProxy.start(testKit.system(), server.address());
+    BackedPipe client = client(proxy.address(), UUID.randomUUID(), true);
+    TestProbe<PipeEvent> events = testKit.createTestProbe();
+    client.subscribe(events.ref());
+    await(client.connect());
+    awaitEvent(events, PipeEvent.Connected.class);
+    proxy.blackholeAll();
+    PipeEvent.Disconnected lost = awaitEvent(events, PipeEvent.Disconnected.class);
+    assertEquals(DisconnectCause.LINK_FAILED, lost.cause());
+    awaitEvent(events, PipeEvent.Connected.class);
+    List<ByteString> chunks = randomChunks(3, 8, 1024);
+    assertEquals(concat(chunks), await(echo(client, chunks)));
+    proxy.unbind();
+    server.unbind();
+  }
+
+  @Test
+  void shouldEndThePipeWhenTheServerDoesNotKnowTheStream() throws Exception {
+    PipeServer server = echoServer(serverSettings());
+    BackedPipe client = client(server.address(), UUID.randomUUID(), false);
+    ExecutionException error = assertThrows(ExecutionException.class,
+        () -> await(client.connect()));
+    HandshakeRefusedException refused = assertInstanceOf(HandshakeRefusedException.class,
+        error.getCause(), () -> "got " + error.getCause() + " caused by " + error.getCause().getCause());
+    assertEquals(HandshakeStatus.UNKNOWN_STREAM, refused.status());
+    assertEquals(PipeState.CLOSED, await(client.status()).state());
+    server.unbind();
+  }
+
+  @Test
+  void shouldAnswerLimitReachedAndKeepRetrying() throws Exception {
+    PipeServer server = echoServer(serverSettings().withMaxPipes(1));
+    await(client(server.address(), UUID.randomUUID(), true).connect());
+    BackedPipe second = client(server.address(), UUID.randomUUID(), true);
+    ExecutionException error = assertThrows(ExecutionException.class,
+        () -> await(second.connect()));
+    ReconnectFailedException failed =
+        assertInstanceOf(ReconnectFailedException.class, error.getCause());
+    assertEquals(HandshakeStatus.LIMIT_REACHED,
+        assertInstanceOf(HandshakeRefusedException.class, failed.getCause()).status());
+    assertEquals(PipeState.DISCONNECTED, await(second.status()).state());
+    server.unbind();
+  }
+
+  @Test
+  void shouldReapAPipeWhoseClientIsGone() throws Exception {
+    PipeServer server = echoServer(serverSettings().withGrace(Duration.ofMillis(300)));
+    BackedPipe client = client(server.address(), UUID.randomUUID(), true);
+    await(client.connect());
+    TestProbe<Integer> count = testKit.createTestProbe();
+    server.registry().tell(new PipeRegistry.CountPipes(count.ref()));
+    assertEquals(1, count.receiveMessage());
+    testKit.stop(client.ref());
+    count.awaitAssert(TIMEOUT, () -> {
+      server.registry().tell(new PipeRegistry.CountPipes(count.ref()));
+      assertEquals(0, count.receiveMessage());
+      return null;
+    });
+    server.unbind();
+  }
+
+  @Test
+  void shouldCloseAConnectionThatSendsGarbageAndKeepServingOthers() throws Exception {
+    PipeServer server = echoServer(serverSettings());
+    BackedPipe client = client(server.address(), UUID.randomUUID(), true);
+    await(client.connect());
+    CompletionStage<ByteString> reply = Source.single(ByteString.fromString(
+            "GET / HTTP/1.1\r\nHost: example\r\n\r\n"))
+        .concat(Source.never())
+        .via(Tcp.get(testKit.system()).outgoingConnection(
+            server.address().getHostString(), server.address().getPort()))
+        .recover(CLOSED_BY_SERVER, ByteString::emptyByteString)
+        .runWith(Sink.fold(ByteString.emptyByteString(), ByteString::concat), testKit.system());
+    await(reply); // the server closed (or reset) the connection
+    List<ByteString> chunks = randomChunks(5, 4, 512);
+    assertEquals(concat(chunks), await(echo(client, chunks)));
+    server.unbind();
+  }
+
+  @Test
+  void shouldCloseAConnectionThatNeverHandshakes() throws Exception {
+    PipeServer server = echoServer(serverSettings());
+    CompletionStage<ByteString> reply = Source.<ByteString>never()
+        .via(Tcp.get(testKit.system()).outgoingConnection(
+            server.address().getHostString(), server.address().getPort()))
+        .recover(CLOSED_BY_SERVER, ByteString::emptyByteString)
+        .runWith(Sink.fold(ByteString.emptyByteString(), ByteString::concat), testKit.system());
+    ByteString challenge = await(reply); // closed (or reset) after the handshake timeout
+    assertEquals(0x10, challenge.apply(0)); // it got the CHALLENGE, and then nothing
+    server.unbind();
+  }
+
+  /** A reset is how Pekko TCP ends a connection whose stream failed. */
+  private static final Class<org.apache.pekko.stream.StreamTcpException> CLOSED_BY_SERVER =
+      org.apache.pekko.stream.StreamTcpException.class;
+
+  private static <E extends PipeEvent> E awaitEvent(TestProbe<PipeEvent> events, Class<E> type) {
+    while (true) {
+      PipeEvent event = events.receiveMessage(TIMEOUT);
+      if (type.isInstance(event)) {
+        return type.cast(event);
+      }
+    }
+  }
+}
