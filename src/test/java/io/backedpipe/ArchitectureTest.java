@@ -21,7 +21,8 @@ import org.junit.jupiter.api.Test;
 /** The package rules of the project: who may depend on whom, and no locks on the byte path. */
 class ArchitectureTest {
   private static final String[] LOCK_FREE = {
-    "io.backedpipe.pipe..", "io.backedpipe.buffer..", "io.backedpipe.wire.."
+    "io.backedpipe.pipe..", "io.backedpipe.buffer..", "io.backedpipe.wire..",
+    "io.backedpipe.transport..", "io.backedpipe.server.."
   };
   private static JavaClasses classes;
 
@@ -61,8 +62,9 @@ class ArchitectureTest {
   private static boolean hasBlockingConstruct(Path file) {
     try {
       String text = Files.readString(file);
+      // A stage's own timer (TimerGraphStageLogic.scheduleOnce) is fine; the system scheduler is not.
       return text.contains("synchronized") || text.contains("Thread.sleep")
-          || text.contains("scheduleOnce");
+          || text.contains("scheduler().scheduleOnce");
     } catch (IOException e) {
       throw new IllegalStateException("cannot read " + file, e);
     }
