@@ -28,6 +28,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
+import org.apache.pekko.stream.javadsl.Keep;
 import org.apache.pekko.stream.javadsl.Sink;
 import org.apache.pekko.stream.javadsl.Source;
 import org.apache.pekko.stream.javadsl.Tcp;
@@ -212,6 +213,44 @@ class TcpLoopbackIT {
       assertEquals(0, count.receiveMessage());
       return null;
     });
+    server.unbind();
+  }
+
+  @Test
+  void shouldResumeTheSameStreamOnANewConnectionWhenForced() throws Exception {
+    PipeServer server = echoServer(serverSettings());
+    BackedPipe client = client(server.address(), UUID.randomUUID(), true);
+    await(client.connect());
+    var queue = Source.<ByteString>queue(16).toMat(client.sink(), Keep.left())
+        .run(testKit.system());
+    CompletionStage<ByteString> echoed = client.source()
+        .runWith(Sink.fold(ByteString.emptyByteString(), ByteString::concat), testKit.system());
+    List<ByteString> chunks = randomChunks(9, 40, 4096);
+    for (int i = 0; i < chunks.size(); i++) {
+      queue.offer(chunks.get(i));
+      if (i % 10 == 9) {
+        await(client.forceReconnect());
+      }
+    }
+    queue.complete();
+    assertEquals(concat(chunks), await(echoed));
+    TestProbe<Integer> count = testKit.createTestProbe();
+    server.registry().tell(new PipeRegistry.CountPipes(count.ref()));
+    assertEquals(1, count.receiveMessage());
+    assertEquals(4, await(client.status()).reconnectCount());
+    server.unbind();
+  }
+
+  @Test
+  void shouldCarryEndOfStreamBothWaysAcrossACut() throws Exception {
+    PipeServer server = echoServer(serverSettings());
+    TcpProxy proxy = TcpProxy.start(testKit.system(), server.address());
+    BackedPipe client = client(proxy.address(), UUID.randomUUID(), true);
+    await(client.connect());
+    CompletionStage<ByteString> echoed = echo(client, List.of(ByteString.fromString("last")));
+    proxy.cutAll(); // somewhere around the end-of-stream going out or coming back
+    assertEquals("last", await(echoed).utf8String());
+    proxy.unbind();
     server.unbind();
   }
 
