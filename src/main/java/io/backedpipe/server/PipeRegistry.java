@@ -151,6 +151,8 @@ public final class PipeRegistry extends AbstractBehavior<PipeRegistry.Command> {
         getContext().messageAdapter(PipeEvent.class, event -> new Lifecycle(id, event));
     pipe.tell(new PipeSupervisor.Subscribe(events));
     pipes.put(id, pipe);
+    // Reaped like a pipe whose client left, unless its first connection is attached in time.
+    timers.startSingleTimer(id, new Reap(id), settings.grace());
     getContext().getLog().info("created pipe [{}] ({} hosted)", id, pipes.size());
     onNewPipe.accept(id, BackedPipe.of(pipe, getContext().getSystem()));
     return pipe;

@@ -254,6 +254,25 @@ class TcpLoopbackIT {
     server.unbind();
   }
 
+  /** Regression: a pipe created for a HELLO whose connection was refused was never reaped. */
+  @Test
+  void shouldReapAPipeWhoseFirstConnectionWasRefused() throws Exception {
+    PipeServer server = echoServer(serverSettings().withGrace(Duration.ofMillis(300)));
+    TcpReconnector dialer =
+        new TcpReconnector(testKit.system(), server.address(), UUID.randomUUID(), true, transport());
+    BackedPipe client = BackedPipe.of(testKit.spawn(BackedPipe.create(
+        position -> dialer.reconnect(position + 5), // claims bytes the server never wrote
+        pipeSettings())), testKit.system());
+    assertThrows(ExecutionException.class, () -> await(client.connect()));
+    TestProbe<Integer> count = testKit.createTestProbe();
+    count.awaitAssert(TIMEOUT, () -> {
+      server.registry().tell(new PipeRegistry.CountPipes(count.ref()));
+      assertEquals(0, count.receiveMessage());
+      return null;
+    });
+    server.unbind();
+  }
+
   @Test
   void shouldCloseAConnectionThatSendsGarbageAndKeepServingOthers() throws Exception {
     PipeServer server = echoServer(serverSettings());
