@@ -51,6 +51,23 @@ public enum DisconnectCause {
       return false;
     }
   },
+  /**
+   * Both directions ended and each side saw the other's end (an end-of-stream each way, every byte
+   * acknowledged, and a CLOSE exchanged): the pipe closed cleanly.
+   */
+  COMPLETED {
+    @Override
+    public boolean isRecoverable() {
+      return false;
+    }
+  },
+  /** The peer closed its pipe for good and said so with a CLOSE frame of a non-zero code. */
+  CLOSED_BY_PEER {
+    @Override
+    public boolean isRecoverable() {
+      return false;
+    }
+  },
   /** The user closed the pipe. */
   CLOSED_BY_USER {
     @Override

@@ -58,6 +58,8 @@ import org.apache.pekko.stream.Materializer;
  * connected      ForceReconnect                           reconnecting
  * connected      Accept, writer can resume from its position reconnecting (takeover)
  * connected      Accept, writer cannot resume             connected (the Accept is refused)
+ * connected      both directions ended, CLOSE sent and received  closed (COMPLETED)
+ * connected      peer's CLOSE with a non-zero code        closed (CLOSED_BY_PEER)
  * connected      Close                                    closed
  * closed         anything                                 closed (answered PipeClosedException)
  * </pre>
@@ -155,6 +157,22 @@ public final class PipeSupervisor {
   record ResumeChecked(long generation, Accept accept, Optional<PipeException> refusal)
       implements Command {}
 
+  /** The reader delivered the peer's whole stream, its end included. */
+  enum InputEnded implements Command {
+    INSTANCE
+  }
+
+  /** The peer acknowledged every byte of our stream, which has ended. */
+  enum OutputAcknowledged implements Command {
+    INSTANCE
+  }
+
+  /** The peer sent CLOSE on the connection of {@code generation}. */
+  record PeerClosed(long generation, int code, String reason) implements Command {}
+
+  /** The connection of {@code generation} took our CLOSE. */
+  record CloseSent(long generation) implements Command {}
+
   /** The reconnector of the attempt of {@code generation} delivered a connection. */
   private record Dialed(long generation, Connection connection) implements Command {}
 
@@ -180,6 +198,19 @@ public final class PipeSupervisor {
   /** A child stopped: a bug, since children live as long as the pipe. */
   private record ChildStopped(String role) implements Command {}
 
+  /**
+   * How far the clean end has come: the peer's stream fully delivered here, ours fully
+   * acknowledged there, the peer's CLOSE received, and the connection our CLOSE went out on.
+   */
+  private record Ending(boolean inputEnded, boolean outputAcked, boolean closeReceived,
+      long closeSentGeneration) {
+    static final Ending NONE = new Ending(false, false, false, -1);
+
+    boolean readyToClose() {
+      return inputEnded && outputAcked;
+    }
+  }
+
   /** What every state knows. */
   private record Data(
       long generation,
@@ -188,40 +219,46 @@ public final class PipeSupervisor {
       int failedAttempts,
       boolean givenUp,
       Optional<Throwable> lastError,
-      List<ActorRef<PipeEvent>> subscribers) {
+      List<ActorRef<PipeEvent>> subscribers,
+      Ending ending) {
 
     static Data initial() {
-      return new Data(0, 0, false, 0, false, Optional.empty(), List.of());
+      return new Data(0, 0, false, 0, false, Optional.empty(), List.of(), Ending.NONE);
     }
 
     Data withGeneration(long next) {
       return new Data(next, reconnectCount, everConnected, failedAttempts, givenUp, lastError,
-          subscribers);
+          subscribers, ending);
     }
 
     Data connected() {
       long reconnects = everConnected ? reconnectCount + 1 : reconnectCount;
-      return new Data(generation, reconnects, true, 0, false, lastError, subscribers);
+      return new Data(generation, reconnects, true, 0, false, lastError, subscribers, ending);
     }
 
     Data failed(Throwable error) {
       return new Data(generation, reconnectCount, everConnected, failedAttempts + 1, givenUp,
-          Optional.of(error), subscribers);
+          Optional.of(error), subscribers, ending);
     }
 
     Data lost(Optional<Throwable> error) {
       return new Data(generation, reconnectCount, everConnected, failedAttempts, false,
-          error.isPresent() ? error : lastError, subscribers);
+          error.isPresent() ? error : lastError, subscribers, ending);
     }
 
     Data givingUp() {
       return new Data(generation, reconnectCount, everConnected, failedAttempts, true, lastError,
-          subscribers);
+          subscribers, ending);
     }
 
     Data withSubscribers(List<ActorRef<PipeEvent>> next) {
       return new Data(generation, reconnectCount, everConnected, failedAttempts, givenUp,
-          lastError, List.copyOf(next));
+          lastError, List.copyOf(next), ending);
+    }
+
+    Data withEnding(Ending next) {
+      return new Data(generation, reconnectCount, everConnected, failedAttempts, givenUp,
+          lastError, subscribers, next);
     }
   }
 
@@ -352,7 +389,11 @@ public final class PipeSupervisor {
   private Behavior<Command> connected(Data data, LinkHandle link) {
     long gen = link.generation();
     return common(Behaviors.receive(Command.class), data, PipeState.CONNECTED,
-            d -> connected(d, link))
+            d -> connectedEnding(d, link))
+        .onMessage(PeerClosed.class, m -> m.generation() == gen, m -> onPeerClosed(data, link, m))
+        .onMessage(CloseSent.class, m -> m.generation() == gen,
+            m -> connectedEnding(data.withEnding(new Ending(data.ending().inputEnded(),
+                data.ending().outputAcked(), data.ending().closeReceived(), gen)), link))
         .onMessage(LinkLost.class, m -> m.generation() == gen, m -> onLinkLost(data, link, m))
         .onMessage(Connect.class, m -> refuse(m.replyTo(), new AlreadyConnectedException(gen)))
         .onMessage(ForceReconnect.class, m -> forceReconnect(data, link, m))
@@ -390,6 +431,12 @@ public final class PipeSupervisor {
             new Reader.ReportStatus(status(data, state), m.replyTo())))
         .onMessage(OpenWriter.class, m -> forward(writer, new Writer.Open(m.replyTo())))
         .onMessage(OpenReader.class, m -> forward(reader, new Reader.Open(m.replyTo())))
+        .onMessageEquals(InputEnded.INSTANCE, () -> stay.apply(data.withEnding(new Ending(
+            true, data.ending().outputAcked(), data.ending().closeReceived(),
+            data.ending().closeSentGeneration()))))
+        .onMessageEquals(OutputAcknowledged.INSTANCE, () -> stay.apply(data.withEnding(new Ending(
+            data.ending().inputEnded(), true, data.ending().closeReceived(),
+            data.ending().closeSentGeneration()))))
         .onMessage(Subscribe.class, m -> stay.apply(subscribe(data, m.subscriber())))
         .onMessage(Unsubscribe.class, m -> stay.apply(unsubscribe(data, m.subscriber())))
         .onMessage(SubscriberStopped.class, m -> stay.apply(unsubscribe(data, m.subscriber())))
@@ -483,7 +530,7 @@ public final class PipeSupervisor {
     publish(next, new PipeEvent.Connected(
         m.generation(), m.peerReadPosition(), m.replayedBytes(), next.reconnectCount()));
     logTransition(PipeState.CONNECTED, m.generation());
-    return connected(next, attempt.link().orElseThrow());
+    return connectedEnding(next, attempt.link().orElseThrow());
   }
 
   private Behavior<Command> onRejected(Data data, Attempt attempt, PipeException error) {
@@ -557,6 +604,34 @@ public final class PipeSupervisor {
     }
     Data lost = drop(data, link, DisconnectCause.FORCED_RECONNECT, Optional.empty());
     return startAttempt(lost, List.of(m.replyTo()), Optional.empty());
+  }
+
+  /**
+   * Enters (or stays in) {@code connected}, moving the clean end along: once both directions have
+   * ended, CLOSE goes out on this connection; once it went out and the peer's CLOSE came in, the
+   * pipe closes as {@link DisconnectCause#COMPLETED}.
+   */
+  private Behavior<Command> connectedEnding(Data data, LinkHandle link) {
+    Ending ending = data.ending();
+    if (ending.readyToClose() && ending.closeSentGeneration() != link.generation()) {
+      writer.tell(new Writer.SendClose(link.generation())); // idempotent in the writer
+    }
+    if (ending.closeReceived() && ending.closeSentGeneration() == link.generation()) {
+      link.shutdown(); // our CLOSE is already in the connection, ahead of its end
+      return close(data, null, DisconnectCause.COMPLETED, Optional.empty());
+    }
+    return connected(data, link);
+  }
+
+  private Behavior<Command> onPeerClosed(Data data, LinkHandle link, PeerClosed m) {
+    if (m.code() != 0) {
+      context.getLog().info("peer closed the pipe: code [{}] reason [{}]", m.code(), m.reason());
+      link.shutdown();
+      return close(data, null, DisconnectCause.CLOSED_BY_PEER, Optional.empty());
+    }
+    Ending ending = data.ending();
+    return connectedEnding(data.withEnding(new Ending(ending.inputEnded(), ending.outputAcked(),
+        true, ending.closeSentGeneration())), link);
   }
 
   /** A takeover drops a working connection, so the writer vets the newcomer's position first. */

@@ -189,6 +189,7 @@ final class Reader extends AbstractBehavior<Reader.Command> {
   private ActorRef<Reply> subscriber;
   private boolean demand;
   private long endOfStreamPosition = -1;
+  private boolean inputEndReported;
   private PipeClosedException closedWith;
 
   private Reader(
@@ -258,6 +259,10 @@ final class Reader extends AbstractBehavior<Reader.Command> {
       releaseLink();
     } else if (frame instanceof Frame.EndOfStream end) {
       onEndOfStream(end);
+    } else if (frame instanceof Frame.Close close) {
+      supervisor.tell(new PipeSupervisor.PeerClosed(generation, close.code(), close.reason()));
+      ackOwed = true;
+      releaseLink();
     } else {
       // Handshake and heartbeat frames are the transport's; one reaching the pipe is a violation.
       violated("unexpected frame on an established connection: frame=" + frame);
@@ -404,7 +409,8 @@ final class Reader extends AbstractBehavior<Reader.Command> {
   }
 
   private Reply endReply() {
-    return closedWith.closeCause() == DisconnectCause.CLOSED_BY_USER
+    DisconnectCause cause = closedWith.closeCause();
+    return cause == DisconnectCause.CLOSED_BY_USER || cause == DisconnectCause.COMPLETED
         ? Completed.INSTANCE
         : new Failed(closedWith);
   }
@@ -440,6 +446,10 @@ final class Reader extends AbstractBehavior<Reader.Command> {
       commit(); // the Source emits the last delivery before it completes
       subscriber.tell(Completed.INSTANCE);
       subscriber = null;
+      if (!inputEndReported) {
+        inputEndReported = true;
+        supervisor.tell(PipeSupervisor.InputEnded.INSTANCE);
+      }
     }
   }
 

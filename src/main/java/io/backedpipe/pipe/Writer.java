@@ -99,6 +99,14 @@ final class Writer extends AbstractBehavior<Writer.Command> {
   record LinkDemand(long generation) implements Command {}
 
   /**
+   * Both directions have ended: send CLOSE on the connection of {@code generation} after
+   * everything else, and report {@link PipeSupervisor.CloseSent} once the connection took it.
+   *
+   * @param generation the connection's generation
+   */
+  record SendClose(long generation) implements Command {}
+
+  /**
    * The reader delivered up to {@code position}: acknowledge it to the peer.
    *
    * @param position the delivered position
@@ -174,6 +182,11 @@ final class Writer extends AbstractBehavior<Writer.Command> {
   /** Where the output ends, once a Finish arrived; -1 before. */
   private long endOfStreamPosition = -1;
   private boolean endOfStreamSent;
+  private boolean outputAckReported;
+  /** CLOSE on this connection: asked for, handed over, confirmed taken. */
+  private boolean closeRequested;
+  private boolean closeSent;
+  private boolean closeConfirmed;
   private PipeException closedWith;
   private long closedAckedPosition;
 
@@ -210,6 +223,7 @@ final class Writer extends AbstractBehavior<Writer.Command> {
         .onMessage(Finish.class, this::onFinish)
         .onMessage(Attach.class, this::onAttach)
         .onMessage(CheckResume.class, this::onCheckResume)
+        .onMessage(SendClose.class, this::onSendClose)
         .onMessage(Detach.class, this::onDetach)
         .onMessage(Close.class, this::onClose)
         .onMessage(ReportStatus.class, this::onReportStatus)
@@ -250,6 +264,7 @@ final class Writer extends AbstractBehavior<Writer.Command> {
       waiting.addLast(new Waiting(ByteString.emptyByteString(), finish.replyTo(), true));
       acceptWaiting();
       pump();
+      reportOutputAcknowledged();
     }
     return this;
   }
@@ -287,6 +302,9 @@ final class Writer extends AbstractBehavior<Writer.Command> {
     linkReady = true;
     sentPosition = peer;
     endOfStreamSent = false;
+    closeRequested = false;
+    closeSent = false;
+    closeConfirmed = false;
     ackSent = 0; // an ack sent on the old connection may have been lost with it: send it again
 
     supervisor.tell(
@@ -307,9 +325,30 @@ final class Writer extends AbstractBehavior<Writer.Command> {
   private Behavior<Command> onLinkDemand(LinkDemand demand) {
     if (demand.generation() == generation && link != null) {
       linkReady = true;
+      if (closeSent && !closeConfirmed) {
+        closeConfirmed = true; // the connection took the CLOSE: it is on its way
+        supervisor.tell(new PipeSupervisor.CloseSent(generation));
+      }
       pump();
     }
     return this;
+  }
+
+  private Behavior<Command> onSendClose(SendClose send) {
+    if (send.generation() == generation && link != null) {
+      closeRequested = true;
+      pump();
+    }
+    return this;
+  }
+
+  /** Tells the supervisor, once, that the peer acknowledged every byte before the end. */
+  private void reportOutputAcknowledged() {
+    if (!outputAckReported && endOfStreamPosition >= 0 && waiting.isEmpty()
+        && buffer.startPosition() == endOfStreamPosition) {
+      outputAckReported = true;
+      supervisor.tell(PipeSupervisor.OutputAcknowledged.INSTANCE);
+    }
   }
 
   private Behavior<Command> onSendAck(SendAck ack) {
@@ -336,6 +375,7 @@ final class Writer extends AbstractBehavior<Writer.Command> {
       buffer.releaseTo(position);
       acceptWaiting();
       pump();
+      reportOutputAcknowledged();
     }
     return this;
   }
@@ -391,6 +431,9 @@ final class Writer extends AbstractBehavior<Writer.Command> {
     } else if (!endOfStreamSent && sentPosition == endOfStreamPosition) {
       endOfStreamSent = true;
       send(new Frame.EndOfStream(endOfStreamPosition));
+    } else if (closeRequested && !closeSent && endOfStreamSent) {
+      closeSent = true;
+      send(new Frame.Close(0, "finished"));
     }
   }
 

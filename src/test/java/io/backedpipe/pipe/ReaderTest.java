@@ -308,7 +308,17 @@ class ReaderTest {
     f.demand();
     f.expectDelivered("abc");
     f.source.expectMessage(Reader.Completed.INSTANCE);
+    f.supervisor.expectMessage(PipeSupervisor.InputEnded.INSTANCE); // once, for the clean end
     f.supervisor.expectNoMessage(NO_MORE);
+  }
+
+  @Test
+  void shouldReportThePeersCloseToTheSupervisor() {
+    Fixture f = new Fixture();
+    TestProbe<Reader.LinkAck> ack = f.connect(1, 0);
+    f.inbound(1, ack, new Frame.Close(0, "finished"));
+    f.supervisor.expectMessage(new PipeSupervisor.PeerClosed(1, 0, "finished"));
+    ack.expectMessage(Reader.LinkAck.INSTANCE);
   }
 
   @Test

@@ -610,4 +610,36 @@ class WriterTest {
     f.write("x");
     assertSame(first, f.sink.expectMessageClass(Writer.Rejected.class).error());
   }
+
+  @Test
+  void shouldReportOnceThatThePeerAcknowledgedTheWholeEndedOutput() {
+    Fixture f = new Fixture();
+    f.writeAccepted("abc");
+    f.writer.tell(new Writer.Finish(f.sink.ref()));
+    f.sink.expectMessage(Writer.Finished.INSTANCE);
+    TestProbe<Frame> link = f.attach(1, 0, 3);
+    f.writer.tell(new Writer.PeerAcked(1, 2));
+    f.supervisor.expectNoMessage(NO_MORE);
+    f.writer.tell(new Writer.PeerAcked(1, 3));
+    f.supervisor.expectMessage(PipeSupervisor.OutputAcknowledged.INSTANCE);
+    f.writer.tell(new Writer.PeerAcked(1, 3));
+    f.supervisor.expectNoMessage(NO_MORE);
+    link.receiveMessage();
+  }
+
+  @Test
+  void shouldSendCloseAfterTheEndOfStreamAndReportWhenTheConnectionTookIt() {
+    Fixture f = new Fixture();
+    f.writeAccepted("abc");
+    f.writer.tell(new Writer.Finish(f.sink.ref()));
+    f.sink.expectMessage(Writer.Finished.INSTANCE);
+    TestProbe<Frame> link = f.attach(1, 0, 3);
+    f.writer.tell(new Writer.SendClose(1));
+    assertEquals("abc", f.receiveData(link, 1, 3));
+    assertEquals(new Frame.EndOfStream(3), f.next(link, 1));
+    assertEquals(new Frame.Close(0, "finished"), link.receiveMessage());
+    f.supervisor.expectNoMessage(NO_MORE);
+    f.writer.tell(new Writer.LinkDemand(1));
+    f.supervisor.expectMessage(new PipeSupervisor.CloseSent(1));
+  }
 }

@@ -93,6 +93,31 @@ class PipePairTest {
         .utf8String());
   }
 
+  @Test
+  void shouldCloseBothPipesCleanlyOnceBothDirectionsEnded() throws Exception {
+    Pair pair = Pair.start();
+    TestProbe<io.backedpipe.PipeEvent> clientEvents = testKit.createTestProbe();
+    TestProbe<io.backedpipe.PipeEvent> serverEvents = testKit.createTestProbe();
+    pair.client().subscribe(clientEvents.ref());
+    pair.server().subscribe(serverEvents.ref());
+    pair.client().connect().toCompletableFuture().get(5, TimeUnit.SECONDS);
+    CompletionStage<ByteString> atServer = reader(pair.server());
+    CompletionStage<ByteString> atClient = reader(pair.client());
+    Source.single(ByteString.fromString("ping")).runWith(pair.client().sink(), testKit.system());
+    Source.single(ByteString.fromString("pong")).runWith(pair.server().sink(), testKit.system());
+    assertEquals("ping", atServer.toCompletableFuture().get(5, TimeUnit.SECONDS).utf8String());
+    assertEquals("pong", atClient.toCompletableFuture().get(5, TimeUnit.SECONDS).utf8String());
+    for (TestProbe<io.backedpipe.PipeEvent> events : java.util.List.of(clientEvents,
+        serverEvents)) {
+      io.backedpipe.PipeEvent event = events.receiveMessage(TIMEOUT);
+      while (!(event instanceof io.backedpipe.PipeEvent.Closed)) {
+        event = events.receiveMessage(TIMEOUT);
+      }
+      assertEquals(io.backedpipe.DisconnectCause.COMPLETED,
+          ((io.backedpipe.PipeEvent.Closed) event).cause());
+    }
+  }
+
   /**
    * Regression: a reader that stopped draining its connection once a full peer window was waiting
    * for the application deadlocked two pipes echoing into each other, with no fault at all:

@@ -117,16 +117,25 @@ class TcpLoopbackIT {
     for (int i = 0; i < 20; i++) {
       BackedPipe client = client(server.address(), UUID.randomUUID(), true);
       List<ByteString> chunks = randomChunks(i, 16, 8 * 1024);
-      sent.add(concat(chunks));
-      echoes.add(echo(client, chunks));
+      ByteString all = concat(chunks);
+      sent.add(all);
+      // the output stays open, so every pipe stays hosted until the count below
+      Source.from(chunks).concat(Source.never()).runWith(client.sink(), testKit.system());
+      echoes.add(client.source()
+          .scan(ByteString.emptyByteString(), ByteString::concat)
+          .filter(got -> got.size() >= all.size())
+          .runWith(Sink.head(), testKit.system()));
       client.connect();
     }
+    TestProbe<Integer> count = testKit.createTestProbe();
+    count.awaitAssert(TIMEOUT, () -> {
+      server.registry().tell(new PipeRegistry.CountPipes(count.ref()));
+      assertEquals(20, count.receiveMessage());
+      return null;
+    });
     for (int i = 0; i < 20; i++) {
       assertEquals(sent.get(i), await(echoes.get(i)), "pipe " + i);
     }
-    TestProbe<Integer> count = testKit.createTestProbe();
-    server.registry().tell(new PipeRegistry.CountPipes(count.ref()));
-    assertEquals(20, count.receiveMessage());
     server.unbind();
   }
 
@@ -251,6 +260,25 @@ class TcpLoopbackIT {
     proxy.cutAll(); // somewhere around the end-of-stream going out or coming back
     assertEquals("last", await(echoed).utf8String());
     proxy.unbind();
+    server.unbind();
+  }
+
+  @Test
+  void shouldCloseBothEndsCleanlyAndForgetThePipeOnceBothDirectionsEnded() throws Exception {
+    PipeServer server = echoServer(serverSettings()); // a grace period of a minute
+    BackedPipe client = client(server.address(), UUID.randomUUID(), true);
+    TestProbe<PipeEvent> events = testKit.createTestProbe();
+    client.subscribe(events.ref());
+    await(client.connect());
+    List<ByteString> chunks = randomChunks(4, 8, 4096);
+    assertEquals(concat(chunks), await(echo(client, chunks)));
+    assertEquals(DisconnectCause.COMPLETED, awaitEvent(events, PipeEvent.Closed.class).cause());
+    TestProbe<Integer> count = testKit.createTestProbe();
+    count.awaitAssert(TIMEOUT, () -> {
+      server.registry().tell(new PipeRegistry.CountPipes(count.ref()));
+      assertEquals(0, count.receiveMessage());
+      return null;
+    });
     server.unbind();
   }
 
