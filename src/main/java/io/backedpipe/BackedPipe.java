@@ -158,9 +158,9 @@ public final class BackedPipe {
    * Hands the pipe a connection the accepting side received.
    *
    * @param connection the connection and the peer's read position
-   * @return the local read position to send back to the peer, once attached
+   * @return the local resume point to send back to the peer, once attached
    */
-  public CompletionStage<Long> accept(Connection connection) {
+  public CompletionStage<ResumePoint> accept(Connection connection) {
     return AskPattern.askWithStatus(
         ref, replyTo -> new PipeSupervisor.Accept(connection, replyTo), askTimeout,
         system.scheduler());

@@ -1,6 +1,7 @@
 package io.backedpipe;
 
 import io.backedpipe.wire.Frame;
+import java.util.OptionalInt;
 import org.apache.pekko.stream.javadsl.Flow;
 
 /**
@@ -12,14 +13,18 @@ import org.apache.pekko.stream.javadsl.Flow;
  * a transport error; both end this connection and never the stream.
  *
  * @param peerReadPosition how many bytes the peer has received; the pipe replays from here
+ * @param peerHistoryCheck the peer's {@link ResumePoint#historyCheck()}, checked against what this
+ *     side wrote before that position; empty when the transport carries none
  * @param frames the connection as a flow of frames
  */
-public record Connection(long peerReadPosition, Flow<Frame, Frame, ?> frames) {
+public record Connection(
+    long peerReadPosition, OptionalInt peerHistoryCheck, Flow<Frame, Frame, ?> frames) {
 
   /**
    * Creates the value.
    *
    * @param peerReadPosition the peer's read position, not negative
+   * @param peerHistoryCheck the peer's history check, if the transport carries one
    * @param frames the connection's frames, not null
    * @throws IllegalArgumentException if the position is negative or the flow is null
    */
@@ -30,5 +35,25 @@ public record Connection(long peerReadPosition, Flow<Frame, Frame, ?> frames) {
     if (frames == null) {
       throw new IllegalArgumentException("frames must not be null");
     }
+  }
+
+  /**
+   * A connection without a history check.
+   *
+   * @param peerReadPosition the peer's read position, not negative
+   * @param frames the connection's frames, not null
+   */
+  public Connection(long peerReadPosition, Flow<Frame, Frame, ?> frames) {
+    this(peerReadPosition, OptionalInt.empty(), frames);
+  }
+
+  /**
+   * A connection whose peer resumes from {@code peer}, history check included.
+   *
+   * @param peer the peer's resume point
+   * @param frames the connection's frames, not null
+   */
+  public Connection(ResumePoint peer, Flow<Frame, Frame, ?> frames) {
+    this(peer.position(), OptionalInt.of(peer.historyCheck()), frames);
   }
 }

@@ -5,15 +5,15 @@ import java.util.concurrent.CompletionStage;
 /**
  * Makes a new connection for the dialing side of a pipe.
  *
- * <p>The pipe calls it with its own read position (the number of bytes it has received), which the
- * implementation sends to the peer in its handshake; it completes with the connection and the
- * peer's read position. It is called from the pipe's actor and must not block: do the work in the
+ * <p>The pipe calls it with its own resume point (the number of bytes it has received and a check
+ * of the last of them), which the implementation sends to the peer in its handshake; it completes
+ * with the connection and the peer's resume point. It is called from the pipe's actor and must not block: do the work in the
  * returned stage. A stage that never completes is abandoned after the policy's attempt timeout, and
  * a connection that arrives after that is closed.
  *
  * <pre>{@code
- * Reconnector reconnector = localReadPosition ->
- *     myTransport.dial(address, localReadPosition); // CompletionStage<Connection>
+ * Reconnector reconnector = local ->
+ *     myTransport.dial(address, local.position(), local.historyCheck()); // CompletionStage<Connection>
  * }</pre>
  */
 @FunctionalInterface
@@ -22,8 +22,10 @@ public interface Reconnector {
   /**
    * Dials, handshakes and returns the connection.
    *
-   * @param localReadPosition how many bytes this side has received so far
-   * @return the connection with the peer's read position, or a failed stage
+   * @param local this side's resume point: the bytes it has received, and the check of the last
+   *     of them, both to be sent to the peer
+   * @return the connection with the peer's read position (and history check, if the transport
+   *     carries one), or a failed stage
    */
-  CompletionStage<Connection> reconnect(long localReadPosition);
+  CompletionStage<Connection> reconnect(ResumePoint local);
 }

@@ -26,10 +26,15 @@ public final class ReplayBuffer {
   /** Tail chunks smaller than this are joined with the next append, to keep the deque short. */
   private static final int JOIN_BELOW_BYTES = 64 * 1024;
 
+  /** How many released bytes are kept for {@link #before}: the handshake's history check. */
+  public static final int HISTORY_BYTES = 64;
+
   private final int capacity;
   private final ArrayDeque<ByteString> chunks = new ArrayDeque<>();
   private long startPosition;
   private long endPosition;
+  /** The last released bytes, at most {@link #HISTORY_BYTES}, ending at {@code startPosition}. */
+  private ByteString history = ByteString.emptyByteString();
 
   /**
    * Creates an empty buffer at position 0.
@@ -182,6 +187,10 @@ public final class ReplayBuffer {
   public int releaseTo(long position) {
     requireHeld(position);
     int released = (int) (position - startPosition);
+    if (released > 0) {
+      long from = Math.max(startPosition, position - HISTORY_BYTES);
+      history = history.concat(slice(from, (int) (position - from))).takeRight(HISTORY_BYTES);
+    }
     while (startPosition < position) {
       ByteString head = chunks.peekFirst();
       long headEnd = startPosition + head.size();
@@ -195,6 +204,28 @@ public final class ReplayBuffer {
       }
     }
     return released;
+  }
+
+  /**
+   * The bytes just before {@code position}, even if already released: at most
+   * {@code maxBytes} (and at most {@link #HISTORY_BYTES} from before the start position).
+   *
+   * @param position a held position, within {@code [startPosition, endPosition]}
+   * @param maxBytes the most bytes wanted, from 0 to {@link #HISTORY_BYTES}
+   * @return the bytes {@code [position - n, position)}, {@code n <= maxBytes}, fewer only at the
+   *     beginning of the stream
+   * @throws IllegalArgumentException if the position is not held or {@code maxBytes} is out of range
+   */
+  public ByteString before(long position, int maxBytes) {
+    requireHeld(position);
+    if (maxBytes < 0 || maxBytes > HISTORY_BYTES) {
+      throw new IllegalArgumentException(
+          "maxBytes=" + maxBytes + " must be in [0, " + HISTORY_BYTES + "]");
+    }
+    long from = Math.max(startPosition, position - maxBytes);
+    ByteString held = slice(from, (int) (position - from));
+    int fromHistory = (int) Math.min(maxBytes - held.size(), history.size());
+    return history.takeRight(fromHistory).concat(held);
   }
 
   private void requireHeld(long position) {

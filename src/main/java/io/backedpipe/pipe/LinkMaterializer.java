@@ -67,7 +67,8 @@ final class LinkMaterializer {
             .via(killSwitch.flow())
             .to(incoming)
             .run(materializer);
-    writer.tell(new Writer.Attach(generation, connection.peerReadPosition(), link.first()));
+    writer.tell(new Writer.Attach(generation, connection.peerReadPosition(),
+        connection.peerHistoryCheck(), link.first()));
     return new LinkHandle(generation, killSwitch, link.second());
   }
 

@@ -11,6 +11,7 @@ import io.backedpipe.PipeState;
 import io.backedpipe.PipeStatus;
 import io.backedpipe.ReconnectFailedException;
 import io.backedpipe.Reconnector;
+import io.backedpipe.ResumePoint;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -93,12 +94,12 @@ public final class PipeSupervisor {
 
   /**
    * Attach a connection the accepting side received; a newer one replaces an older one. Answers the
-   * local read position (to send back in the handshake) once attached, or an error.
+   * local resume point (to send back in the handshake) once attached, or an error.
    *
    * @param connection the connection with the peer's read position
    * @param replyTo who is told
    */
-  public record Accept(Connection connection, ActorRef<StatusReply<Long>> replyTo)
+  public record Accept(Connection connection, ActorRef<StatusReply<ResumePoint>> replyTo)
       implements Command {}
 
   /**
@@ -136,8 +137,8 @@ public final class PipeSupervisor {
   /** A read Source asks for the reader. */
   record OpenReader(ActorRef<Reader.Reply> replyTo) implements Command {}
 
-  /** The reader switched to {@code generation}; it has received {@code receivedPosition} bytes. */
-  record ReaderSwitched(long generation, long receivedPosition) implements Command {}
+  /** The reader switched to {@code generation}; {@code local} is where it resumes. */
+  record ReaderSwitched(long generation, ResumePoint local) implements Command {}
 
   /** The writer attached the connection of {@code generation} and started its replay. */
   record WriterAttached(long generation, long peerReadPosition, long replayedBytes)
@@ -269,20 +270,20 @@ public final class PipeSupervisor {
       List<ActorRef<StatusReply<Done>>> waiters,
       Optional<Accept> accepting,
       Optional<LinkHandle> link,
-      long localReadPosition) {
+      ResumePoint local) {
 
     Attempt join(ActorRef<StatusReply<Done>> waiter) {
       List<ActorRef<StatusReply<Done>>> all = new ArrayList<>(waiters);
       all.add(waiter);
-      return new Attempt(generation, number, List.copyOf(all), accepting, link, localReadPosition);
+      return new Attempt(generation, number, List.copyOf(all), accepting, link, local);
     }
 
-    Attempt withLink(LinkHandle handle, long position) {
-      return new Attempt(generation, number, waiters, accepting, Optional.of(handle), position);
+    Attempt withLink(LinkHandle handle) {
+      return new Attempt(generation, number, waiters, accepting, Optional.of(handle), local);
     }
 
-    Attempt atPosition(long position) {
-      return new Attempt(generation, number, waiters, accepting, link, position);
+    Attempt at(ResumePoint point) {
+      return new Attempt(generation, number, waiters, accepting, link, point);
     }
 
     void fail(PipeException error) {
@@ -461,7 +462,8 @@ public final class PipeSupervisor {
     Data next = retire(data);
     long gen = next.generation();
     Attempt attempt =
-        new Attempt(gen, data.failedAttempts() + 1, waiters, accepting, Optional.empty(), -1);
+        new Attempt(gen, data.failedAttempts() + 1, waiters, accepting, Optional.empty(),
+            new ResumePoint(0, 0));
     timers.startSingleTimer(
         ATTEMPT_TIMER, new AttemptTimedOut(gen), settings.reconnect().attemptTimeout());
     publish(next, new PipeEvent.Reconnecting(gen, attempt.number()));
@@ -470,21 +472,21 @@ public final class PipeSupervisor {
   }
 
   private Behavior<Command> onReaderSwitched(Data data, Attempt attempt, ReaderSwitched m) {
-    Attempt positioned = attempt.atPosition(m.receivedPosition());
+    Attempt positioned = attempt.at(m.local());
     if (attempt.accepting().isPresent()) {
       return attach(data, positioned, attempt.accepting().get().connection());
     }
     long gen = attempt.generation();
     context.pipeToSelf(
-        dialFrom(m.receivedPosition()),
+        dialFrom(m.local()),
         (connection, error) ->
             error == null ? new Dialed(gen, connection) : new DialFailed(gen, error));
     return reconnecting(data, positioned);
   }
 
-  private CompletionStage<Connection> dialFrom(long localReadPosition) {
+  private CompletionStage<Connection> dialFrom(ResumePoint local) {
     try {
-      CompletionStage<Connection> stage = reconnector.get().reconnect(localReadPosition);
+      CompletionStage<Connection> stage = reconnector.get().reconnect(local);
       return stage != null
           ? stage
           : CompletableFuture.failedFuture(new NullPointerException("reconnector returned null"));
@@ -513,7 +515,7 @@ public final class PipeSupervisor {
       context.pipeToSelf(handle.outgoingDone(), (done, error) -> new LinkLost(gen,
           DisconnectCause.LINK_FAILED,
           Optional.of(error != null ? error : new IOException("connection stopped taking frames"))));
-      return reconnecting(data, attempt.withLink(handle, attempt.localReadPosition()));
+      return reconnecting(data, attempt.withLink(handle));
     } catch (RuntimeException e) {
       return attemptFailed(data, attempt, failure(attempt, "connection failed to start", e));
     }
@@ -526,7 +528,7 @@ public final class PipeSupervisor {
     Data next = data.connected();
     attempt.waiters().forEach(w -> w.tell(StatusReply.ack()));
     attempt.accepting()
-        .ifPresent(a -> a.replyTo().tell(StatusReply.success(attempt.localReadPosition())));
+        .ifPresent(a -> a.replyTo().tell(StatusReply.success(attempt.local())));
     publish(next, new PipeEvent.Connected(
         m.generation(), m.peerReadPosition(), m.replayedBytes(), next.reconnectCount()));
     logTransition(PipeState.CONNECTED, m.generation());

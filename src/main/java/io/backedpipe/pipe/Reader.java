@@ -6,6 +6,7 @@ import io.backedpipe.PipeException;
 import io.backedpipe.PipeSettings;
 import io.backedpipe.PipeStatus;
 import io.backedpipe.ProtocolViolationException;
+import io.backedpipe.ResumePoint;
 import io.backedpipe.SourceAlreadyOpenException;
 import io.backedpipe.wire.Frame;
 import java.util.Optional;
@@ -190,6 +191,8 @@ final class Reader extends AbstractBehavior<Reader.Command> {
   private boolean demand;
   private long endOfStreamPosition = -1;
   private boolean inputEndReported;
+  /** The last received bytes, for the history check of the position reported at a switch. */
+  private ByteString history = ByteString.emptyByteString();
   private PipeClosedException closedWith;
 
   private Reader(
@@ -277,6 +280,7 @@ final class Reader extends AbstractBehavior<Reader.Command> {
       return;
     }
     pending = pending.concat(data.payload());
+    history = history.concat(data.payload()).takeRight(ResumePoint.HISTORY_BYTES);
     ackOwed = true;
     deliver();
     releaseLink();
@@ -350,7 +354,8 @@ final class Reader extends AbstractBehavior<Reader.Command> {
     active = false;
     linkAck = null;
     ackOwed = false;
-    supervisor.tell(new PipeSupervisor.ReaderSwitched(generation, receivedPosition()));
+    supervisor.tell(new PipeSupervisor.ReaderSwitched(generation,
+        new ResumePoint(receivedPosition(), ResumePoint.check(history))));
     return this;
   }
 

@@ -2,16 +2,19 @@ package io.backedpipe.pipe;
 
 import io.backedpipe.DisconnectCause;
 import io.backedpipe.FuturePositionException;
+import io.backedpipe.HistoryMismatchException;
 import io.backedpipe.OutputEndedException;
 import io.backedpipe.PipeException;
 import io.backedpipe.PipeSettings;
 import io.backedpipe.PipeStatus;
 import io.backedpipe.ProtocolViolationException;
 import io.backedpipe.ReplayUnavailableException;
+import io.backedpipe.ResumePoint;
 import io.backedpipe.buffer.ReplayBuffer;
 import io.backedpipe.wire.Frame;
 import java.util.ArrayDeque;
 import java.util.Optional;
+import java.util.OptionalInt;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
@@ -70,10 +73,11 @@ final class Writer extends AbstractBehavior<Writer.Command> {
    *
    * @param generation the connection's generation
    * @param peerReadPosition where the peer resumes
+   * @param peerHistoryCheck the peer's check of the bytes before it, if the transport carries one
    * @param link the connection's outgoing side
    */
-  record Attach(long generation, long peerReadPosition, ActorRef<Frame> link)
-      implements Command {}
+  record Attach(long generation, long peerReadPosition, OptionalInt peerHistoryCheck,
+      ActorRef<Frame> link) implements Command {}
 
   /**
    * Check, without changing anything, whether the writer could resume from {@code
@@ -270,7 +274,7 @@ final class Writer extends AbstractBehavior<Writer.Command> {
   }
 
   /** Why the writer cannot resume from {@code peer}, if it cannot. */
-  private Optional<PipeException> refusal(long peer) {
+  private Optional<PipeException> refusal(long peer, OptionalInt peerHistoryCheck) {
     if (closedWith != null) {
       return Optional.of(closedWith);
     }
@@ -281,18 +285,26 @@ final class Writer extends AbstractBehavior<Writer.Command> {
       return Optional.of(
           new ReplayUnavailableException(peer, buffer.startPosition(), buffer.endPosition()));
     }
+    if (peerHistoryCheck.isPresent()) {
+      int expected = ResumePoint.check(buffer.before(peer, ResumePoint.HISTORY_BYTES));
+      if (expected != peerHistoryCheck.getAsInt()) {
+        return Optional.of(new HistoryMismatchException(peer, expected,
+            peerHistoryCheck.getAsInt()));
+      }
+    }
     return Optional.empty();
   }
 
   private Behavior<Command> onCheckResume(CheckResume check) {
     supervisor.tell(new PipeSupervisor.ResumeChecked(check.generation(), check.accept(),
-        refusal(check.accept().connection().peerReadPosition())));
+        refusal(check.accept().connection().peerReadPosition(),
+            check.accept().connection().peerHistoryCheck())));
     return this;
   }
 
   private Behavior<Command> onAttach(Attach attach) {
     long peer = attach.peerReadPosition();
-    Optional<PipeException> refused = refusal(peer);
+    Optional<PipeException> refused = refusal(peer, attach.peerHistoryCheck());
     if (refused.isPresent()) {
       supervisor.tell(new PipeSupervisor.WriterRejected(attach.generation(), refused.get()));
       return this;

@@ -3,10 +3,12 @@ package io.backedpipe.server;
 import io.backedpipe.BackedPipe;
 import io.backedpipe.Connection;
 import io.backedpipe.FuturePositionException;
+import io.backedpipe.HistoryMismatchException;
 import io.backedpipe.PipeClosedException;
 import io.backedpipe.PipeEvent;
 import io.backedpipe.PipeSettings;
 import io.backedpipe.ReplayUnavailableException;
+import io.backedpipe.ResumePoint;
 import io.backedpipe.pipe.PipeSupervisor;
 import io.backedpipe.wire.Frame;
 import io.backedpipe.wire.HandshakeStatus;
@@ -65,7 +67,7 @@ public final class PipeRegistry extends AbstractBehavior<PipeRegistry.Command> {
   }
 
   private record Accepted(UUID id, CompletableFuture<Frame.Welcome> welcome,
-      StatusReply<Long> reply, Throwable error) implements Command {}
+      StatusReply<ResumePoint> reply, Throwable error) implements Command {}
 
   private record Lifecycle(UUID id, PipeEvent event) implements Command {}
 
@@ -140,8 +142,8 @@ public final class PipeRegistry extends AbstractBehavior<PipeRegistry.Command> {
   }
 
   @SuppressWarnings("unchecked")
-  private static StatusReply<Long> castReply(StatusReply<?> reply) {
-    return (StatusReply<Long>) reply;
+  private static StatusReply<ResumePoint> castReply(StatusReply<?> reply) {
+    return (StatusReply<ResumePoint>) reply;
   }
 
   private ActorRef<PipeSupervisor.Command> spawn(UUID id) {
@@ -160,14 +162,16 @@ public final class PipeRegistry extends AbstractBehavior<PipeRegistry.Command> {
 
   private Behavior<Command> onAccepted(Accepted accepted) {
     if (accepted.reply() != null && accepted.reply().isSuccess()) {
-      accepted.welcome().complete(new Frame.Welcome(HandshakeStatus.OK,
-          accepted.reply().getValue(), 0, settings.grace().toMillis(), ""));
+      ResumePoint local = accepted.reply().getValue();
+      accepted.welcome().complete(new Frame.Welcome(HandshakeStatus.OK, local.position(),
+          local.historyCheck(), settings.grace().toMillis(), ""));
       return this;
     }
     Throwable error = accepted.error() != null ? accepted.error() : accepted.reply().getError();
     HandshakeStatus status = error instanceof FuturePositionException
         || error instanceof ReplayUnavailableException
         ? HandshakeStatus.BAD_POSITION
+        : error instanceof HistoryMismatchException ? HandshakeStatus.HISTORY_MISMATCH
         : error instanceof PipeClosedException ? HandshakeStatus.UNKNOWN_STREAM
         : HandshakeStatus.LIMIT_REACHED;
     getContext().getLog().info("refused connection for pipe [{}]: [{}]", accepted.id(),

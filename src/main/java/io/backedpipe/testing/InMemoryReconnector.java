@@ -2,6 +2,7 @@ package io.backedpipe.testing;
 
 import io.backedpipe.Connection;
 import io.backedpipe.Reconnector;
+import io.backedpipe.ResumePoint;
 import io.backedpipe.pipe.PipeSupervisor;
 import java.time.Duration;
 import java.util.concurrent.CompletionStage;
@@ -12,7 +13,8 @@ import org.apache.pekko.pattern.StatusReply;
 
 /**
  * A {@link Reconnector} that connects to an accepting pipe in the same actor system over a new
- * {@link TestLink} for every attempt, exchanging read positions as a real handshake would. Each new
+ * {@link TestLink} for every attempt, exchanging resume points (read position and history check)
+ * as a real handshake would. Each new
  * link is first sent to {@code links}, so a test can cut, close or stall it.
  *
  * <p>Thread-safe; holds no state.
@@ -46,22 +48,22 @@ public final class InMemoryReconnector implements Reconnector {
   }
 
   @Override
-  public CompletionStage<Connection> reconnect(long localReadPosition) {
+  public CompletionStage<Connection> reconnect(ResumePoint local) {
     TestLink link = TestLink.create(system);
     links.tell(link);
-    CompletionStage<Long> peerReadPosition =
+    CompletionStage<ResumePoint> peerPoint =
         AskPattern.askWithStatus(
             peer,
-            (ActorRef<StatusReply<Long>> replyTo) ->
-                new PipeSupervisor.Accept(link.connectionB(localReadPosition), replyTo),
+            (ActorRef<StatusReply<ResumePoint>> replyTo) ->
+                new PipeSupervisor.Accept(new Connection(local, link.sideB()), replyTo),
             ACCEPT_TIMEOUT,
             system.scheduler());
-    return peerReadPosition
+    return peerPoint
         .whenComplete((position, error) -> {
           if (error != null) {
             link.cut(); // the peer may have attached side B before it failed: end it too
           }
         })
-        .thenApply(link::connectionA);
+        .thenApply(point -> new Connection(point, link.sideA()));
   }
 }

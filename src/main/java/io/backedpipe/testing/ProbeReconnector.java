@@ -2,6 +2,7 @@ package io.backedpipe.testing;
 
 import io.backedpipe.Connection;
 import io.backedpipe.Reconnector;
+import io.backedpipe.ResumePoint;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import org.apache.pekko.actor.typed.ActorRef;
@@ -25,10 +26,19 @@ public final class ProbeReconnector implements Reconnector {
   /**
    * One call of the reconnector, waiting for the test's answer.
    *
-   * @param localReadPosition the position the pipe reported
+   * @param local the resume point the pipe reported
    * @param reply completes the call
    */
-  public record Request(long localReadPosition, CompletableFuture<Connection> reply) {
+  public record Request(ResumePoint local, CompletableFuture<Connection> reply) {
+
+    /**
+     * The read position the pipe reported.
+     *
+     * @return the bytes it has received
+     */
+    public long localReadPosition() {
+      return local.position();
+    }
 
     /**
      * Answers the call with a connection.
@@ -59,9 +69,9 @@ public final class ProbeReconnector implements Reconnector {
   }
 
   @Override
-  public CompletionStage<Connection> reconnect(long localReadPosition) {
+  public CompletionStage<Connection> reconnect(ResumePoint local) {
     CompletableFuture<Connection> reply = new CompletableFuture<>();
-    requests.tell(new Request(localReadPosition, reply));
+    requests.tell(new Request(local, reply));
     return reply;
   }
 }

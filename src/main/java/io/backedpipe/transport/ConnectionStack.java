@@ -1,6 +1,7 @@
 package io.backedpipe.transport;
 
 import io.backedpipe.Connection;
+import io.backedpipe.ResumePoint;
 import io.backedpipe.wire.Frame;
 import io.backedpipe.wire.WireProtocol;
 import org.apache.pekko.NotUsed;
@@ -56,8 +57,8 @@ final class ConnectionStack {
           Source.fromPublisher(fromConnection));
     }
 
-    Connection connection(long peerReadPosition) {
-      return new Connection(peerReadPosition, frames());
+    Connection connection(ResumePoint peer) {
+      return new Connection(peer, frames());
     }
   }
 

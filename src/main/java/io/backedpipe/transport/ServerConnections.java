@@ -1,6 +1,7 @@
 package io.backedpipe.transport;
 
 import io.backedpipe.Connection;
+import io.backedpipe.ResumePoint;
 import io.backedpipe.wire.Frame;
 import java.security.SecureRandom;
 import java.util.concurrent.CompletableFuture;
@@ -74,7 +75,9 @@ public final class ServerConnections {
       if (error != null) {
         LOG.info("dropped connection from {}: {}", incoming.remoteAddress(), error.getMessage());
       } else {
-        router.route(hello, started.connection(hello.readPosition()), started.value().welcome());
+        router.route(hello,
+            started.connection(new ResumePoint(hello.readPosition(), hello.historyCheck())),
+            started.value().welcome());
       }
     });
   }

@@ -2,6 +2,7 @@ package io.backedpipe.transport;
 
 import io.backedpipe.Connection;
 import io.backedpipe.Reconnector;
+import io.backedpipe.ResumePoint;
 import io.backedpipe.wire.Frame;
 import java.net.InetSocketAddress;
 import java.util.List;
@@ -17,9 +18,9 @@ import org.apache.pekko.util.ByteString;
 
 /**
  * The dialing side over TCP: every call opens a TCP connection to the server, runs the handshake
- * (answering the server's challenge with this stream's id and the local read position) and, once
+ * (answering the server's challenge with this stream's id and the local resume point) and, once
  * the server's {@code WELCOME} says {@code OK}, hands the pipe the connection with the server's
- * read position. A refusal fails the call with {@link io.backedpipe.HandshakeRefusedException},
+ * resume point, whose history check the pipe's writer verifies. A refusal fails the call with {@link io.backedpipe.HandshakeRefusedException},
  * which ends the pipe when the status is permanent.
  *
  * <pre>{@code
@@ -60,10 +61,10 @@ public final class TcpReconnector implements Reconnector {
   }
 
   @Override
-  public CompletionStage<Connection> reconnect(long localReadPosition) {
+  public CompletionStage<Connection> reconnect(ResumePoint local) {
     ClientHandshake handshake = new ClientHandshake(
-        challenge -> new Frame.Hello(VERSION, streamId, create, localReadPosition, 0,
-            ByteString.emptyByteString()),
+        challenge -> new Frame.Hello(VERSION, streamId, create, local.position(),
+            local.historyCheck(), ByteString.emptyByteString()),
         settings.handshakeTimeout());
     Flow<ByteString, ByteString, ?> tcp = Tcp.get(system).outgoingConnection(server,
         Optional.empty(), List.of(), false, Optional.of(settings.connectTimeout()),
@@ -72,6 +73,7 @@ public final class TcpReconnector implements Reconnector {
         ConnectionStack.stack(settings, handshake).join(tcp, Keep.left());
     ConnectionStack.Started<CompletionStage<Frame.Welcome>> started =
         ConnectionStack.start(connection, Materializer.matFromSystem(system));
-    return started.value().thenApply(welcome -> started.connection(welcome.readPosition()));
+    return started.value().thenApply(welcome -> started.connection(
+        new ResumePoint(welcome.readPosition(), welcome.historyCheck())));
   }
 }

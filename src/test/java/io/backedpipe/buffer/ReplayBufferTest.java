@@ -441,4 +441,31 @@ class ReplayBufferTest {
         buffer.slice(start, Integer.MAX_VALUE).toArray(),
         "seed=" + seed + " final slice");
   }
+
+  @Test
+  void shouldKeepTheBytesJustBeforeAReleasedPositionForTheHistoryCheck() {
+    ReplayBuffer buffer = new ReplayBuffer(1024);
+    buffer.append(ByteString.fromString("0123456789".repeat(10)));
+    buffer.releaseTo(95);
+    assertEquals("0123456789".repeat(10).substring(95 - 64, 95),
+        buffer.before(95, ReplayBuffer.HISTORY_BYTES).utf8String());
+    assertEquals("012345678", buffer.before(99, 9).utf8String());
+  }
+
+  @Test
+  void shouldGiveFewerHistoryBytesAtTheBeginningOfTheStream() {
+    ReplayBuffer buffer = new ReplayBuffer(1024);
+    buffer.append(ByteString.fromString("abcdef"));
+    buffer.releaseTo(4);
+    assertEquals("abcd", buffer.before(4, 64).utf8String());
+    assertEquals("abcdef", buffer.before(6, 64).utf8String());
+  }
+
+  @Test
+  void shouldRefuseAHistoryLongerThanItKeeps() {
+    ReplayBuffer buffer = new ReplayBuffer(16);
+    IllegalArgumentException error = assertThrows(IllegalArgumentException.class,
+        () -> buffer.before(0, 65));
+    assertEquals("maxBytes=65 must be in [0, 64]", error.getMessage());
+  }
 }

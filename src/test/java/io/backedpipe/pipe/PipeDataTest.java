@@ -1,5 +1,6 @@
 package io.backedpipe.pipe;
 
+import io.backedpipe.ResumePoint;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
@@ -207,14 +208,14 @@ class PipeDataTest {
   void shouldRefuseAnAcceptedConnectionWithAnImpossiblePositionAndStayOpen() {
     PipeHarness h = PipeHarness.accepting(testKit,
         PipeHarness.settings(testKit, ReconnectPolicy.singleAttempt()));
-    TestProbe<StatusReply<Long>> replies = testKit.createTestProbe();
+    TestProbe<StatusReply<ResumePoint>> replies = testKit.createTestProbe();
     PipeHarness.Peer bad = h.accept(50, replies);
     assertEquals("future position: requestedPosition=50 writePosition=0",
         replies.receiveMessage().getError().getMessage());
     bad.awaitTerminated();
     assertEquals(PipeState.DISCONNECTED, h.status().state());
     h.accept(0, replies);
-    assertEquals(StatusReply.success(0L), replies.receiveMessage());
+    assertEquals(StatusReply.success(new ResumePoint(0, 0)), replies.receiveMessage());
     assertEquals(PipeState.CONNECTED, h.status().state());
   }
 
@@ -222,7 +223,7 @@ class PipeDataTest {
   void shouldLetANewerAcceptedConnectionTakeOver() {
     PipeHarness h = PipeHarness.accepting(testKit,
         PipeHarness.settings(testKit, ReconnectPolicy.singleAttempt()));
-    TestProbe<StatusReply<Long>> replies = testKit.createTestProbe();
+    TestProbe<StatusReply<ResumePoint>> replies = testKit.createTestProbe();
     PipeHarness.Peer first = h.accept(0, replies);
     assertTrue(replies.receiveMessage().isSuccess());
     var queue = Source.<ByteString>queue(8).to(PipeStreams.sink(h.pipe)).run(testKit.system());
@@ -234,7 +235,7 @@ class PipeDataTest {
       return null;
     });
     PipeHarness.Peer second = h.accept(4, replies);
-    assertEquals(StatusReply.success(2L), replies.receiveMessage());
+    assertEquals(StatusReply.success(new ResumePoint(2, ResumePoint.check(ByteString.fromString("xy")))), replies.receiveMessage());
     first.awaitTerminated();
     assertEquals("ef", second.receiveData(2).utf8String());
     PipeEvent.Disconnected taken = h.awaitEvent(PipeEvent.Disconnected.class);
@@ -288,7 +289,7 @@ class PipeDataTest {
   void shouldCountNothingFromAnAcceptedConnectionThatIsRefused() {
     PipeHarness h = PipeHarness.accepting(testKit,
         PipeHarness.settings(testKit, ReconnectPolicy.singleAttempt()));
-    TestProbe<StatusReply<Long>> replies = testKit.createTestProbe();
+    TestProbe<StatusReply<ResumePoint>> replies = testKit.createTestProbe();
     PipeHarness.Peer first = h.accept(0, replies);
     assertTrue(replies.receiveMessage().isSuccess());
     write(h, "0123456789");
@@ -303,7 +304,7 @@ class PipeDataTest {
     assertEquals(0, h.status().receivedPosition());
     assertEquals(0, h.status().ackedPosition());
     PipeHarness.Peer real = h.accept(0, replies);
-    assertEquals(StatusReply.success(0L), replies.receiveMessage());
+    assertEquals(StatusReply.success(new ResumePoint(0, 0)), replies.receiveMessage());
     assertEquals("0123456789", real.receiveData(10).utf8String());
   }
 

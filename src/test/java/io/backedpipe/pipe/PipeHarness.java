@@ -1,5 +1,6 @@
 package io.backedpipe.pipe;
 
+import io.backedpipe.ResumePoint;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -102,7 +103,7 @@ final class PipeHarness {
   }
 
   /** Accepts a new in-memory connection whose peer has read {@code peerReadPosition}. */
-  Peer accept(long peerReadPosition, TestProbe<StatusReply<Long>> replies) {
+  Peer accept(long peerReadPosition, TestProbe<StatusReply<ResumePoint>> replies) {
     Peer peer = newPeer(-1);
     pipe.tell(new PipeSupervisor.Accept(peer.link().connectionA(peerReadPosition),
         replies.ref()));

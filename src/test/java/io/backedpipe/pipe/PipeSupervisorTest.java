@@ -1,5 +1,6 @@
 package io.backedpipe.pipe;
 
+import io.backedpipe.ResumePoint;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
@@ -339,8 +340,8 @@ class PipeSupervisorTest {
   void shouldCloseAnAcceptedConnectionThatANewerOneSupersedes() {
     PipeHarness h = PipeHarness.accepting(testKit,
         PipeHarness.settings(testKit, ReconnectPolicy.singleAttempt()));
-    TestProbe<StatusReply<Long>> olderReply = testKit.createTestProbe();
-    TestProbe<StatusReply<Long>> newerReply = testKit.createTestProbe();
+    TestProbe<StatusReply<ResumePoint>> olderReply = testKit.createTestProbe();
+    TestProbe<StatusReply<ResumePoint>> newerReply = testKit.createTestProbe();
     PipeHarness.Peer older = h.newPeer(-1);
     PipeHarness.Peer newer = h.newPeer(-1);
     h.pipe.tell(new PipeSupervisor.Accept(older.link().connectionA(0), olderReply.ref()));
@@ -361,7 +362,7 @@ class PipeSupervisorTest {
   void shouldKeepTheConnectionWhenATakeoverHasAnImpossiblePosition() {
     PipeHarness h = PipeHarness.accepting(testKit,
         PipeHarness.settings(testKit, ReconnectPolicy.singleAttempt()));
-    TestProbe<StatusReply<Long>> replies = testKit.createTestProbe();
+    TestProbe<StatusReply<ResumePoint>> replies = testKit.createTestProbe();
     PipeHarness.Peer healthy = h.accept(0, replies);
     assertTrue(replies.receiveMessage().isSuccess());
     PipeHarness.Peer bad = h.accept(50, replies);
@@ -382,7 +383,7 @@ class PipeSupervisorTest {
     PipeHarness h = retrying();
     h.connected(0).link().cut();
     h.dials.expectMessageClass(ProbeReconnector.Request.class); // the retry hangs
-    TestProbe<StatusReply<Long>> replies = testKit.createTestProbe();
+    TestProbe<StatusReply<ResumePoint>> replies = testKit.createTestProbe();
     PipeHarness.Peer bad = h.accept(50, replies);
     assertTrue(replies.receiveMessage().isError());
     bad.awaitTerminated();
@@ -395,7 +396,7 @@ class PipeSupervisorTest {
   @Test
   void shouldNotStartDialingBecauseOfARefusedAccept() {
     PipeHarness h = retrying();
-    TestProbe<StatusReply<Long>> replies = testKit.createTestProbe();
+    TestProbe<StatusReply<ResumePoint>> replies = testKit.createTestProbe();
     h.accept(50, replies);
     assertTrue(replies.receiveMessage().isError());
     h.dials.expectNoMessage(NO_MORE);

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import io.backedpipe.DisconnectCause;
 import io.backedpipe.PipeClosedException;
 import io.backedpipe.PipeSettings;
+import io.backedpipe.ResumePoint;
 import io.backedpipe.PipeState;
 import io.backedpipe.PipeStatus;
 import io.backedpipe.ProtocolViolationException;
@@ -78,8 +79,10 @@ class ReaderTest {
 
     void switchTo(long generation, long expectedReceivedPosition) {
       reader.tell(new Reader.SwitchGeneration(generation));
-      supervisor.expectMessage(
-          new PipeSupervisor.ReaderSwitched(generation, expectedReceivedPosition));
+      PipeSupervisor.ReaderSwitched switched =
+          supervisor.expectMessageClass(PipeSupervisor.ReaderSwitched.class);
+      assertEquals(generation, switched.generation());
+      assertEquals(expectedReceivedPosition, switched.local().position());
     }
 
     /** Switches to {@code generation} and starts its connection; returns the connection's ack. */
@@ -492,5 +495,17 @@ class ReaderTest {
     f.writer.expectMessage(new Writer.PeerAcked(1, 42));
     ack.expectMessage(Reader.LinkAck.INSTANCE);
     assertEquals(0, f.status().receivedPosition());
+  }
+
+  @Test
+  void shouldReportTheCheckOfTheLastReceivedBytesWithItsPosition() {
+    Fixture f = new Fixture();
+    TestProbe<Reader.LinkAck> ack = f.connect(1, 0);
+    f.data(1, ack, "0123456789".repeat(10)); // 100 bytes: the check covers the last 64
+    f.reader.tell(new Reader.SwitchGeneration(2));
+    PipeSupervisor.ReaderSwitched switched =
+        f.supervisor.expectMessageClass(PipeSupervisor.ReaderSwitched.class);
+    assertEquals(new ResumePoint(100,
+        ResumePoint.check(bytes("0123456789".repeat(10)).takeRight(64))), switched.local());
   }
 }

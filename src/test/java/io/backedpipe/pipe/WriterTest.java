@@ -1,5 +1,6 @@
 package io.backedpipe.pipe;
 
+import io.backedpipe.ResumePoint;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertSame;
@@ -80,7 +81,7 @@ class WriterTest {
     /** Attaches a fresh link probe and checks the writer reports the attach. */
     TestProbe<Frame> attach(long generation, long peerReadPosition, long replayedBytes) {
       TestProbe<Frame> link = testKit.createTestProbe();
-      writer.tell(new Writer.Attach(generation, peerReadPosition, link.ref()));
+      writer.tell(new Writer.Attach(generation, peerReadPosition, java.util.OptionalInt.empty(), link.ref()));
       supervisor.expectMessage(
           new PipeSupervisor.WriterAttached(generation, peerReadPosition, replayedBytes));
       return link;
@@ -183,7 +184,7 @@ class WriterTest {
     Fixture f = new Fixture();
     f.writeAccepted("hello");
     TestProbe<Frame> link = testKit.createTestProbe();
-    f.writer.tell(new Writer.Attach(1, 9, link.ref()));
+    f.writer.tell(new Writer.Attach(1, 9, java.util.OptionalInt.empty(), link.ref()));
 
     PipeSupervisor.WriterRejected rejected =
         f.supervisor.expectMessageClass(PipeSupervisor.WriterRejected.class);
@@ -210,7 +211,7 @@ class WriterTest {
   void shouldRejectAttachBelowHeldPositionNamingMissingRange() {
     Fixture f = heldFromSix();
     TestProbe<Frame> link = testKit.createTestProbe();
-    f.writer.tell(new Writer.Attach(2, 3, link.ref()));
+    f.writer.tell(new Writer.Attach(2, 3, java.util.OptionalInt.empty(), link.ref()));
 
     PipeSupervisor.WriterRejected rejected =
         f.supervisor.expectMessageClass(PipeSupervisor.WriterRejected.class);
@@ -226,7 +227,7 @@ class WriterTest {
   void shouldAttachWithValidPositionAfterRejectedAttach() {
     Fixture f = heldFromSix();
     TestProbe<Frame> refused = testKit.createTestProbe();
-    f.writer.tell(new Writer.Attach(2, 3, refused.ref()));
+    f.writer.tell(new Writer.Attach(2, 3, java.util.OptionalInt.empty(), refused.ref()));
     f.supervisor.expectMessageClass(PipeSupervisor.WriterRejected.class);
 
     TestProbe<Frame> link = f.reattach(3, 6, 5);
@@ -239,9 +240,9 @@ class WriterTest {
     Fixture f = heldFromSix();
     PipeStatus before = f.status();
 
-    f.writer.tell(new Writer.Attach(2, 3, testKit.<Frame>createTestProbe().ref()));
+    f.writer.tell(new Writer.Attach(2, 3, java.util.OptionalInt.empty(), testKit.<Frame>createTestProbe().ref()));
     f.supervisor.expectMessageClass(PipeSupervisor.WriterRejected.class);
-    f.writer.tell(new Writer.Attach(2, 12, testKit.<Frame>createTestProbe().ref()));
+    f.writer.tell(new Writer.Attach(2, 12, java.util.OptionalInt.empty(), testKit.<Frame>createTestProbe().ref()));
     f.supervisor.expectMessageClass(PipeSupervisor.WriterRejected.class);
 
     PipeStatus after = f.status();
@@ -314,7 +315,7 @@ class WriterTest {
     TestProbe<Frame> link = f.attach(1, 0, 10);
     PipeSupervisor.Accept future = new PipeSupervisor.Accept(
         new io.backedpipe.Connection(11, org.apache.pekko.stream.javadsl.Flow.create()),
-        testKit.<org.apache.pekko.pattern.StatusReply<Long>>createTestProbe().ref());
+        testKit.<org.apache.pekko.pattern.StatusReply<ResumePoint>>createTestProbe().ref());
     f.writer.tell(new Writer.CheckResume(1, future));
     PipeSupervisor.ResumeChecked checked =
         f.supervisor.expectMessageClass(PipeSupervisor.ResumeChecked.class);
@@ -596,7 +597,7 @@ class WriterTest {
     PipeClosedException reason = new PipeClosedException(DisconnectCause.CLOSED_BY_USER, null);
     f.writer.tell(new Writer.Close(reason));
     TestProbe<Frame> link = testKit.createTestProbe();
-    f.writer.tell(new Writer.Attach(1, 0, link.ref()));
+    f.writer.tell(new Writer.Attach(1, 0, java.util.OptionalInt.empty(), link.ref()));
     f.supervisor.expectMessage(new PipeSupervisor.WriterRejected(1, reason));
     link.expectNoMessage(NO_MORE);
   }
@@ -641,5 +642,35 @@ class WriterTest {
     f.supervisor.expectNoMessage(NO_MORE);
     f.writer.tell(new Writer.LinkDemand(1));
     f.supervisor.expectMessage(new PipeSupervisor.CloseSent(1));
+  }
+
+  @Test
+  void shouldRefuseAPeerWhoseHistoryCheckDiffers() {
+    Fixture f = new Fixture();
+    f.writeAccepted("our history");
+    TestProbe<Frame> link = testKit.createTestProbe();
+    int theirs = io.backedpipe.ResumePoint.check(bytes("another one"));
+    f.writer.tell(new Writer.Attach(1, 11, java.util.OptionalInt.of(theirs), link.ref()));
+    PipeSupervisor.WriterRejected rejected =
+        f.supervisor.expectMessageClass(PipeSupervisor.WriterRejected.class);
+    assertEquals("history mismatch: position=11 expectedCheck="
+        + Integer.toHexString(io.backedpipe.ResumePoint.check(bytes("our history")))
+        + " peerCheck=" + Integer.toHexString(theirs), rejected.error().getMessage());
+    link.expectNoMessage(NO_MORE);
+  }
+
+  @Test
+  void shouldAttachAPeerWhoseHistoryCheckMatchesEvenAfterTheBytesWereAcknowledged() {
+    Fixture f = new Fixture();
+    TestProbe<Frame> first = f.attach(1, 0, 0);
+    f.writeAccepted("our history");
+    f.receiveData(first, 1, 11);
+    f.writer.tell(new Writer.PeerAcked(1, 11));
+    f.writer.tell(new Writer.Detach(2));
+    TestProbe<Frame> second = testKit.createTestProbe();
+    f.writer.tell(new Writer.Attach(2, 11,
+        java.util.OptionalInt.of(io.backedpipe.ResumePoint.check(bytes("our history"))),
+        second.ref()));
+    f.supervisor.expectMessage(new PipeSupervisor.WriterAttached(2, 11, 0));
   }
 }

@@ -13,6 +13,7 @@ import io.backedpipe.PipeSettings;
 import io.backedpipe.PipeState;
 import io.backedpipe.ReconnectFailedException;
 import io.backedpipe.ReconnectPolicy;
+import io.backedpipe.ResumePoint;
 import io.backedpipe.server.PipeRegistry;
 import io.backedpipe.server.PipeServer;
 import io.backedpipe.server.ServerSettings;
@@ -282,6 +283,33 @@ class TcpLoopbackIT {
     server.unbind();
   }
 
+  @Test
+  void shouldRefuseAClientWithTheSameStreamIdButAnotherHistory() throws Exception {
+    PipeServer server = echoServer(serverSettings());
+    UUID id = UUID.randomUUID();
+    BackedPipe original = client(server.address(), id, true);
+    await(original.connect());
+    var queue = Source.<ByteString>queue(4).toMat(original.sink(), Keep.left())
+        .run(testKit.system());
+    CompletionStage<ByteString> first = original.source().take(1)
+        .runWith(Sink.head(), testKit.system());
+    queue.offer(ByteString.fromString("the original history"));
+    assertEquals("the original history", await(first).utf8String());
+    TcpReconnector dialer = new TcpReconnector(testKit.system(), server.address(), id, false,
+        transport());
+    BackedPipe impostor = BackedPipe.of(testKit.spawn(BackedPipe.create(
+        local -> dialer.reconnect(new ResumePoint(20,
+            ResumePoint.check(ByteString.fromString("a different history!")))),
+        pipeSettings())), testKit.system());
+    ExecutionException error = assertThrows(ExecutionException.class,
+        () -> await(impostor.connect()));
+    assertEquals(HandshakeStatus.HISTORY_MISMATCH,
+        assertInstanceOf(HandshakeRefusedException.class, error.getCause()).status());
+    assertEquals(PipeState.CLOSED, await(impostor.status()).state());
+    assertEquals(PipeState.CONNECTED, await(original.status()).state());
+    server.unbind();
+  }
+
   /** Regression: a pipe created for a HELLO whose connection was refused was never reaped. */
   @Test
   void shouldReapAPipeWhoseFirstConnectionWasRefused() throws Exception {
@@ -289,7 +317,7 @@ class TcpLoopbackIT {
     TcpReconnector dialer =
         new TcpReconnector(testKit.system(), server.address(), UUID.randomUUID(), true, transport());
     BackedPipe client = BackedPipe.of(testKit.spawn(BackedPipe.create(
-        position -> dialer.reconnect(position + 5), // claims bytes the server never wrote
+        local -> dialer.reconnect(new ResumePoint(local.position() + 5, 0)), // bytes never written
         pipeSettings())), testKit.system());
     assertThrows(ExecutionException.class, () -> await(client.connect()));
     TestProbe<Integer> count = testKit.createTestProbe();

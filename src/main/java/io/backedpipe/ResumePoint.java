@@ -1,0 +1,46 @@
+package io.backedpipe;
+
+import java.nio.ByteBuffer;
+import java.util.zip.CRC32C;
+import org.apache.pekko.util.ByteString;
+
+/**
+ * Where one side resumes reading, as exchanged in a handshake: how many bytes it has received, and
+ * a check of the last of them, so that a peer with another history is caught instead of spliced.
+ *
+ * @param position the bytes received so far
+ * @param historyCheck CRC32C of the last {@value #HISTORY_BYTES} bytes received before
+ *     {@code position} (fewer at the start of the stream; 0 for none)
+ */
+public record ResumePoint(long position, int historyCheck) {
+  /** How many bytes before the position the history check covers. */
+  public static final int HISTORY_BYTES = io.backedpipe.buffer.ReplayBuffer.HISTORY_BYTES;
+
+  /**
+   * Validates the position.
+   *
+   * @param position see the record's description
+   * @param historyCheck see the record's description
+   * @throws IllegalArgumentException if the position is negative
+   */
+  public ResumePoint {
+    if (position < 0) {
+      throw new IllegalArgumentException("position=" + position + " must be >= 0");
+    }
+  }
+
+  /**
+   * The history check of some bytes: CRC32C of at most the last {@value #HISTORY_BYTES} of them.
+   *
+   * @param history the bytes just before the position, oldest first
+   * @return the check
+   */
+  public static int check(ByteString history) {
+    CRC32C crc = new CRC32C();
+    ByteString last = history.size() > HISTORY_BYTES ? history.takeRight(HISTORY_BYTES) : history;
+    for (ByteBuffer buffer : last.getByteBuffers()) {
+      crc.update(buffer);
+    }
+    return (int) crc.getValue();
+  }
+}
