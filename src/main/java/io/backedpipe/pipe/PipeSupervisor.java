@@ -653,9 +653,15 @@ public final class PipeSupervisor {
     return takeOver(data, link, m.accept());
   }
 
-  /** The connection it asked to replace is gone: handle the Accept afresh in this state. */
+  /**
+   * The connection it asked to replace changed while the writer checked: refuse it (the client
+   * retries). Re-queueing it instead could let it overtake a newer Accept that came meanwhile.
+   */
   private Behavior<Command> onStaleCheck(ResumeChecked m) {
-    context.getSelf().tell(m.accept());
+    m.accept().replyTo().tell(StatusReply.error(new ReconnectFailedException(1,
+        "the connection to take over changed during the check: generation=" + m.generation(),
+        null)));
+    links.discard(m.accept().connection());
     return Behaviors.same();
   }
 

@@ -446,9 +446,10 @@ final class Reader extends AbstractBehavior<Reader.Command> {
       demand = false;
       releaseLink();
     }
-    if (pending.isEmpty() && endOfStreamPosition >= 0
-        && receivedPosition() == endOfStreamPosition) {
-      commit(); // the Source emits the last delivery before it completes
+    // Completes only once the last delivery was shown consumed (by the next Demand), so a Source
+    // that stops with it still on the way hands it back like any other delivery.
+    if (pending.isEmpty() && inFlight.isEmpty() && endOfStreamPosition >= 0
+        && readPosition == endOfStreamPosition) {
       subscriber.tell(Completed.INSTANCE);
       subscriber = null;
       if (!inputEndReported) {

@@ -69,7 +69,20 @@ public final class PipeRegistry extends AbstractBehavior<PipeRegistry.Command> {
   private record Accepted(UUID id, CompletableFuture<Frame.Welcome> welcome,
       StatusReply<ResumePoint> reply, Throwable error) implements Command {}
 
-  private record Lifecycle(UUID id, PipeEvent event) implements Command {}
+  /** An event of the pipe {@code pipe} hosted for {@code id} (an older pipe of that id: stale). */
+  private record Lifecycle(UUID id, ActorRef<PipeSupervisor.Command> pipe, PipeEvent event)
+      implements Command {}
+
+  /** A pipe actor stopped: its event forwarder goes too. */
+  private record PipeStopped(ActorRef<PipeSupervisor.Command> pipe) implements Command {}
+
+  /** Shutting down took too long: stop anyway. */
+  private enum ShutdownTimedOut implements Command {
+    INSTANCE
+  }
+
+  private static final Object SHUTDOWN_TIMER = "shutdown";
+  private static final java.time.Duration SHUTDOWN_TIMEOUT = java.time.Duration.ofSeconds(5);
 
   private record Reap(UUID id) implements Command {}
 
@@ -77,12 +90,20 @@ public final class PipeRegistry extends AbstractBehavior<PipeRegistry.Command> {
   private final ServerSettings settings;
   private final PipeSettings pipeSettings;
   private final BiConsumer<UUID, BackedPipe> onNewPipe;
+  private final java.time.Duration acceptTimeout;
   private final Materializer materializer;
   private final Map<UUID, ActorRef<PipeSupervisor.Command>> pipes = new HashMap<>();
+  /** Makes every child name unique: a stopping pipe keeps its name until it has stopped. */
+  private long spawned;
+  private final Map<ActorRef<PipeSupervisor.Command>, ActorRef<PipeEvent>> forwarders =
+      new HashMap<>();
+  private boolean shuttingDown;
 
   private PipeRegistry(ActorContext<Command> context, TimerScheduler<Command> timers,
-      ServerSettings settings, PipeSettings pipeSettings, BiConsumer<UUID, BackedPipe> onNewPipe) {
+      ServerSettings settings, PipeSettings pipeSettings, java.time.Duration acceptTimeout,
+      BiConsumer<UUID, BackedPipe> onNewPipe) {
     super(context);
+    this.acceptTimeout = acceptTimeout;
     this.timers = timers;
     this.settings = settings;
     this.pipeSettings = pipeSettings;
@@ -100,8 +121,23 @@ public final class PipeRegistry extends AbstractBehavior<PipeRegistry.Command> {
    */
   public static Behavior<Command> create(ServerSettings settings, PipeSettings pipeSettings,
       BiConsumer<UUID, BackedPipe> onNewPipe) {
-    return Behaviors.setup(context -> Behaviors.withTimers(
-        timers -> new PipeRegistry(context, timers, settings, pipeSettings, onNewPipe)));
+    return create(settings, pipeSettings, java.time.Duration.ofSeconds(5), onNewPipe);
+  }
+
+  /**
+   * Creates a registry.
+   *
+   * @param settings the server's limits
+   * @param pipeSettings the settings of every pipe it creates
+   * @param acceptTimeout how long a pipe may take to take a connection (the handshake timeout:
+   *     the client gives up then anyway)
+   * @param onNewPipe told of every pipe created (for example to start relaying its bytes)
+   * @return the behaviour
+   */
+  public static Behavior<Command> create(ServerSettings settings, PipeSettings pipeSettings,
+      java.time.Duration acceptTimeout, BiConsumer<UUID, BackedPipe> onNewPipe) {
+    return Behaviors.setup(context -> Behaviors.withTimers(timers ->
+        new PipeRegistry(context, timers, settings, pipeSettings, acceptTimeout, onNewPipe)));
   }
 
   @Override
@@ -110,14 +146,19 @@ public final class PipeRegistry extends AbstractBehavior<PipeRegistry.Command> {
         .onMessage(Route.class, this::onRoute)
         .onMessage(Accepted.class, this::onAccepted)
         .onMessage(Lifecycle.class, this::onLifecycle)
+        .onMessage(PipeStopped.class, this::onPipeStopped)
         .onMessage(Reap.class, this::onReap)
         .onMessage(CountPipes.class, this::onCountPipes)
         .onMessageEquals(Shutdown.INSTANCE, this::onShutdown)
+        .onMessageEquals(ShutdownTimedOut.INSTANCE, Behaviors::stopped)
         .build();
   }
 
   private Behavior<Command> onRoute(Route route) {
     Frame.Hello hello = route.hello();
+    if (shuttingDown) {
+      return refuse(route, HandshakeStatus.LIMIT_REACHED, "server shutting down");
+    }
     if (hello.version() != 1) {
       return refuse(route, HandshakeStatus.VERSION_UNSUPPORTED, "supported=1");
     }
@@ -134,7 +175,7 @@ public final class PipeRegistry extends AbstractBehavior<PipeRegistry.Command> {
       pipe = spawn(hello.streamId());
     }
     UUID id = hello.streamId();
-    getContext().ask(StatusReply.class, pipe, settings.grace(),
+    getContext().ask(StatusReply.class, pipe, acceptTimeout,
         (ActorRef<StatusReply> replyTo) -> new PipeSupervisor.Accept(route.connection(),
             replyTo.unsafeUpcast()),
         (reply, error) -> new Accepted(id, route.welcome(), castReply(reply), error));
@@ -147,10 +188,16 @@ public final class PipeRegistry extends AbstractBehavior<PipeRegistry.Command> {
   }
 
   private ActorRef<PipeSupervisor.Command> spawn(UUID id) {
-    ActorRef<PipeSupervisor.Command> pipe =
-        getContext().spawn(BackedPipe.createAccepting(pipeSettings), "pipe-" + id);
-    ActorRef<PipeEvent> events =
-        getContext().messageAdapter(PipeEvent.class, event -> new Lifecycle(id, event));
+    ActorRef<PipeSupervisor.Command> pipe = getContext().spawn(
+        BackedPipe.createAccepting(pipeSettings), "pipe-" + id + "-" + (++spawned));
+    // One forwarder per pipe: a message adapter is one per class, so it could not tell pipes apart.
+    ActorRef<Command> self = getContext().getSelf();
+    ActorRef<PipeEvent> events = getContext().spawn(Behaviors.<PipeEvent>receiveMessage(event -> {
+      self.tell(new Lifecycle(id, pipe, event));
+      return Behaviors.same();
+    }), "events-" + id + "-" + spawned);
+    forwarders.put(pipe, events);
+    getContext().watchWith(pipe, new PipeStopped(pipe));
     pipe.tell(new PipeSupervisor.Subscribe(events));
     pipes.put(id, pipe);
     // Reaped like a pipe whose client left, unless its first connection is attached in time.
@@ -192,12 +239,26 @@ public final class PipeRegistry extends AbstractBehavior<PipeRegistry.Command> {
 
   private Behavior<Command> onLifecycle(Lifecycle lifecycle) {
     PipeEvent event = lifecycle.event();
+    if (pipes.get(lifecycle.id()) != lifecycle.pipe()) {
+      return this; // an event of an earlier pipe of the same id
+    }
     if (event instanceof PipeEvent.Disconnected) {
       timers.startSingleTimer(lifecycle.id(), new Reap(lifecycle.id()), settings.grace());
     } else if (event instanceof PipeEvent.Connected) {
       timers.cancel(lifecycle.id());
     } else if (event instanceof PipeEvent.Closed) {
       forget(lifecycle.id(), "closed");
+      if (shuttingDown && pipes.isEmpty()) {
+        return Behaviors.stopped();
+      }
+    }
+    return this;
+  }
+
+  private Behavior<Command> onPipeStopped(PipeStopped stopped) {
+    ActorRef<PipeEvent> forwarder = forwarders.remove(stopped.pipe());
+    if (forwarder != null) {
+      getContext().stop(forwarder);
     }
     return this;
   }
@@ -207,8 +268,8 @@ public final class PipeRegistry extends AbstractBehavior<PipeRegistry.Command> {
     if (pipe != null) {
       getContext().getLog().info("closing pipe [{}]: its client was gone for [{}]", reap.id(),
           settings.grace());
+      // Forgotten on its Closed event, so that its application sees a close, not a stop.
       pipe.tell(new PipeSupervisor.Close(getContext().getSystem().ignoreRef()));
-      forget(reap.id(), "grace period over");
     }
     return this;
   }
@@ -224,8 +285,14 @@ public final class PipeRegistry extends AbstractBehavior<PipeRegistry.Command> {
 
   private Behavior<Command> onShutdown() {
     getContext().getLog().info("shutting down: closing [{}] pipes", pipes.size());
+    if (pipes.isEmpty()) {
+      return Behaviors.stopped();
+    }
+    shuttingDown = true;
     pipes.values().forEach(p -> p.tell(new PipeSupervisor.Close(getContext().getSystem().ignoreRef())));
-    return Behaviors.stopped(); // stops the pipes, its children
+    // Stops once every pipe reported Closed; stopping then stops the pipes, its children.
+    timers.startSingleTimer(SHUTDOWN_TIMER, ShutdownTimedOut.INSTANCE, SHUTDOWN_TIMEOUT);
+    return this;
   }
 
   private Behavior<Command> onCountPipes(CountPipes count) {

@@ -72,7 +72,7 @@ public final class PipeServer {
       ServerSettings settings, PipeSettings pipeSettings, TransportSettings transport,
       BiConsumer<UUID, BackedPipe> onNewPipe) {
     ActorRef<PipeRegistry.Command> registry = system.systemActorOf(
-        PipeRegistry.create(settings, pipeSettings, onNewPipe),
+        PipeRegistry.create(settings, pipeSettings, transport.handshakeTimeout(), onNewPipe),
         "pipe-registry-" + UUID.randomUUID(), Props.empty());
     ServerConnections connections = new ServerConnections(system,
         transport.withGrace(settings.grace()),
@@ -81,6 +81,11 @@ public final class PipeServer {
     return Tcp.get(system).bind(host, port)
         .to(Sink.foreach(connections::handle))
         .run(system)
+        .whenComplete((binding, error) -> {
+          if (error != null) {
+            registry.tell(PipeRegistry.Shutdown.INSTANCE); // nothing will ever use it
+          }
+        })
         .thenApply(binding -> new PipeServer(binding, registry, system));
   }
 
@@ -108,8 +113,11 @@ public final class PipeServer {
    * @return completes when unbound
    */
   public CompletionStage<Done> unbind() {
-    return binding.unbind().thenApply(unbound -> {
-      registry.tell(PipeRegistry.Shutdown.INSTANCE);
+    return binding.unbind().handle((unbound, error) -> {
+      registry.tell(PipeRegistry.Shutdown.INSTANCE); // whether or not the unbind went well
+      if (error != null) {
+        throw new java.util.concurrent.CompletionException(error);
+      }
       return Done.getInstance();
     });
   }

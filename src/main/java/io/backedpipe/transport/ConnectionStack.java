@@ -6,7 +6,9 @@ import io.backedpipe.wire.Frame;
 import io.backedpipe.wire.WireProtocol;
 import org.apache.pekko.NotUsed;
 import org.apache.pekko.japi.Pair;
+import org.apache.pekko.stream.KillSwitches;
 import org.apache.pekko.stream.Materializer;
+import org.apache.pekko.stream.SharedKillSwitch;
 import org.apache.pekko.stream.javadsl.AsPublisher;
 import org.apache.pekko.stream.javadsl.BidiFlow;
 import org.apache.pekko.stream.javadsl.Flow;
@@ -28,13 +30,26 @@ final class ConnectionStack {
 
   /**
    * Heartbeats: a PING when nothing was sent for the interval; a connection on which nothing at all
-   * arrived for the timeout fails; PING and PONG never reach the pipe.
+   * arrived for the timeout fails in both directions; PING and PONG never reach the pipe. One per
+   * connection (it holds that connection's kill switch).
    */
   static BidiFlow<Frame, Frame, Frame, Frame, NotUsed> heartbeat(TransportSettings settings) {
+    // A dead read side must end the write side too, or keepAlive would ping a dead link forever.
+    SharedKillSwitch dead = KillSwitches.shared("heartbeat");
     return BidiFlow.fromFlows(
-        Flow.<Frame>create().keepAlive(settings.heartbeatInterval(), () -> new Frame.Ping(0)),
+        Flow.<Frame>create()
+            .keepAlive(settings.heartbeatInterval(), () -> new Frame.Ping(0))
+            .via(dead.flow()),
         Flow.<Frame>create()
             .idleTimeout(settings.heartbeatTimeout())
+            .watchTermination((mat, done) -> {
+              done.whenComplete((ok, error) -> {
+                if (error != null) {
+                  dead.abort(error);
+                }
+              });
+              return mat;
+            })
             .filter(frame -> !(frame instanceof Frame.Ping) && !(frame instanceof Frame.Pong)));
   }
 

@@ -310,6 +310,8 @@ class ReaderTest {
 
     f.demand();
     f.expectDelivered("abc");
+    f.source.expectNoMessage(NO_MORE); // completes once "abc" is shown consumed
+    f.demand();
     f.source.expectMessage(Reader.Completed.INSTANCE);
     f.supervisor.expectMessage(PipeSupervisor.InputEnded.INSTANCE); // once, for the clean end
     f.supervisor.expectNoMessage(NO_MORE);
@@ -507,5 +509,28 @@ class ReaderTest {
         f.supervisor.expectMessageClass(PipeSupervisor.ReaderSwitched.class);
     assertEquals(new ResumePoint(100,
         ResumePoint.check(bytes("0123456789".repeat(10)).takeRight(64))), switched.local());
+  }
+
+  /**
+   * Regression: at the end of the stream the last delivery was counted at once, so a Source that
+   * stopped with it still on the way lost it although the peer had it acknowledged.
+   */
+  @Test
+  void shouldHandBackTheLastDeliveryAtTheEndOfTheStreamIfTheSourceDidNotPassItOn() {
+    Fixture f = new Fixture();
+    TestProbe<Reader.LinkAck> ack = f.connect(1, 0);
+    f.open();
+    f.data(1, ack, "tail");
+    f.inbound(1, ack, new Frame.EndOfStream(4));
+    f.demand();
+    f.expectDelivered("tail");
+    f.reader.tell(new Reader.Cancel(f.source.ref(), false));
+    TestProbe<Reader.Reply> next = testKit.createTestProbe();
+    f.reader.tell(new Reader.Open(next.ref()));
+    next.expectMessage(new Reader.Opened(f.reader));
+    f.reader.tell(new Reader.Demand(next.ref()));
+    next.expectMessage(new Reader.Delivered(bytes("tail")));
+    f.reader.tell(new Reader.Demand(next.ref()));
+    next.expectMessage(Reader.Completed.INSTANCE);
   }
 }

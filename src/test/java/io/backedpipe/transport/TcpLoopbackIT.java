@@ -310,6 +310,57 @@ class TcpLoopbackIT {
     server.unbind();
   }
 
+  /**
+   * Regression: the registry's one message adapter tagged every pipe's events with the newest
+   * pipe's id, so the wrong pipes were reaped.
+   */
+  @Test
+  void shouldReapOnlyThePipeWhoseClientIsGone() throws Exception {
+    PipeServer server = echoServer(serverSettings().withGrace(Duration.ofMillis(500)));
+    BackedPipe gone = client(server.address(), UUID.randomUUID(), true);
+    await(gone.connect());
+    BackedPipe staying = client(server.address(), UUID.randomUUID(), true);
+    await(staying.connect());
+    testKit.stop(gone.ref());
+    TestProbe<Integer> count = testKit.createTestProbe();
+    count.awaitAssert(TIMEOUT, () -> {
+      server.registry().tell(new PipeRegistry.CountPipes(count.ref()));
+      assertEquals(1, count.receiveMessage());
+      return null;
+    });
+    var queue = Source.<ByteString>queue(4).toMat(staying.sink(), Keep.left())
+        .run(testKit.system());
+    CompletionStage<ByteString> back = staying.source().take(1)
+        .runWith(Sink.head(), testKit.system());
+    queue.offer(ByteString.fromString("still here"));
+    assertEquals("still here", await(back).utf8String());
+    assertEquals(0, await(staying.status()).reconnectCount());
+    server.unbind();
+  }
+
+  /**
+   * Regression: a stream id created again while its previous pipe was still stopping crashed the
+   * registry (the child name was taken), and with it the whole server.
+   */
+  @Test
+  void shouldSurviveAStreamIdThatComesBackWhileItsOldPipeStops() throws Exception {
+    PipeServer server = PipeServer.bind(testKit.system(), "127.0.0.1", 0, serverSettings(),
+            pipeSettings(), transport(),
+            (id, pipe) -> pipe.close()) // the application closes every new pipe at once
+        .toCompletableFuture().get(5, TimeUnit.SECONDS);
+    UUID id = UUID.randomUUID();
+    TcpReconnector dialer =
+        new TcpReconnector(testKit.system(), server.address(), id, true, transport());
+    for (int round = 0; round < 20; round++) {
+      dialer.reconnect(new ResumePoint(0, 0)).handle((c, e) -> null)
+          .toCompletableFuture().get(TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+    }
+    TestProbe<Integer> count = testKit.createTestProbe();
+    server.registry().tell(new PipeRegistry.CountPipes(count.ref()));
+    count.receiveMessage(TIMEOUT); // still answering, after every round got its answer
+    server.unbind();
+  }
+
   /** Regression: a pipe created for a HELLO whose connection was refused was never reaped. */
   @Test
   void shouldReapAPipeWhoseFirstConnectionWasRefused() throws Exception {
