@@ -10,13 +10,24 @@ import org.apache.pekko.stream.SharedKillSwitch;
  *
  * @param generation the connection's generation
  * @param killSwitch ends both directions of the connection's stream
+ * @param outgoingSwitch ends only the direction towards the peer (after what was sent)
  * @param outgoingDone completes when the connection stops taking frames (its write side ended),
  *     which the reader, watching only the read side, would not see
  */
-record LinkHandle(long generation, SharedKillSwitch killSwitch, CompletionStage<Done> outgoingDone) {
+record LinkHandle(long generation, SharedKillSwitch killSwitch, SharedKillSwitch outgoingSwitch,
+    CompletionStage<Done> outgoingDone) {
 
   /** Ends the connection in both directions; idempotent. */
   void shutdown() {
     killSwitch.shutdown();
+  }
+
+  /**
+   * Ends only the direction towards the peer, once what was sent has gone; the peer's direction
+   * stays open until the peer ends it. Used at the clean end, so that the peer reads our CLOSE
+   * before anything of ours looks broken to it.
+   */
+  void finishOutgoing() {
+    outgoingSwitch.shutdown();
   }
 }

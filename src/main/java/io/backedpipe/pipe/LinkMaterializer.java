@@ -45,6 +45,7 @@ final class LinkMaterializer {
    */
   LinkHandle attach(long generation, Connection connection) {
     SharedKillSwitch killSwitch = KillSwitches.shared("pipe-connection-" + generation);
+    SharedKillSwitch outgoingSwitch = KillSwitches.shared("pipe-outgoing-" + generation);
     Source<Frame, ActorRef<Frame>> outgoing =
         ActorSource.actorRefWithBackpressure(
             writer,
@@ -62,6 +63,7 @@ final class LinkMaterializer {
     Pair<ActorRef<Frame>, CompletionStage<Done>> link =
         outgoing
             .watchTermination(Keep.both())
+            .via(outgoingSwitch.flow())
             .via(killSwitch.flow())
             .via(connection.frames())
             .via(killSwitch.flow())
@@ -69,7 +71,7 @@ final class LinkMaterializer {
             .run(materializer);
     writer.tell(new Writer.Attach(generation, connection.peerReadPosition(),
         connection.peerHistoryCheck(), link.first()));
-    return new LinkHandle(generation, killSwitch, link.second());
+    return new LinkHandle(generation, killSwitch, outgoingSwitch, link.second());
   }
 
   /**

@@ -619,7 +619,9 @@ public final class PipeSupervisor {
       writer.tell(new Writer.SendClose(link.generation())); // idempotent in the writer
     }
     if (ending.closeReceived() && ending.closeSentGeneration() == link.generation()) {
-      link.shutdown(); // our CLOSE is already in the connection, ahead of its end
+      // Our CLOSE is in the connection; end only our direction, so the peer reads it before it
+      // sees anything end. The peer ends its direction once it has read it.
+      link.finishOutgoing();
       return close(data, null, DisconnectCause.COMPLETED, Optional.empty());
     }
     return connected(data, link);

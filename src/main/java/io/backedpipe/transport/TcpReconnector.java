@@ -5,7 +5,6 @@ import io.backedpipe.Reconnector;
 import io.backedpipe.ResumePoint;
 import io.backedpipe.wire.Frame;
 import java.net.InetSocketAddress;
-import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CompletionStage;
@@ -67,7 +66,8 @@ public final class TcpReconnector implements Reconnector {
             local.historyCheck(), ByteString.emptyByteString()),
         settings.handshakeTimeout());
     Flow<ByteString, ByteString, ?> tcp = Tcp.get(system).outgoingConnection(server,
-        Optional.empty(), List.of(), false, Optional.of(settings.connectTimeout()),
+        // half-close: ending our write side (after a CLOSE) must not cut the peer's off
+        Optional.empty(), settings.socketOptions(), true, Optional.of(settings.connectTimeout()),
         Optional.empty());
     Flow<Frame, Frame, CompletionStage<Frame.Welcome>> connection =
         ConnectionStack.stack(settings, handshake).join(tcp, Keep.left());

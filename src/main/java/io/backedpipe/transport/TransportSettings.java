@@ -14,6 +14,9 @@ import org.apache.pekko.actor.typed.ActorSystem;
  * @param heartbeatTimeout a connection on which nothing arrived for this long is dead
  * @param maxDataBytes the largest DATA payload; both sides must agree
  * @param grace how long the server keeps a disconnected pipe (told to clients in WELCOME)
+ * @param tcpNoDelay whether small frames go out at once (Nagle's algorithm off)
+ * @param sendBufferBytes the kernel's send buffer, 0 for the system's default
+ * @param receiveBufferBytes the kernel's receive buffer, 0 for the system's default
  */
 public record TransportSettings(
     Duration connectTimeout,
@@ -21,7 +24,10 @@ public record TransportSettings(
     Duration heartbeatInterval,
     Duration heartbeatTimeout,
     int maxDataBytes,
-    Duration grace) {
+    Duration grace,
+    boolean tcpNoDelay,
+    int sendBufferBytes,
+    int receiveBufferBytes) {
 
   /**
    * Validates the values.
@@ -32,6 +38,9 @@ public record TransportSettings(
    * @param heartbeatTimeout see the record's description
    * @param maxDataBytes see the record's description
    * @param grace see the record's description
+   * @param tcpNoDelay see the record's description
+   * @param sendBufferBytes see the record's description
+   * @param receiveBufferBytes see the record's description
    * @throws IllegalArgumentException when a value is out of range
    */
   public TransportSettings {
@@ -68,7 +77,10 @@ public record TransportSettings(
         t.getDuration("heartbeat-interval"),
         t.getDuration("heartbeat-timeout"),
         Math.toIntExact(config.getBytes("max-frame-bytes")),
-        config.getDuration("server.grace-period"));
+        config.getDuration("server.grace-period"),
+        t.getBoolean("tcp.no-delay"),
+        Math.toIntExact(t.getBytes("tcp.send-buffer-size")),
+        Math.toIntExact(t.getBytes("tcp.receive-buffer-size")));
   }
 
   /**
@@ -80,7 +92,7 @@ public record TransportSettings(
    */
   public TransportSettings withHeartbeat(Duration interval, Duration timeout) {
     return new TransportSettings(connectTimeout, handshakeTimeout, interval, timeout, maxDataBytes,
-        grace);
+        grace, tcpNoDelay, sendBufferBytes, receiveBufferBytes);
   }
 
   /**
@@ -91,6 +103,23 @@ public record TransportSettings(
    */
   public TransportSettings withGrace(Duration grace) {
     return new TransportSettings(connectTimeout, handshakeTimeout, heartbeatInterval,
-        heartbeatTimeout, maxDataBytes, grace);
+        heartbeatTimeout, maxDataBytes, grace, tcpNoDelay, sendBufferBytes, receiveBufferBytes);
+  }
+
+  /**
+   * The socket options these settings ask for.
+   *
+   * @return the options for Pekko's {@code Tcp} connect and bind
+   */
+  public java.util.List<org.apache.pekko.io.Inet.SocketOption> socketOptions() {
+    java.util.List<org.apache.pekko.io.Inet.SocketOption> options = new java.util.ArrayList<>();
+    options.add(org.apache.pekko.io.TcpSO.tcpNoDelay(tcpNoDelay));
+    if (sendBufferBytes > 0) {
+      options.add(org.apache.pekko.io.TcpSO.sendBufferSize(sendBufferBytes));
+    }
+    if (receiveBufferBytes > 0) {
+      options.add(org.apache.pekko.io.TcpSO.receiveBufferSize(receiveBufferBytes));
+    }
+    return java.util.List.copyOf(options);
   }
 }
