@@ -224,7 +224,7 @@ public final class ReplayBuffer {
     }
     long from = Math.max(startPosition, position - maxBytes);
     ByteString held = slice(from, (int) (position - from));
-    int fromHistory = (int) Math.min(maxBytes - held.size(), history.size());
+    int fromHistory = Math.min(maxBytes - held.size(), history.size());
     return history.takeRight(fromHistory).concat(held);
   }
 

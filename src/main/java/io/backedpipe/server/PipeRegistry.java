@@ -175,9 +175,11 @@ public final class PipeRegistry extends AbstractBehavior<PipeRegistry.Command> {
       pipe = spawn(hello.streamId());
     }
     UUID id = hello.streamId();
-    getContext().ask(StatusReply.class, pipe, acceptTimeout,
-        (ActorRef<StatusReply> replyTo) -> new PipeSupervisor.Accept(route.connection(),
-            replyTo.unsafeUpcast()),
+    // The reply class is generic: ask for the raw class, then narrow it back (castReply).
+    @SuppressWarnings("rawtypes")
+    Class<StatusReply> replyClass = StatusReply.class;
+    getContext().ask(replyClass, pipe, acceptTimeout,
+        replyTo -> new PipeSupervisor.Accept(route.connection(), replyTo.unsafeUpcast()),
         (reply, error) -> new Accepted(id, route.welcome(), castReply(reply), error));
     return this;
   }
