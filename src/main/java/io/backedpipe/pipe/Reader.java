@@ -454,6 +454,9 @@ final class Reader extends AbstractBehavior<Reader.Command> {
       subscriber = null;
       if (!inputEndReported) {
         inputEndReported = true;
+        if (readPosition > ackedPosition) {
+          sendAck(); // the peer's clean end waits for it; and no ACK should follow our CLOSE
+        }
         supervisor.tell(PipeSupervisor.InputEnded.INSTANCE);
       }
     }

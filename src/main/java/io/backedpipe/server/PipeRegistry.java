@@ -76,6 +76,12 @@ public final class PipeRegistry extends AbstractBehavior<PipeRegistry.Command> {
   /** A pipe actor stopped: its event forwarder goes too. */
   private record PipeStopped(ActorRef<PipeSupervisor.Command> pipe) implements Command {}
 
+  /** A forgotten pipe has had time to flush its last frames: stop its actor. */
+  private record StopPipe(ActorRef<PipeSupervisor.Command> pipe) implements Command {}
+
+  /** How long a closed pipe lingers before its actor (and so its connection) is stopped. */
+  private static final java.time.Duration LINGER = java.time.Duration.ofSeconds(2);
+
   /** Shutting down took too long: stop anyway. */
   private enum ShutdownTimedOut implements Command {
     INSTANCE
@@ -147,6 +153,7 @@ public final class PipeRegistry extends AbstractBehavior<PipeRegistry.Command> {
         .onMessage(Accepted.class, this::onAccepted)
         .onMessage(Lifecycle.class, this::onLifecycle)
         .onMessage(PipeStopped.class, this::onPipeStopped)
+        .onMessage(StopPipe.class, this::onStopPipe)
         .onMessage(Reap.class, this::onReap)
         .onMessage(CountPipes.class, this::onCountPipes)
         .onMessageEquals(Shutdown.INSTANCE, this::onShutdown)
@@ -262,6 +269,19 @@ public final class PipeRegistry extends AbstractBehavior<PipeRegistry.Command> {
     if (forwarder != null) {
       getContext().stop(forwarder);
     }
+    // A pipe that stopped without closing (it failed) must not hold its id and its share forever.
+    pipes.entrySet().stream().filter(e -> e.getValue().equals(stopped.pipe())).map(Map.Entry::getKey)
+        .findFirst().ifPresent(id -> forget(id, "its actor stopped"));
+    if (shuttingDown && pipes.isEmpty()) {
+      return Behaviors.stopped();
+    }
+    return this;
+  }
+
+  private Behavior<Command> onStopPipe(StopPipe stop) {
+    if (forwarders.containsKey(stop.pipe())) { // not stopped by itself meanwhile
+      getContext().stop(stop.pipe());
+    }
     return this;
   }
 
@@ -280,7 +300,10 @@ public final class PipeRegistry extends AbstractBehavior<PipeRegistry.Command> {
     ActorRef<PipeSupervisor.Command> pipe = pipes.remove(id);
     if (pipe != null) {
       timers.cancel(id);
-      getContext().stop(pipe);
+      if (forwarders.containsKey(pipe)) { // still running
+        // Not at once: a pipe that just closed cleanly may still be flushing its last CLOSE.
+        timers.startSingleTimer(pipe, new StopPipe(pipe), LINGER);
+      }
       getContext().getLog().info("forgot pipe [{}]: [{}] ({} hosted)", id, reason, pipes.size());
     }
   }
