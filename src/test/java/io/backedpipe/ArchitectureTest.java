@@ -63,7 +63,8 @@ class ArchitectureTest {
     try {
       String text = Files.readString(file);
       // A stage's own timer (TimerGraphStageLogic.scheduleOnce) is fine; the system scheduler is not.
-      return text.contains("synchronized") || text.contains("Thread.sleep")
+      // The sleep call is spelled in two parts so that this file does not match its own search.
+      return text.contains("synchronized") || text.contains("Thread." + "sleep")
           || text.contains("scheduler().scheduleOnce");
     } catch (IOException e) {
       throw new IllegalStateException("cannot read " + file, e);

@@ -128,12 +128,7 @@ class TcpLoopbackIT {
           .runWith(Sink.head(), testKit.system()));
       client.connect();
     }
-    TestProbe<Integer> count = testKit.createTestProbe();
-    count.awaitAssert(TIMEOUT, () -> {
-      server.registry().tell(new PipeRegistry.CountPipes(count.ref()));
-      assertEquals(20, count.receiveMessage());
-      return null;
-    });
+    awaitHostedPipes(server, 20);
     for (int i = 0; i < 20; i++) {
       assertEquals(sent.get(i), await(echoes.get(i)), "pipe " + i);
     }
@@ -218,11 +213,7 @@ class TcpLoopbackIT {
     server.registry().tell(new PipeRegistry.CountPipes(count.ref()));
     assertEquals(1, count.receiveMessage());
     testKit.stop(client.ref());
-    count.awaitAssert(TIMEOUT, () -> {
-      server.registry().tell(new PipeRegistry.CountPipes(count.ref()));
-      assertEquals(0, count.receiveMessage());
-      return null;
-    });
+    awaitHostedPipes(server, 0);
     server.unbind();
   }
 
@@ -274,12 +265,7 @@ class TcpLoopbackIT {
     List<ByteString> chunks = randomChunks(4, 8, 4096);
     assertEquals(concat(chunks), await(echo(client, chunks)));
     assertEquals(DisconnectCause.COMPLETED, awaitEvent(events, PipeEvent.Closed.class).cause());
-    TestProbe<Integer> count = testKit.createTestProbe();
-    count.awaitAssert(TIMEOUT, () -> {
-      server.registry().tell(new PipeRegistry.CountPipes(count.ref()));
-      assertEquals(0, count.receiveMessage());
-      return null;
-    });
+    awaitHostedPipes(server, 0);
     server.unbind();
   }
 
@@ -322,12 +308,7 @@ class TcpLoopbackIT {
     BackedPipe staying = client(server.address(), UUID.randomUUID(), true);
     await(staying.connect());
     testKit.stop(gone.ref());
-    TestProbe<Integer> count = testKit.createTestProbe();
-    count.awaitAssert(TIMEOUT, () -> {
-      server.registry().tell(new PipeRegistry.CountPipes(count.ref()));
-      assertEquals(1, count.receiveMessage());
-      return null;
-    });
+    awaitHostedPipes(server, 1);
     var queue = Source.<ByteString>queue(4).toMat(staying.sink(), Keep.left())
         .run(testKit.system());
     CompletionStage<ByteString> back = staying.source().take(1)
@@ -371,12 +352,7 @@ class TcpLoopbackIT {
         local -> dialer.reconnect(new ResumePoint(local.position() + 5, 0)), // bytes never written
         pipeSettings())), testKit.system());
     assertThrows(ExecutionException.class, () -> await(client.connect()));
-    TestProbe<Integer> count = testKit.createTestProbe();
-    count.awaitAssert(TIMEOUT, () -> {
-      server.registry().tell(new PipeRegistry.CountPipes(count.ref()));
-      assertEquals(0, count.receiveMessage());
-      return null;
-    });
+    awaitHostedPipes(server, 0);
     server.unbind();
   }
 
@@ -409,6 +385,16 @@ class TcpLoopbackIT {
     ByteString challenge = await(reply); // closed (or reset) after the handshake timeout
     assertEquals(0x10, challenge.apply(0)); // it got the CHALLENGE, and then nothing
     server.unbind();
+  }
+
+  /** Waits until the server hosts exactly {@code expected} pipes. */
+  private static void awaitHostedPipes(PipeServer server, int expected) {
+    TestProbe<Integer> count = testKit.createTestProbe();
+    count.awaitAssert(TIMEOUT, () -> {
+      server.registry().tell(new PipeRegistry.CountPipes(count.ref()));
+      assertEquals(expected, count.receiveMessage());
+      return null;
+    });
   }
 
   /** A reset is how Pekko TCP ends a connection whose stream failed. */
