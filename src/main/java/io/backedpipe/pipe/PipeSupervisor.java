@@ -199,99 +199,6 @@ public final class PipeSupervisor {
   /** A child stopped: a bug, since children live as long as the pipe. */
   private record ChildStopped(String role) implements Command {}
 
-  /**
-   * How far the clean end has come: the peer's stream fully delivered here, ours fully
-   * acknowledged there, the peer's CLOSE received, and the connection our CLOSE went out on.
-   */
-  private record Ending(boolean inputEnded, boolean outputAcked, boolean closeReceived,
-      long closeSentGeneration) {
-    static final Ending NONE = new Ending(false, false, false, -1);
-
-    boolean readyToClose() {
-      return inputEnded && outputAcked;
-    }
-  }
-
-  /** What every state knows. */
-  private record Data(
-      long generation,
-      long reconnectCount,
-      boolean everConnected,
-      int failedAttempts,
-      boolean givenUp,
-      Optional<Throwable> lastError,
-      List<ActorRef<PipeEvent>> subscribers,
-      Ending ending) {
-
-    static Data initial() {
-      return new Data(0, 0, false, 0, false, Optional.empty(), List.of(), Ending.NONE);
-    }
-
-    Data withGeneration(long next) {
-      return new Data(next, reconnectCount, everConnected, failedAttempts, givenUp, lastError,
-          subscribers, ending);
-    }
-
-    Data connected() {
-      long reconnects = everConnected ? reconnectCount + 1 : reconnectCount;
-      return new Data(generation, reconnects, true, 0, false, lastError, subscribers, ending);
-    }
-
-    Data failed(Throwable error) {
-      return new Data(generation, reconnectCount, everConnected, failedAttempts + 1, givenUp,
-          Optional.of(error), subscribers, ending);
-    }
-
-    Data lost(Optional<Throwable> error) {
-      return new Data(generation, reconnectCount, everConnected, failedAttempts, false,
-          error.isPresent() ? error : lastError, subscribers, ending);
-    }
-
-    Data givingUp() {
-      return new Data(generation, reconnectCount, everConnected, failedAttempts, true, lastError,
-          subscribers, ending);
-    }
-
-    Data withSubscribers(List<ActorRef<PipeEvent>> next) {
-      return new Data(generation, reconnectCount, everConnected, failedAttempts, givenUp,
-          lastError, List.copyOf(next), ending);
-    }
-
-    Data withEnding(Ending next) {
-      return new Data(generation, reconnectCount, everConnected, failedAttempts, givenUp,
-          lastError, subscribers, next);
-    }
-  }
-
-  /** An attempt in flight: who waits for it, and its connection once materialized. */
-  private record Attempt(
-      long generation,
-      int number,
-      List<ActorRef<StatusReply<Done>>> waiters,
-      Optional<Accept> accepting,
-      Optional<LinkHandle> link,
-      ResumePoint local) {
-
-    Attempt join(ActorRef<StatusReply<Done>> waiter) {
-      List<ActorRef<StatusReply<Done>>> all = new ArrayList<>(waiters);
-      all.add(waiter);
-      return new Attempt(generation, number, List.copyOf(all), accepting, link, local);
-    }
-
-    Attempt withLink(LinkHandle handle) {
-      return new Attempt(generation, number, waiters, accepting, Optional.of(handle), local);
-    }
-
-    Attempt at(ResumePoint point) {
-      return new Attempt(generation, number, waiters, accepting, link, point);
-    }
-
-    void fail(PipeException error) {
-      waiters.forEach(w -> w.tell(StatusReply.error(error)));
-      accepting.ifPresent(a -> a.replyTo().tell(StatusReply.error(error)));
-    }
-  }
-
   private final ActorContext<Command> context;
   private final TimerScheduler<Command> timers;
   private final PipeSettings settings;
@@ -335,12 +242,12 @@ public final class PipeSupervisor {
             Behaviors.withTimers(
                 timers ->
                     new PipeSupervisor(context, timers, settings, reconnector, random)
-                        .disconnected(Data.initial())));
+                        .disconnected(PipeData.initial())));
   }
 
   // ---------------------------------------------------------------- states
 
-  private Behavior<Command> disconnected(Data data) {
+  private Behavior<Command> disconnected(PipeData data) {
     return common(Behaviors.receive(Command.class), data, PipeState.DISCONNECTED,
             this::disconnected)
         .onMessage(Connect.class, m -> dial(data, m.replyTo()))
@@ -356,7 +263,7 @@ public final class PipeSupervisor {
         .build();
   }
 
-  private Behavior<Command> reconnecting(Data data, Attempt attempt) {
+  private Behavior<Command> reconnecting(PipeData data, ReconnectAttempt attempt) {
     long gen = attempt.generation();
     return common(Behaviors.receive(Command.class), data, PipeState.RECONNECTING,
             d -> reconnecting(d, attempt))
@@ -387,14 +294,13 @@ public final class PipeSupervisor {
         .build();
   }
 
-  private Behavior<Command> connected(Data data, LinkHandle link) {
+  private Behavior<Command> connected(PipeData data, LinkHandle link) {
     long gen = link.generation();
     return common(Behaviors.receive(Command.class), data, PipeState.CONNECTED,
             d -> connectedEnding(d, link))
         .onMessage(PeerClosed.class, m -> m.generation() == gen, m -> onPeerClosed(data, link, m))
         .onMessage(CloseSent.class, m -> m.generation() == gen,
-            m -> connectedEnding(data.withEnding(new Ending(data.ending().inputEnded(),
-                data.ending().outputAcked(), data.ending().closeReceived(), gen)), link))
+            m -> connectedEnding(data.withEnding(data.ending().closeSentOn(gen)), link))
         .onMessage(LinkLost.class, m -> m.generation() == gen, m -> onLinkLost(data, link, m))
         .onMessage(Connect.class, m -> refuse(m.replyTo(), new AlreadyConnectedException(gen)))
         .onMessage(ForceReconnect.class, m -> forceReconnect(data, link, m))
@@ -408,7 +314,7 @@ public final class PipeSupervisor {
         .build();
   }
 
-  private Behavior<Command> closed(Data data, PipeClosedException reason) {
+  private Behavior<Command> closed(PipeData data, PipeClosedException reason) {
     return common(Behaviors.receive(Command.class), data, PipeState.CLOSED,
             d -> closed(d, reason))
         .onMessage(Connect.class, m -> refuse(m.replyTo(), reason))
@@ -424,20 +330,18 @@ public final class PipeSupervisor {
   /** Handlers every state shares: status, subscriptions, stream endpoints, child supervision. */
   private BehaviorBuilder<Command> common(
       BehaviorBuilder<Command> builder,
-      Data data,
+      PipeData data,
       PipeState state,
-      Function<Data, Behavior<Command>> stay) {
+      Function<PipeData, Behavior<Command>> stay) {
     return builder
         .onMessage(GetStatus.class, m -> forward(reader,
             new Reader.ReportStatus(status(data, state), m.replyTo())))
         .onMessage(OpenWriter.class, m -> forward(writer, new Writer.Open(m.replyTo())))
         .onMessage(OpenReader.class, m -> forward(reader, new Reader.Open(m.replyTo())))
-        .onMessageEquals(InputEnded.INSTANCE, () -> stay.apply(data.withEnding(new Ending(
-            true, data.ending().outputAcked(), data.ending().closeReceived(),
-            data.ending().closeSentGeneration()))))
-        .onMessageEquals(OutputAcknowledged.INSTANCE, () -> stay.apply(data.withEnding(new Ending(
-            data.ending().inputEnded(), true, data.ending().closeReceived(),
-            data.ending().closeSentGeneration()))))
+        .onMessageEquals(InputEnded.INSTANCE,
+            () -> stay.apply(data.withEnding(data.ending().inputHasEnded())))
+        .onMessageEquals(OutputAcknowledged.INSTANCE,
+            () -> stay.apply(data.withEnding(data.ending().outputIsAcknowledged())))
         .onMessage(Subscribe.class, m -> stay.apply(subscribe(data, m.subscriber())))
         .onMessage(Unsubscribe.class, m -> stay.apply(unsubscribe(data, m.subscriber())))
         .onMessage(SubscriberStopped.class, m -> stay.apply(unsubscribe(data, m.subscriber())))
@@ -446,7 +350,7 @@ public final class PipeSupervisor {
 
   // ---------------------------------------------------------------- transitions
 
-  private Behavior<Command> dial(Data data, ActorRef<StatusReply<Done>> replyTo) {
+  private Behavior<Command> dial(PipeData data, ActorRef<StatusReply<Done>> replyTo) {
     if (reconnector.isEmpty()) {
       replyTo.tell(StatusReply.error(new ReconnectFailedException(
           data.failedAttempts() + 1, "no reconnector: this pipe only accepts connections",
@@ -457,12 +361,12 @@ public final class PipeSupervisor {
   }
 
   private Behavior<Command> startAttempt(
-      Data data, List<ActorRef<StatusReply<Done>>> waiters, Optional<Accept> accepting) {
+      PipeData data, List<ActorRef<StatusReply<Done>>> waiters, Optional<Accept> accepting) {
     timers.cancel(RETRY_TIMER);
-    Data next = retire(data);
+    PipeData next = retire(data);
     long gen = next.generation();
-    Attempt attempt =
-        new Attempt(gen, data.failedAttempts() + 1, waiters, accepting, Optional.empty(),
+    ReconnectAttempt attempt =
+        new ReconnectAttempt(gen, data.failedAttempts() + 1, waiters, accepting, Optional.empty(),
             new ResumePoint(0, 0));
     timers.startSingleTimer(
         ATTEMPT_TIMER, new AttemptTimedOut(gen), settings.reconnect().attemptTimeout());
@@ -471,8 +375,8 @@ public final class PipeSupervisor {
     return reconnecting(next, attempt);
   }
 
-  private Behavior<Command> onReaderSwitched(Data data, Attempt attempt, ReaderSwitched m) {
-    Attempt positioned = attempt.at(m.local());
+  private Behavior<Command> onReaderSwitched(PipeData data, ReconnectAttempt attempt, ReaderSwitched m) {
+    ReconnectAttempt positioned = attempt.at(m.local());
     if (attempt.accepting().isPresent()) {
       return attach(data, positioned, attempt.accepting().get().connection());
     }
@@ -495,7 +399,7 @@ public final class PipeSupervisor {
     }
   }
 
-  private Behavior<Command> onDialFailed(Data data, Attempt attempt, DialFailed m) {
+  private Behavior<Command> onDialFailed(PipeData data, ReconnectAttempt attempt, DialFailed m) {
     Throwable cause = m.cause() instanceof java.util.concurrent.CompletionException
         && m.cause().getCause() != null ? m.cause().getCause() : m.cause();
     if (cause instanceof PipeException refusal && !refusal.isRecoverable()) {
@@ -507,7 +411,7 @@ public final class PipeSupervisor {
     return attemptFailed(data, attempt, failure(attempt, "reconnector failed", cause));
   }
 
-  private Behavior<Command> attach(Data data, Attempt attempt, Connection connection) {
+  private Behavior<Command> attach(PipeData data, ReconnectAttempt attempt, Connection connection) {
     try {
       LinkHandle handle = links.attach(attempt.generation(), connection);
       long gen = attempt.generation();
@@ -521,11 +425,11 @@ public final class PipeSupervisor {
     }
   }
 
-  private Behavior<Command> onAttached(Data data, Attempt attempt, WriterAttached m) {
+  private Behavior<Command> onAttached(PipeData data, ReconnectAttempt attempt, WriterAttached m) {
     timers.cancel(ATTEMPT_TIMER);
     timers.cancel(GIVE_UP_TIMER);
     reader.tell(new Reader.Activate(m.generation()));
-    Data next = data.connected();
+    PipeData next = data.connected();
     attempt.waiters().forEach(w -> w.tell(StatusReply.ack()));
     attempt.accepting()
         .ifPresent(a -> a.replyTo().tell(StatusReply.success(attempt.local())));
@@ -535,14 +439,14 @@ public final class PipeSupervisor {
     return connectedEnding(next, attempt.link().orElseThrow());
   }
 
-  private Behavior<Command> onRejected(Data data, Attempt attempt, PipeException error) {
+  private Behavior<Command> onRejected(PipeData data, ReconnectAttempt attempt, PipeException error) {
     abandon(attempt);
     timers.cancel(ATTEMPT_TIMER);
     attempt.fail(error);
     if (attempt.accepting().isPresent()) {
       context.getLog().warn("refused accepted connection: generation [{}] error [{}]",
           attempt.generation(), error.getMessage());
-      Data next = data.lost(Optional.of(error));
+      PipeData next = data.lost(Optional.of(error));
       scheduleRetry(next, attempt, next.failedAttempts() + 1);
       logTransition(PipeState.DISCONNECTED, attempt.generation());
       return disconnected(next);
@@ -551,11 +455,11 @@ public final class PipeSupervisor {
     return close(data, null, DisconnectCause.DATA_LOSS, Optional.of(error));
   }
 
-  private Behavior<Command> attemptFailed(Data data, Attempt attempt, PipeException error) {
+  private Behavior<Command> attemptFailed(PipeData data, ReconnectAttempt attempt, PipeException error) {
     timers.cancel(ATTEMPT_TIMER);
     abandon(attempt);
     attempt.fail(error);
-    Data next = data.failed(error);
+    PipeData next = data.failed(error);
     Optional<Duration> delay = scheduleRetry(data, attempt, next.failedAttempts());
     context.getLog().info("reconnect attempt [{}] failed, next in [{}]: [{}]",
         attempt.number(), delay.map(Duration::toString).orElse("never"), error.getMessage());
@@ -569,7 +473,7 @@ public final class PipeSupervisor {
    * failed accepted connection on a pipe that wants to be connected (it was connected before, or
    * its dials were failing). A pipe that never dialed does not start because of a bad Accept.
    */
-  private Optional<Duration> scheduleRetry(Data before, Attempt attempt, int failedAttempts) {
+  private Optional<Duration> scheduleRetry(PipeData before, ReconnectAttempt attempt, int failedAttempts) {
     boolean wanted = attempt.accepting().isEmpty() || before.everConnected()
         || before.failedAttempts() > 0;
     if (!wanted || before.givenUp() || reconnector.isEmpty()) {
@@ -580,15 +484,15 @@ public final class PipeSupervisor {
     return delay;
   }
 
-  private Behavior<Command> supersede(Data data, Attempt attempt, Accept newer) {
+  private Behavior<Command> supersede(PipeData data, ReconnectAttempt attempt, Accept newer) {
     abandon(attempt);
     attempt.accepting().ifPresent(a -> a.replyTo().tell(StatusReply.error(
         failure(attempt, "superseded by a newer accepted connection", null))));
     return startAttempt(data, attempt.waiters(), Optional.of(newer));
   }
 
-  private Behavior<Command> onLinkLost(Data data, LinkHandle link, LinkLost m) {
-    Data lost = drop(data, link, m.cause(), m.error());
+  private Behavior<Command> onLinkLost(PipeData data, LinkHandle link, LinkLost m) {
+    PipeData lost = drop(data, link, m.cause(), m.error());
     if (reconnector.isPresent() && m.cause().isRecoverable()) {
       Duration giveUp = settings.reconnect().giveUpAfter();
       if (!giveUp.isZero()) {
@@ -600,11 +504,11 @@ public final class PipeSupervisor {
     return disconnected(retire(lost));
   }
 
-  private Behavior<Command> forceReconnect(Data data, LinkHandle link, ForceReconnect m) {
+  private Behavior<Command> forceReconnect(PipeData data, LinkHandle link, ForceReconnect m) {
     if (reconnector.isEmpty()) {
       return dial(data, m.replyTo());
     }
-    Data lost = drop(data, link, DisconnectCause.FORCED_RECONNECT, Optional.empty());
+    PipeData lost = drop(data, link, DisconnectCause.FORCED_RECONNECT, Optional.empty());
     return startAttempt(lost, List.of(m.replyTo()), Optional.empty());
   }
 
@@ -613,8 +517,8 @@ public final class PipeSupervisor {
    * ended, CLOSE goes out on this connection; once it went out and the peer's CLOSE came in, the
    * pipe closes as {@link DisconnectCause#COMPLETED}.
    */
-  private Behavior<Command> connectedEnding(Data data, LinkHandle link) {
-    Ending ending = data.ending();
+  private Behavior<Command> connectedEnding(PipeData data, LinkHandle link) {
+    PipeData.Ending ending = data.ending();
     if (ending.readyToClose() && ending.closeSentGeneration() != link.generation()) {
       writer.tell(new Writer.SendClose(link.generation())); // idempotent in the writer
     }
@@ -627,15 +531,13 @@ public final class PipeSupervisor {
     return connected(data, link);
   }
 
-  private Behavior<Command> onPeerClosed(Data data, LinkHandle link, PeerClosed m) {
+  private Behavior<Command> onPeerClosed(PipeData data, LinkHandle link, PeerClosed m) {
     if (m.code() != 0) {
       context.getLog().info("peer closed the pipe: code [{}] reason [{}]", m.code(), m.reason());
       link.shutdown();
       return close(data, null, DisconnectCause.CLOSED_BY_PEER, Optional.empty());
     }
-    Ending ending = data.ending();
-    return connectedEnding(data.withEnding(new Ending(ending.inputEnded(), ending.outputAcked(),
-        true, ending.closeSentGeneration())), link);
+    return connectedEnding(data.withEnding(data.ending().closeHasArrived()), link);
   }
 
   /** A takeover drops a working connection, so the writer vets the newcomer's position first. */
@@ -644,7 +546,7 @@ public final class PipeSupervisor {
     return Behaviors.same();
   }
 
-  private Behavior<Command> onTakeoverChecked(Data data, LinkHandle link, ResumeChecked m) {
+  private Behavior<Command> onTakeoverChecked(PipeData data, LinkHandle link, ResumeChecked m) {
     if (m.refusal().isPresent()) {
       context.getLog().warn("refused takeover: generation [{}] error [{}]", link.generation(),
           m.refusal().get().getMessage());
@@ -667,30 +569,30 @@ public final class PipeSupervisor {
     return Behaviors.same();
   }
 
-  private Behavior<Command> join(Data data, Attempt attempt, ActorRef<StatusReply<Done>> replyTo) {
+  private Behavior<Command> join(PipeData data, ReconnectAttempt attempt, ActorRef<StatusReply<Done>> replyTo) {
     if (reconnector.isEmpty()) {
       return dial(data, replyTo); // answers "no reconnector", as in every other state
     }
     return reconnecting(data, attempt.join(replyTo));
   }
 
-  private Behavior<Command> takeOver(Data data, LinkHandle link, Accept newer) {
-    Data lost = drop(data, link, DisconnectCause.TAKEN_OVER, Optional.empty());
+  private Behavior<Command> takeOver(PipeData data, LinkHandle link, Accept newer) {
+    PipeData lost = drop(data, link, DisconnectCause.TAKEN_OVER, Optional.empty());
     return startAttempt(lost, List.of(), Optional.of(newer));
   }
 
-  private Behavior<Command> closeConnected(Data data, LinkHandle link, Close m) {
+  private Behavior<Command> closeConnected(PipeData data, LinkHandle link, Close m) {
     link.shutdown();
     return close(data, m.replyTo(), DisconnectCause.CLOSED_BY_USER, Optional.empty());
   }
 
-  private Behavior<Command> closeDuringAttempt(Data data, Attempt attempt, Close m) {
+  private Behavior<Command> closeDuringAttempt(PipeData data, ReconnectAttempt attempt, Close m) {
     abandon(attempt);
     attempt.fail(closedError(DisconnectCause.CLOSED_BY_USER, Optional.empty()));
     return close(data, m.replyTo(), DisconnectCause.CLOSED_BY_USER, Optional.empty());
   }
 
-  private Behavior<Command> giveUp(Data data) {
+  private Behavior<Command> giveUp(PipeData data) {
     timers.cancel(RETRY_TIMER);
     context.getLog().info("reconnect policy gave up after [{}]",
         settings.reconnect().giveUpAfter());
@@ -698,7 +600,7 @@ public final class PipeSupervisor {
   }
 
   private Behavior<Command> close(
-      Data data,
+      PipeData data,
       ActorRef<StatusReply<Done>> replyTo,
       DisconnectCause cause,
       Optional<Throwable> error) {
@@ -709,7 +611,7 @@ public final class PipeSupervisor {
     if (replyTo != null) {
       replyTo.tell(StatusReply.ack());
     }
-    Data next = error.isPresent() ? data.lost(error) : data;
+    PipeData next = error.isPresent() ? data.lost(error) : data;
     publish(next, new PipeEvent.Closed(cause, error));
     logTransition(PipeState.CLOSED, data.generation());
     return closed(next, reason);
@@ -718,23 +620,23 @@ public final class PipeSupervisor {
   // ---------------------------------------------------------------- helpers
 
   /** Bumps the generation and tells the children, so nothing of older connections counts. */
-  private Data retire(Data data) {
-    Data next = data.withGeneration(data.generation() + 1);
+  private PipeData retire(PipeData data) {
+    PipeData next = data.withGeneration(data.generation() + 1);
     writer.tell(new Writer.Detach(next.generation()));
     reader.tell(new Reader.SwitchGeneration(next.generation()));
     return next;
   }
 
-  private Data drop(Data data, LinkHandle link, DisconnectCause cause, Optional<Throwable> error) {
+  private PipeData drop(PipeData data, LinkHandle link, DisconnectCause cause, Optional<Throwable> error) {
     link.shutdown();
     context.getLog().info("connection lost: generation [{}] cause [{}] error [{}]",
         link.generation(), cause, error.map(Throwable::toString).orElse("none"));
-    Data lost = data.lost(error);
+    PipeData lost = data.lost(error);
     publish(lost, new PipeEvent.Disconnected(link.generation(), cause, error));
     return lost;
   }
 
-  private void abandon(Attempt attempt) {
+  private void abandon(ReconnectAttempt attempt) {
     if (attempt.link().isPresent()) {
       attempt.link().get().shutdown();
     } else {
@@ -742,7 +644,7 @@ public final class PipeSupervisor {
     }
   }
 
-  private static ReconnectFailedException failure(Attempt attempt, String detail, Throwable cause) {
+  private static ReconnectFailedException failure(ReconnectAttempt attempt, String detail, Throwable cause) {
     return new ReconnectFailedException(attempt.number(), detail, cause);
   }
 
@@ -789,7 +691,7 @@ public final class PipeSupervisor {
     return Behaviors.same();
   }
 
-  private Data subscribe(Data data, ActorRef<PipeEvent> subscriber) {
+  private PipeData subscribe(PipeData data, ActorRef<PipeEvent> subscriber) {
     if (data.subscribers().contains(subscriber)) {
       return data;
     }
@@ -799,18 +701,18 @@ public final class PipeSupervisor {
     return data.withSubscribers(all);
   }
 
-  private Data unsubscribe(Data data, ActorRef<PipeEvent> subscriber) {
+  private PipeData unsubscribe(PipeData data, ActorRef<PipeEvent> subscriber) {
     context.unwatch(subscriber);
     List<ActorRef<PipeEvent>> all = new ArrayList<>(data.subscribers());
     all.remove(subscriber);
     return data.withSubscribers(all);
   }
 
-  private static void publish(Data data, PipeEvent event) {
+  private static void publish(PipeData data, PipeEvent event) {
     data.subscribers().forEach(s -> s.tell(event));
   }
 
-  private static PipeStatus status(Data data, PipeState state) {
+  private static PipeStatus status(PipeData data, PipeState state) {
     return new PipeStatus(state, data.generation(), 0, 0, 0, 0, data.reconnectCount(),
         data.failedAttempts(), data.lastError());
   }
