@@ -1,0 +1,287 @@
+package io.backedpipe.transport;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.backedpipe.HandshakeFailedException;
+import io.backedpipe.HandshakeRefusedException;
+import io.backedpipe.wire.Frame;
+import io.backedpipe.wire.HandshakeStatus;
+import java.time.Duration;
+import java.util.UUID;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import org.apache.pekko.Done;
+import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
+import org.apache.pekko.stream.BidiShape;
+import org.apache.pekko.stream.BoundedSourceQueue;
+import org.apache.pekko.stream.Graph;
+import org.apache.pekko.stream.QueueOfferResult;
+import org.apache.pekko.stream.javadsl.BidiFlow;
+import org.apache.pekko.stream.javadsl.Flow;
+import org.apache.pekko.stream.javadsl.Keep;
+import org.apache.pekko.stream.javadsl.Sink;
+import org.apache.pekko.stream.javadsl.Source;
+import org.apache.pekko.util.ByteString;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Both handshake stages alone, without sockets: queues stand in for the frames arriving from the
+ * wire and from the pipe, probes receive the frames going to the wire and to the pipe.
+ */
+class HandshakeStagesTest {
+  static final ActorTestKit testKit = ActorTestKit.create();
+
+  /** Only where a test proves that nothing (more) arrives. */
+  private static final Duration NO_MORE = Duration.ofMillis(100);
+  private static final Duration LONG = Duration.ofSeconds(10);
+  private static final Duration SHORT = Duration.ofMillis(200);
+
+  private static final Frame.Challenge CHALLENGE =
+      new Frame.Challenge(3, ByteString.fromString("0123456789abcdef"));
+  private static final UUID STREAM = UUID.fromString("00000000-0000-0000-0000-00000000beef");
+  private static final Frame.Hello HELLO =
+      new Frame.Hello(3, STREAM, true, 0, 7, CHALLENGE.nonce().take(4));
+  private static final Frame.Welcome OK = new Frame.Welcome(HandshakeStatus.OK, 5, 7, 1000, "");
+  private static final Frame.Welcome REFUSED =
+      new Frame.Welcome(HandshakeStatus.NOT_AUTHORIZED, -1, 0, 0, "bad proof");
+
+  @AfterAll
+  static void shutdown() {
+    testKit.shutdownTestKit();
+  }
+
+  private static Frame data(String s) {
+    return new Frame.Data(ByteString.fromString(s));
+  }
+
+  /** One stage, materialized between two queues (inputs) and two probes (outputs). */
+  private static final class Wired<M> {
+    final TestProbe<Frame> toWire = testKit.createTestProbe();
+    final TestProbe<Frame> toPipe = testKit.createTestProbe();
+    final BoundedSourceQueue<Frame> fromPipe, fromWire;
+    final M value;
+    final CompletionStage<Done> wireDone, pipeDone;
+
+    Wired(Graph<BidiShape<Frame, Frame, Frame, Frame>, M> stage) {
+      var wire = Flow.fromSinkAndSourceMat(
+          Sink.<Frame>foreach(toWire.ref()::tell), Source.<Frame>queue(16), Keep.both());
+      var run = Source.<Frame>queue(16)
+          .viaMat(BidiFlow.fromGraph(stage).join(wire, Keep.both()), Keep.both())
+          .toMat(Sink.<Frame>foreach(toPipe.ref()::tell), Keep.both())
+          .run(testKit.system());
+      fromPipe = run.first().first();
+      value = run.first().second().first();
+      wireDone = run.first().second().second().first();
+      fromWire = run.first().second().second().second();
+      pipeDone = run.second();
+    }
+
+  }
+
+  private static void offer(BoundedSourceQueue<Frame> queue, Frame... frames) {
+    for (Frame f : frames) {
+      assertEquals(QueueOfferResult.enqueued(), queue.offer(f));
+    }
+  }
+
+  private static Wired<CompletionStage<Frame.Welcome>> client(Duration timeout) {
+    return new Wired<>(new ClientHandshake(
+        c -> new Frame.Hello(c.version(), STREAM, true, 0, 7, c.nonce().take(4)), timeout));
+  }
+
+  private static Wired<ServerHandshake.Control> server(Duration timeout) {
+    return new Wired<>(new ServerHandshake(CHALLENGE, timeout));
+  }
+
+  /** Feeds the HELLO, waits for it, decides {@code answer}, and checks CHALLENGE then answer. */
+  private static void decide(Wired<ServerHandshake.Control> s, Frame.Welcome answer)
+      throws Exception {
+    offer(s.fromWire, HELLO);
+    await(s.value.hello());
+    s.value.welcome().complete(answer);
+    s.toWire.expectMessage(CHALLENGE);
+    s.toWire.expectMessage(answer);
+  }
+
+  private static <T> T await(CompletionStage<T> stage) throws Exception {
+    return stage.toCompletableFuture().get(5, TimeUnit.SECONDS);
+  }
+
+  private static <E extends Throwable> E failure(CompletionStage<?> stage, Class<E> type) {
+    var e = assertThrows(ExecutionException.class, () -> await(stage));
+    return assertInstanceOf(type, e.getCause());
+  }
+
+  private static void assertFailed(CompletionStage<?> stage, String detail) {
+    String message = failure(stage, HandshakeFailedException.class).getMessage();
+    assertTrue(message.contains(detail), message);
+  }
+
+  @Test
+  void shouldSendNothingBeforeTheChallenge() {
+    var c = client(LONG);
+    offer(c.fromPipe, data("early"));
+    c.toWire.expectNoMessage(NO_MORE);
+  }
+
+  @Test
+  void shouldAnswerTheChallengeWithTheHelloItsFunctionBuilds() {
+    var c = client(LONG);
+    offer(c.fromWire, CHALLENGE);
+    c.toWire.expectMessage(HELLO);
+  }
+
+  @Test
+  void shouldCompleteWithTheWelcomeAndThenPassFramesBothWaysInOrder() throws Exception {
+    var c = client(LONG);
+    offer(c.fromWire, CHALLENGE, OK, data("w1"), data("w2"));
+    c.toWire.expectMessage(HELLO);
+    assertEquals(OK, await(c.value));
+    c.toPipe.expectMessage(data("w1"));
+    c.toPipe.expectMessage(data("w2"));
+    offer(c.fromPipe, data("p1"), data("p2"));
+    c.toWire.expectMessage(data("p1"));
+    c.toWire.expectMessage(data("p2"));
+  }
+
+  @Test
+  void shouldHoldPipeFramesOfferedBeforeTheWelcomeUntilAfterIt() throws Exception {
+    var c = client(LONG);
+    offer(c.fromPipe, data("p1"), data("p2"));
+    offer(c.fromWire, CHALLENGE);
+    c.toWire.expectMessage(HELLO);
+    c.toWire.expectNoMessage(NO_MORE);
+    offer(c.fromWire, OK);
+    assertEquals(OK, await(c.value));
+    c.toWire.expectMessage(data("p1"));
+    c.toWire.expectMessage(data("p2"));
+  }
+
+  @Test
+  void shouldFailWithTheStatusOfARefusingWelcome() {
+    var c = client(LONG);
+    offer(c.fromWire, CHALLENGE, REFUSED);
+    var refused = failure(c.value, HandshakeRefusedException.class);
+    assertEquals(HandshakeStatus.NOT_AUTHORIZED, refused.status());
+  }
+
+  @Test
+  void shouldFailOnDataInsteadOfTheChallenge() {
+    var c = client(LONG);
+    offer(c.fromWire, data("x"));
+    assertFailed(c.value, "unexpected frame: expected=CHALLENGE got=Data[size=1]");
+  }
+
+  @Test
+  void shouldFailWhenTheWireClosesDuringTheClientHandshake() {
+    var c = client(LONG);
+    offer(c.fromWire, CHALLENGE);
+    c.toWire.expectMessage(HELLO);
+    c.fromWire.complete();
+    assertFailed(c.value, "connection closed during handshake");
+  }
+
+  @Test
+  void shouldFailWhenTheClientHandshakeTimesOut() {
+    var c = client(SHORT);
+    offer(c.fromWire, CHALLENGE);
+    assertFailed(c.value, "timed out: handshakeTimeout=PT0.2S");
+  }
+
+  @Test
+  void shouldSendTheChallengeAtOnce() {
+    server(LONG).toWire.expectMessage(CHALLENGE);
+  }
+
+  @Test
+  void shouldCompleteHelloWithTheClientsHello() throws Exception {
+    var s = server(LONG);
+    offer(s.fromWire, HELLO);
+    assertEquals(HELLO, await(s.value.hello()));
+  }
+
+  @Test
+  void shouldSendNothingAfterTheChallengeUntilTheDecision() throws Exception {
+    var s = server(LONG);
+    offer(s.fromWire, HELLO);
+    await(s.value.hello());
+    offer(s.fromPipe, data("p1"));
+    s.toWire.expectMessage(CHALLENGE);
+    s.toWire.expectNoMessage(NO_MORE);
+  }
+
+  @Test
+  void shouldSendTheWelcomeThenPassFramesBothWays() throws Exception {
+    var s = server(LONG);
+    decide(s, OK);
+    offer(s.fromWire, data("w1"));
+    s.toPipe.expectMessage(data("w1"));
+    offer(s.fromPipe, data("p1"));
+    s.toWire.expectMessage(data("p1"));
+  }
+
+  @Test
+  void shouldSendPipeFramesOfferedBeforeTheDecisionAfterTheWelcome() throws Exception {
+    var s = server(LONG);
+    offer(s.fromPipe, data("p1"), data("p2"));
+    decide(s, OK);
+    s.toWire.expectMessage(data("p1"));
+    s.toWire.expectMessage(data("p2"));
+  }
+
+  @Test
+  void shouldSendARefusingWelcomeAndThenCloseTheConnection() throws Exception {
+    var s = server(LONG);
+    decide(s, REFUSED);
+    await(s.wireDone);
+  }
+
+  @Test
+  void shouldSendTheWelcomeBeforeApplyingAnEarlyEndOfThePipe() throws Exception {
+    var s = server(LONG);
+    s.fromPipe.complete(); // reaches the stage before decide's HELLO: same interpreter, sent first
+    decide(s, OK);
+    await(s.wireDone);
+  }
+
+  @Test
+  void shouldFailOnDataBeforeTheHello() {
+    var s = server(LONG);
+    offer(s.fromWire, data("x"));
+    assertFailed(s.value.hello(), "unexpected frame: expected=HELLO got=Data[size=1]");
+  }
+
+  @Test
+  void shouldFailWhenTheServerHandshakeTimesOut() {
+    var s = server(SHORT);
+    assertFailed(s.value.hello(), "timed out: handshakeTimeout=PT0.2S");
+  }
+
+  @Test
+  void shouldFailTheConnectionWhenTheDecisionComesTooLate() throws Exception {
+    var s = server(SHORT);
+    offer(s.fromWire, HELLO);
+    await(s.value.hello());
+    assertFailed(s.wireDone, "timed out");
+  }
+
+  @Test
+  void shouldCompleteOnlyThePipeOutputWhenTheWireInputCompletes() throws Exception {
+    var c = client(LONG);
+    offer(c.fromWire, CHALLENGE, OK);
+    await(c.value);
+    c.fromWire.complete();
+    await(c.pipeDone);
+    offer(c.fromPipe, data("p1"));
+    c.toWire.expectMessage(HELLO);
+    c.toWire.expectMessage(data("p1"));
+    assertFalse(c.wireDone.toCompletableFuture().isDone());
+  }
+}
