@@ -1,5 +1,6 @@
 package io.backedpipe.transport;
 
+import io.backedpipe.HandshakeFailedException;
 import io.backedpipe.HandshakeRefusedException;
 import io.backedpipe.wire.Frame;
 import io.backedpipe.wire.HandshakeStatus;
@@ -71,7 +72,14 @@ public final class ClientHandshake
     protected void onHandshakeFrame(Frame frame) {
       if (!challenged && frame instanceof Frame.Challenge challenge) {
         challenged = true;
-        emit(toWire, hello.apply(challenge));
+        Frame.Hello answer;
+        try {
+          answer = hello.apply(challenge);
+        } catch (RuntimeException e) {
+          failHandshake(new HandshakeFailedException("could not build the HELLO", e));
+          return;
+        }
+        emit(toWire, answer);
         pull(fromWire);
       } else if (challenged && frame instanceof Frame.Welcome answer) {
         if (answer.status() == HandshakeStatus.OK) {

@@ -80,9 +80,13 @@ public final class ServerHandshake
       super.preStart();
       emit(toWire, challenge);
       AsyncCallback<Frame.Welcome> decided = createAsyncCallback(this::onDecision);
+      AsyncCallback<Throwable> undecided = createAsyncCallback(error -> failHandshake(
+          new io.backedpipe.HandshakeFailedException("the server could not decide", error)));
       welcome.whenComplete((answer, error) -> {
         if (answer != null) {
           decided.invoke(answer);
+        } else {
+          undecided.invoke(error);
         }
       });
     }

@@ -284,4 +284,24 @@ class HandshakeStagesTest {
     c.toWire.expectMessage(data("p1"));
     assertFalse(c.wireDone.toCompletableFuture().isDone());
   }
+
+  /** Regression: a failed decision was ignored and reported as a timeout much later. */
+  @Test
+  void shouldFailTheConnectionWithTheCauseWhenTheServerCannotDecide() throws Exception {
+    var s = server(LONG);
+    offer(s.fromWire, HELLO);
+    await(s.value.hello());
+    s.value.welcome().completeExceptionally(new IllegalStateException("registry gone"));
+    assertFailed(s.wireDone, "the server could not decide");
+  }
+
+  /** Regression: a HELLO function that threw was reported as a closed connection. */
+  @Test
+  void shouldFailWithTheCauseWhenTheHelloCannotBeBuilt() {
+    var c = new Wired<>(new ClientHandshake(challenge -> {
+      throw new IllegalStateException("no secret");
+    }, LONG));
+    offer(c.fromWire, CHALLENGE);
+    assertFailed(c.value, "could not build the HELLO");
+  }
 }
