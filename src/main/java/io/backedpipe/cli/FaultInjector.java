@@ -6,6 +6,7 @@ import java.util.random.RandomGenerator;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
 
 /**
  * Keeps the newest in-memory link of the demo and breaks it on a timer: mostly cuts (a reset),
@@ -51,7 +52,7 @@ final class FaultInjector {
 
   private static Behavior<Command> running(
       TestLink link, long faults, RandomGenerator random,
-      org.apache.pekko.actor.typed.javadsl.TimerScheduler<Command> timers) {
+      TimerScheduler<Command> timers) {
     return Behaviors.receive(Command.class)
         .onMessage(NewLink.class, m -> running(m.link(), faults, random, timers))
         .onMessage(GetFaults.class, m -> reply(m.replyTo(), faults))
@@ -74,7 +75,7 @@ final class FaultInjector {
   }
 
   private static long inject(TestLink link, long faults, RandomGenerator random,
-      org.apache.pekko.actor.typed.javadsl.TimerScheduler<Command> timers) {
+      TimerScheduler<Command> timers) {
     if (link == null) {
       return faults;
     }

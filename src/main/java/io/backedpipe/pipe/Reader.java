@@ -258,14 +258,12 @@ final class Reader extends AbstractBehavior<Reader.Command> {
       onData(data);
     } else if (frame instanceof Frame.Ack ack) {
       writer.tell(new Writer.PeerAcked(generation, ack.position()));
-      ackOwed = true;
-      releaseLink();
+      askForNextFrame();
     } else if (frame instanceof Frame.EndOfStream end) {
       onEndOfStream(end);
     } else if (frame instanceof Frame.Close close) {
       supervisor.tell(new PipeSupervisor.PeerClosed(generation, close.code(), close.reason()));
-      ackOwed = true;
-      releaseLink();
+      askForNextFrame();
     } else {
       // Handshake and heartbeat frames are the transport's; one reaching the pipe is a violation.
       violated("unexpected frame on an established connection: frame=" + frame);
@@ -279,10 +277,19 @@ final class Reader extends AbstractBehavior<Reader.Command> {
           + " dataSize=" + data.payload().size());
       return;
     }
-    pending = pending.concat(data.payload());
-    history = history.concat(data.payload()).takeRight(ResumePoint.HISTORY_BYTES);
+    ByteString payload = data.payload();
+    pending = pending.concat(payload);
+    history = payload.size() >= ResumePoint.HISTORY_BYTES
+        ? payload.takeRight(ResumePoint.HISTORY_BYTES)
+        : history.concat(payload).takeRight(ResumePoint.HISTORY_BYTES);
     ackOwed = true;
-    deliver();
+    deliver(); // asks for the next frame when it hands bytes over, or:
+    releaseLink();
+  }
+
+  /** The frame was handled: ask the connection for the next one (if the read buffer allows). */
+  private void askForNextFrame() {
+    ackOwed = true;
     releaseLink();
   }
 
@@ -302,8 +309,7 @@ final class Reader extends AbstractBehavior<Reader.Command> {
       return;
     }
     endOfStreamPosition = end.position();
-    ackOwed = true;
-    releaseLink();
+    askForNextFrame();
     deliver();
   }
 
@@ -318,8 +324,7 @@ final class Reader extends AbstractBehavior<Reader.Command> {
   private Behavior<Command> onLinkStarted(LinkStarted started) {
     if (started.generation() == generation) {
       linkAck = started.ack();
-      ackOwed = true;
-      releaseLink();
+      askForNextFrame();
     }
     return this;
   }
@@ -421,9 +426,7 @@ final class Reader extends AbstractBehavior<Reader.Command> {
   }
 
   private Behavior<Command> onAckTick() {
-    if (readPosition > ackedPosition) {
-      sendAck();
-    }
+    flushAck();
     return this;
   }
 
@@ -454,9 +457,7 @@ final class Reader extends AbstractBehavior<Reader.Command> {
       subscriber = null;
       if (!inputEndReported) {
         inputEndReported = true;
-        if (readPosition > ackedPosition) {
-          sendAck(); // the peer's clean end waits for it; and no ACK should follow our CLOSE
-        }
+        flushAck(); // the peer's clean end waits for it; and no ACK should follow our CLOSE
         supervisor.tell(PipeSupervisor.InputEnded.INSTANCE);
       }
     }
@@ -476,6 +477,12 @@ final class Reader extends AbstractBehavior<Reader.Command> {
       sendAck();
     } else if (!timers.isTimerActive(ACK_TIMER)) {
       timers.startSingleTimer(ACK_TIMER, AckTick.INSTANCE, settings.ackInterval());
+    }
+  }
+
+  private void flushAck() {
+    if (readPosition > ackedPosition) {
+      sendAck();
     }
   }
 

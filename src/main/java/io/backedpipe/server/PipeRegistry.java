@@ -12,6 +12,7 @@ import io.backedpipe.ResumePoint;
 import io.backedpipe.pipe.PipeSupervisor;
 import io.backedpipe.wire.Frame;
 import io.backedpipe.wire.HandshakeStatus;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.UUID;
@@ -80,7 +81,7 @@ public final class PipeRegistry extends AbstractBehavior<PipeRegistry.Command> {
   private record StopPipe(ActorRef<PipeSupervisor.Command> pipe) implements Command {}
 
   /** How long a closed pipe lingers before its actor (and so its connection) is stopped. */
-  private static final java.time.Duration LINGER = java.time.Duration.ofSeconds(2);
+  private static final Duration LINGER = Duration.ofSeconds(2);
 
   /** Shutting down took too long: stop anyway. */
   private enum ShutdownTimedOut implements Command {
@@ -88,7 +89,7 @@ public final class PipeRegistry extends AbstractBehavior<PipeRegistry.Command> {
   }
 
   private static final Object SHUTDOWN_TIMER = "shutdown";
-  private static final java.time.Duration SHUTDOWN_TIMEOUT = java.time.Duration.ofSeconds(5);
+  private static final Duration SHUTDOWN_TIMEOUT = Duration.ofSeconds(5);
 
   private record Reap(UUID id) implements Command {}
 
@@ -96,7 +97,7 @@ public final class PipeRegistry extends AbstractBehavior<PipeRegistry.Command> {
   private final ServerSettings settings;
   private final PipeSettings pipeSettings;
   private final BiConsumer<UUID, BackedPipe> onNewPipe;
-  private final java.time.Duration acceptTimeout;
+  private final Duration acceptTimeout;
   private final Materializer materializer;
   private final Map<UUID, ActorRef<PipeSupervisor.Command>> pipes = new HashMap<>();
   /** Makes every child name unique: a stopping pipe keeps its name until it has stopped. */
@@ -106,7 +107,7 @@ public final class PipeRegistry extends AbstractBehavior<PipeRegistry.Command> {
   private boolean shuttingDown;
 
   private PipeRegistry(ActorContext<Command> context, TimerScheduler<Command> timers,
-      ServerSettings settings, PipeSettings pipeSettings, java.time.Duration acceptTimeout,
+      ServerSettings settings, PipeSettings pipeSettings, Duration acceptTimeout,
       BiConsumer<UUID, BackedPipe> onNewPipe) {
     super(context);
     this.acceptTimeout = acceptTimeout;
@@ -122,26 +123,13 @@ public final class PipeRegistry extends AbstractBehavior<PipeRegistry.Command> {
    *
    * @param settings the server's limits
    * @param pipeSettings the settings of every pipe it creates
-   * @param onNewPipe told of every pipe created (for example to start relaying its bytes)
-   * @return the behaviour
-   */
-  public static Behavior<Command> create(ServerSettings settings, PipeSettings pipeSettings,
-      BiConsumer<UUID, BackedPipe> onNewPipe) {
-    return create(settings, pipeSettings, java.time.Duration.ofSeconds(5), onNewPipe);
-  }
-
-  /**
-   * Creates a registry.
-   *
-   * @param settings the server's limits
-   * @param pipeSettings the settings of every pipe it creates
    * @param acceptTimeout how long a pipe may take to take a connection (the handshake timeout:
    *     the client gives up then anyway)
    * @param onNewPipe told of every pipe created (for example to start relaying its bytes)
    * @return the behaviour
    */
   public static Behavior<Command> create(ServerSettings settings, PipeSettings pipeSettings,
-      java.time.Duration acceptTimeout, BiConsumer<UUID, BackedPipe> onNewPipe) {
+      Duration acceptTimeout, BiConsumer<UUID, BackedPipe> onNewPipe) {
     return Behaviors.setup(context -> Behaviors.withTimers(timers ->
         new PipeRegistry(context, timers, settings, pipeSettings, acceptTimeout, onNewPipe)));
   }

@@ -144,11 +144,6 @@ final class PipeHarness {
 
   /** Skips events until one of {@code type} arrives. */
   <E extends PipeEvent> E awaitEvent(Class<E> type) {
-    while (true) {
-      PipeEvent event = events.receiveMessage(TIMEOUT);
-      if (type.isInstance(event)) {
-        return type.cast(event);
-      }
-    }
+    return io.backedpipe.Events.await(events, type, TIMEOUT);
   }
 }

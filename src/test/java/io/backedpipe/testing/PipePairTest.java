@@ -109,12 +109,9 @@ class PipePairTest {
     assertEquals("pong", atClient.toCompletableFuture().get(5, TimeUnit.SECONDS).utf8String());
     for (TestProbe<io.backedpipe.PipeEvent> events : java.util.List.of(clientEvents,
         serverEvents)) {
-      io.backedpipe.PipeEvent event = events.receiveMessage(TIMEOUT);
-      while (!(event instanceof io.backedpipe.PipeEvent.Closed)) {
-        event = events.receiveMessage(TIMEOUT);
-      }
       assertEquals(io.backedpipe.DisconnectCause.COMPLETED,
-          ((io.backedpipe.PipeEvent.Closed) event).cause());
+          io.backedpipe.Events.await(events, io.backedpipe.PipeEvent.Closed.class, TIMEOUT)
+              .cause());
     }
   }
 

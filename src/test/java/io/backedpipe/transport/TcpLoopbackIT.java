@@ -140,9 +140,7 @@ class TcpLoopbackIT {
     PipeServer server = echoServer(serverSettings());
     TcpProxy proxy = TcpProxy.start(testKit.system(), server.address());
     BackedPipe client = client(proxy.address(), UUID.randomUUID(), true);
-    TestProbe<PipeEvent> events = testKit.createTestProbe();
-    client.subscribe(events.ref());
-    await(client.connect());
+    TestProbe<PipeEvent> events = connectedWithEvents(client);
     List<ByteString> chunks = randomChunks(7, 2048, 16 * 1024); // about 16 MiB
     CompletionStage<ByteString> echoed = echo(client, chunks);
     int cuts = 0;
@@ -162,9 +160,7 @@ class TcpLoopbackIT {
     PipeServer server = echoServer(serverSettings());
     TcpProxy proxy = TcpProxy.start(testKit.system(), server.address());
     BackedPipe client = client(proxy.address(), UUID.randomUUID(), true);
-    TestProbe<PipeEvent> events = testKit.createTestProbe();
-    client.subscribe(events.ref());
-    await(client.connect());
+    TestProbe<PipeEvent> events = connectedWithEvents(client);
     awaitEvent(events, PipeEvent.Connected.class);
     proxy.blackholeAll();
     PipeEvent.Disconnected lost = awaitEvent(events, PipeEvent.Disconnected.class);
@@ -387,6 +383,14 @@ class TcpLoopbackIT {
     server.unbind();
   }
 
+  /** Subscribes a probe to {@code client}'s events and connects it. */
+  private static TestProbe<PipeEvent> connectedWithEvents(BackedPipe client) throws Exception {
+    TestProbe<PipeEvent> events = testKit.createTestProbe();
+    client.subscribe(events.ref());
+    await(client.connect());
+    return events;
+  }
+
   /** Waits until the server hosts exactly {@code expected} pipes. */
   private static void awaitHostedPipes(PipeServer server, int expected) {
     TestProbe<Integer> count = testKit.createTestProbe();
@@ -402,11 +406,6 @@ class TcpLoopbackIT {
       org.apache.pekko.stream.StreamTcpException.class;
 
   private static <E extends PipeEvent> E awaitEvent(TestProbe<PipeEvent> events, Class<E> type) {
-    while (true) {
-      PipeEvent event = events.receiveMessage(TIMEOUT);
-      if (type.isInstance(event)) {
-        return type.cast(event);
-      }
-    }
+    return io.backedpipe.Events.await(events, type, TIMEOUT);
   }
 }
