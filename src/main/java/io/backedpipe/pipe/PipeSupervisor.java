@@ -492,6 +492,12 @@ public final class PipeSupervisor {
   }
 
   private Behavior<Command> onLinkLost(PipeData data, LinkHandle link, LinkLost m) {
+    if (data.ending().closeReceived() && data.ending().readyToClose()) {
+      // Both streams are complete and the peer said it has ours: the peer ending the connection
+      // (it closes as soon as it reads our CLOSE) ends the pipe; there is nothing to resume.
+      link.shutdown();
+      return close(data, null, DisconnectCause.COMPLETED, Optional.empty());
+    }
     PipeData lost = drop(data, link, m.cause(), m.error());
     if (reconnector.isPresent() && m.cause().isRecoverable()) {
       Duration giveUp = settings.reconnect().giveUpAfter();

@@ -460,4 +460,22 @@ class PipeSupervisorTest {
     h.events.expectMessageClass(PipeEvent.Closed.class);
     h.events.expectNoMessage(NO_MORE);
   }
+
+  /**
+   * Regression: the peer closes as soon as it reads our CLOSE, so its end of the connection could
+   * arrive before our CLOSE was confirmed taken; the pipe then reconnected to a closed peer and
+   * ended REFUSED instead of COMPLETED.
+   */
+  @Test
+  void shouldCompleteWhenTheConnectionEndsAfterThePeersCloseWithBothDirectionsDone() {
+    PipeHarness h = retrying();
+    h.connected(0);
+    long gen = h.status().generation();
+    h.pipe.tell(PipeSupervisor.InputEnded.INSTANCE);
+    h.pipe.tell(PipeSupervisor.OutputAcknowledged.INSTANCE);
+    h.pipe.tell(new PipeSupervisor.PeerClosed(gen, 0, "finished"));
+    h.pipe.tell(new PipeSupervisor.LinkLost(gen, DisconnectCause.LINK_CLOSED, Optional.empty()));
+    assertEquals(DisconnectCause.COMPLETED, h.awaitEvent(PipeEvent.Closed.class).cause());
+    h.dials.expectNoMessage(NO_MORE);
+  }
 }
