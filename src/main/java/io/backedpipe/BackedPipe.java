@@ -167,13 +167,31 @@ public final class BackedPipe {
   }
 
   /**
-   * Closes the pipe; idempotent.
+   * Closes the pipe and, if connected, tells the peer (code
+   * {@link PipeSupervisor.Close#CLOSED_BY_APPLICATION}); idempotent.
    *
    * @return completes when closed
    */
   public CompletionStage<Done> close() {
     return AskPattern.askWithStatus(
         ref, PipeSupervisor.Close::new, askTimeout, system.scheduler());
+  }
+
+  /**
+   * Closes the pipe and, if connected, tells the peer why; the peer's pipe closes as
+   * {@link DisconnectCause#CLOSED_BY_PEER} with a {@link PeerClosedException} carrying
+   * {@code code} and {@code reason}. Idempotent: only the first close counts.
+   *
+   * @param code why, {@code 1..65535}
+   * @param reason a human-readable reason (cut to 1024 bytes of UTF-8 on the wire)
+   * @return completes when closed
+   * @throws IllegalArgumentException if the code is out of range
+   */
+  public CompletionStage<Done> close(int code, String reason) {
+    PipeSupervisor.Close.requireCode(code); // fails here, not inside the ask
+    return AskPattern.askWithStatus(
+        ref, replyTo -> new PipeSupervisor.Close(code, reason, replyTo), askTimeout,
+        system.scheduler());
   }
 
   /**

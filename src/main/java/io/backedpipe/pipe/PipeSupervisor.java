@@ -4,6 +4,7 @@ import io.backedpipe.AlreadyConnectedException;
 import io.backedpipe.Connection;
 import io.backedpipe.DisconnectCause;
 import io.backedpipe.PipeClosedException;
+import io.backedpipe.PeerClosedException;
 import io.backedpipe.PipeEvent;
 import io.backedpipe.PipeException;
 import io.backedpipe.PipeSettings;
@@ -12,6 +13,7 @@ import io.backedpipe.PipeStatus;
 import io.backedpipe.ReconnectFailedException;
 import io.backedpipe.Reconnector;
 import io.backedpipe.ResumePoint;
+import io.backedpipe.wire.Frame;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -61,7 +63,7 @@ import org.apache.pekko.stream.Materializer;
  * connected      Accept, writer cannot resume             connected (the Accept is refused)
  * connected      both directions ended, CLOSE sent and received  closed (COMPLETED)
  * connected      peer's CLOSE with a non-zero code        closed (CLOSED_BY_PEER)
- * connected      Close                                    closed
+ * connected      Close                                    closed (our CLOSE goes out first)
  * closed         anything                                 closed (answered PipeClosedException)
  * </pre>
  *
@@ -72,6 +74,12 @@ public final class PipeSupervisor {
   private static final Object RETRY_TIMER = "retry";
   private static final Object ATTEMPT_TIMER = "attempt";
   private static final Object GIVE_UP_TIMER = "give-up";
+  private static final Object FAREWELL_TIMER = "farewell";
+  /**
+   * How long a closed pipe keeps the connection its farewell CLOSE went out on: long enough for
+   * the peer to read it and end its direction, short enough that a silent peer cannot pin it.
+   */
+  static final Duration FAREWELL_TIMEOUT = Duration.ofSeconds(5);
 
   /** The pipe's protocol: public commands for users, package-private reports from children. */
   public sealed interface Command {}
@@ -103,12 +111,61 @@ public final class PipeSupervisor {
       implements Command {}
 
   /**
-   * Close the pipe for good: the connection is dropped, reads complete, writes are refused.
-   * Idempotent.
+   * Close the pipe for good: reads complete, writes are refused, and bytes not yet acknowledged are
+   * dropped. A connected pipe tells its peer first ({@code CLOSE} with {@code code} and
+   * {@code reason}, ahead of any data not yet sent), so the peer's pipe closes too
+   * ({@link DisconnectCause#CLOSED_BY_PEER}, with a {@link io.backedpipe.PeerClosedException}
+   * carrying both) instead of waiting out its grace period. Idempotent: only the first close
+   * counts.
    *
+   * @param code why, for the peer: {@code 1..65535} ({@code 0} is the clean end, which the pipe
+   *     sends by itself once both directions ended)
+   * @param reason a human-readable reason; cut to the first 1024 bytes of UTF-8 on the wire
    * @param replyTo who is told (always ack)
    */
-  public record Close(ActorRef<StatusReply<Done>> replyTo) implements Command {}
+  public record Close(int code, String reason, ActorRef<StatusReply<Done>> replyTo)
+      implements Command {
+    /** The code of a close that gives none: the application closed the pipe. */
+    public static final int CLOSED_BY_APPLICATION = 1;
+
+    /**
+     * Validates the code and the reason.
+     *
+     * @param code see the record's description
+     * @param reason see the record's description
+     * @param replyTo see the record's description
+     * @throws IllegalArgumentException if the code is out of range
+     * @throws NullPointerException if the reason or replyTo is {@code null}
+     */
+    public Close {
+      requireCode(code);
+      java.util.Objects.requireNonNull(reason, "reason");
+      java.util.Objects.requireNonNull(replyTo, "replyTo");
+    }
+
+    /**
+     * Checks a close code.
+     *
+     * @param code the code
+     * @return the code
+     * @throws IllegalArgumentException if it is not in {@code 1..65535}
+     */
+    public static int requireCode(int code) {
+      if (code < 1 || code > 0xFFFF) {
+        throw new IllegalArgumentException("code=" + code + " must be in 1..65535");
+      }
+      return code;
+    }
+
+    /**
+     * A close with {@link #CLOSED_BY_APPLICATION} and a stock reason.
+     *
+     * @param replyTo who is told (always ack)
+     */
+    public Close(ActorRef<StatusReply<Done>> replyTo) {
+      this(CLOSED_BY_APPLICATION, "closed by the application", replyTo);
+    }
+  }
 
   /**
    * Ask for a {@link PipeStatus}.
@@ -185,6 +242,11 @@ public final class PipeSupervisor {
 
   /** The backoff after a failed attempt is over. */
   private enum RetryTick implements Command {
+    INSTANCE
+  }
+
+  /** The connection that carries a closed pipe's farewell CLOSE had its time. */
+  private enum FarewellTimeout implements Command {
     INSTANCE
   }
 
@@ -314,9 +376,24 @@ public final class PipeSupervisor {
         .build();
   }
 
-  private Behavior<Command> closed(PipeData data, PipeClosedException reason) {
+  /**
+   * The end state. {@code farewell} is the connection a user's {@link Close} went out on, kept
+   * until the connection took the CLOSE (then only our direction ends, so the peer reads it) and
+   * until the peer ended it too, or {@link #FAREWELL_TIMEOUT} passed.
+   */
+  private Behavior<Command> closed(PipeData data, PipeClosedException reason,
+      Optional<LinkHandle> farewell) {
+    long gen = farewell.map(LinkHandle::generation).orElse(Long.MIN_VALUE);
     return common(Behaviors.receive(Command.class), data, PipeState.CLOSED,
-            d -> closed(d, reason))
+            d -> closed(d, reason, farewell))
+        .onMessage(CloseSent.class, m -> m.generation() == gen && farewell.isPresent(), m -> {
+          farewell.get().finishOutgoing();
+          return Behaviors.same();
+        })
+        .onMessage(LinkLost.class, m -> m.generation() == gen && farewell.isPresent(),
+            m -> farewellDone(data, reason, farewell.get()))
+        .onMessageEquals(FarewellTimeout.INSTANCE, () -> farewell.isPresent()
+            ? farewellDone(data, reason, farewell.get()) : Behaviors.same())
         .onMessage(Connect.class, m -> refuse(m.replyTo(), reason))
         .onMessage(ForceReconnect.class, m -> refuse(m.replyTo(), reason))
         .onMessage(Accept.class, m -> refuseAccept(m, reason))
@@ -325,6 +402,13 @@ public final class PipeSupervisor {
         .onMessage(ResumeChecked.class, this::onStaleCheck)
         .onAnyMessage(this::onStale)
         .build();
+  }
+
+  private Behavior<Command> farewellDone(PipeData data, PipeClosedException reason,
+      LinkHandle link) {
+    timers.cancel(FAREWELL_TIMER);
+    link.shutdown();
+    return closed(data, reason, Optional.empty());
   }
 
   /** Handlers every state shares: status, subscriptions, stream endpoints, child supervision. */
@@ -541,7 +625,8 @@ public final class PipeSupervisor {
     if (m.code() != 0) {
       context.getLog().info("peer closed the pipe: code [{}] reason [{}]", m.code(), m.reason());
       link.shutdown();
-      return close(data, null, DisconnectCause.CLOSED_BY_PEER, Optional.empty());
+      return close(data, null, DisconnectCause.CLOSED_BY_PEER,
+          Optional.of(new PeerClosedException(m.code(), m.reason())));
     }
     return connectedEnding(data.withEnding(data.ending().closeHasArrived()), link);
   }
@@ -587,9 +672,11 @@ public final class PipeSupervisor {
     return startAttempt(lost, List.of(), Optional.of(newer));
   }
 
+  /** Tells the peer before anything else goes out, so it closes too instead of waiting. */
   private Behavior<Command> closeConnected(PipeData data, LinkHandle link, Close m) {
-    link.shutdown();
-    return close(data, m.replyTo(), DisconnectCause.CLOSED_BY_USER, Optional.empty());
+    Frame.Close farewell = Frame.Close.shortened(m.code(), m.reason());
+    return close(data, m.replyTo(), DisconnectCause.CLOSED_BY_USER, Optional.empty(),
+        Optional.of(new Writer.Farewell(link.generation(), farewell)), Optional.of(link));
   }
 
   private Behavior<Command> closeDuringAttempt(PipeData data, ReconnectAttempt attempt, Close m) {
@@ -610,9 +697,21 @@ public final class PipeSupervisor {
       ActorRef<StatusReply<Done>> replyTo,
       DisconnectCause cause,
       Optional<Throwable> error) {
+    return close(data, replyTo, cause, error, Optional.empty(), Optional.empty());
+  }
+
+  private Behavior<Command> close(
+      PipeData data,
+      ActorRef<StatusReply<Done>> replyTo,
+      DisconnectCause cause,
+      Optional<Throwable> error,
+      Optional<Writer.Farewell> farewell,
+      Optional<LinkHandle> farewellLink) {
     timers.cancelAll();
+    farewellLink.ifPresent(
+        l -> timers.startSingleTimer(FAREWELL_TIMER, FarewellTimeout.INSTANCE, FAREWELL_TIMEOUT));
     PipeClosedException reason = closedError(cause, error);
-    writer.tell(new Writer.Close(reason));
+    writer.tell(new Writer.Close(reason, farewell));
     reader.tell(new Reader.Close(reason));
     if (replyTo != null) {
       replyTo.tell(StatusReply.ack());
@@ -620,7 +719,7 @@ public final class PipeSupervisor {
     PipeData next = error.isPresent() ? data.lost(error) : data;
     publish(next, new PipeEvent.Closed(cause, error));
     logTransition(PipeState.CLOSED, data.generation());
-    return closed(next, reason);
+    return closed(next, reason, farewellLink);
   }
 
   // ---------------------------------------------------------------- helpers

@@ -126,11 +126,26 @@ final class Writer extends AbstractBehavior<Writer.Command> {
   record PeerAcked(long generation, long position) implements Command {}
 
   /**
-   * The pipe closed: refuse everything from now on with {@code reason}.
+   * The pipe closed: refuse everything from now on with {@code reason}. With a {@code farewell},
+   * its CLOSE frame goes out on that connection next (ahead of any data not yet sent), and
+   * {@link PipeSupervisor.CloseSent} reports when the connection took it.
    *
    * @param reason the answer to every later write
+   * @param farewell the CLOSE to tell the peer, if any
    */
-  record Close(PipeException reason) implements Command {}
+  record Close(PipeException reason, Optional<Farewell> farewell) implements Command {
+    Close(PipeException reason) {
+      this(reason, Optional.empty());
+    }
+  }
+
+  /**
+   * The last frame of a closed pipe.
+   *
+   * @param generation the connection to send it on
+   * @param frame the CLOSE
+   */
+  record Farewell(long generation, Frame.Close frame) {}
 
   /**
    * Fill in the write figures and answer the status query.
@@ -193,6 +208,9 @@ final class Writer extends AbstractBehavior<Writer.Command> {
   private boolean closeConfirmed;
   private PipeException closedWith;
   private long closedAckedPosition;
+  /** After a Close with a farewell: the connection it goes out on, and the frame until it did. */
+  private ActorRef<Frame> farewellLink;
+  private Frame.Close farewellFrame;
 
   private Writer(
       ActorContext<Command> context,
@@ -335,6 +353,10 @@ final class Writer extends AbstractBehavior<Writer.Command> {
   }
 
   private Behavior<Command> onLinkDemand(LinkDemand demand) {
+    if (farewellLink != null && demand.generation() == generation) {
+      sendFarewell();
+      return this;
+    }
     if (demand.generation() == generation && link != null) {
       linkReady = true;
       if (closeSent && !closeConfirmed) {
@@ -395,6 +417,15 @@ final class Writer extends AbstractBehavior<Writer.Command> {
   private Behavior<Command> onClose(Close close) {
     if (closedWith == null) {
       closedWith = close.reason(); // the first reason stays
+      close.farewell()
+          .filter(f -> f.generation() == generation && link != null)
+          .ifPresent(f -> {
+            farewellLink = link;
+            farewellFrame = f.frame();
+            if (linkReady) {
+              sendFarewell();
+            }
+          });
     }
     link = null;
     linkReady = false;
@@ -409,6 +440,17 @@ final class Writer extends AbstractBehavior<Writer.Command> {
     long acked = closedWith == null ? buffer.startPosition() : closedAckedPosition;
     report.replyTo().tell(report.partial().withWriter(buffer.endPosition(), acked));
     return this;
+  }
+
+  /** Hands over the farewell CLOSE; at the next demand, reports that the connection took it. */
+  private void sendFarewell() {
+    if (farewellFrame != null) {
+      farewellLink.tell(farewellFrame);
+      farewellFrame = null;
+    } else {
+      farewellLink = null;
+      supervisor.tell(new PipeSupervisor.CloseSent(generation));
+    }
   }
 
   /** Moves waiting writes into the window, in order, as far as it has room. */

@@ -62,6 +62,25 @@ final class Checks {
   }
 
   /**
+   * Cuts {@code value} to the longest prefix whose UTF-8 takes at most {@code maxBytes}, never
+   * splitting a character; a lone surrogate becomes {@code ?}.
+   *
+   * @param value the text
+   * @param maxBytes the most bytes the encoding may take
+   * @return the text that fits
+   */
+  static String fitUtf8(String value, int maxBytes) {
+    ByteBuffer out = ByteBuffer.allocate(maxBytes);
+    StandardCharsets.UTF_8
+        .newEncoder()
+        .onMalformedInput(CodingErrorAction.REPLACE)
+        .onUnmappableCharacter(CodingErrorAction.REPLACE)
+        .encode(CharBuffer.wrap(value), out, true); // stops before a character that does not fit
+    out.flip();
+    return StandardCharsets.UTF_8.decode(out).toString();
+  }
+
+  /**
    * Decodes strict UTF-8: malformed input fails rather than becoming U+FFFD.
    *
    * @param bytes the encoding, read in place

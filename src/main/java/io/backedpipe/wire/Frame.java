@@ -107,6 +107,19 @@ public sealed interface Frame
       Checks.unsignedShort("code", code);
       Checks.utf8("reason", reason, MAX_REASON_BYTES);
     }
+
+    /**
+     * A CLOSE whose reason is cut, at a character boundary, to what fits in
+     * {@value #MAX_REASON_BYTES} bytes of UTF-8; for reasons built from messages of unknown length.
+     *
+     * @param code an application-defined reason code, {@code 0..65535}
+     * @param reason any reason
+     * @return the frame
+     * @throws IllegalArgumentException if the code is out of range
+     */
+    public static Close shortened(int code, String reason) {
+      return new Close(code, Checks.fitUtf8(reason, MAX_REASON_BYTES));
+    }
   }
 
   /**

@@ -478,4 +478,67 @@ class PipeSupervisorTest {
     assertEquals(DisconnectCause.COMPLETED, h.awaitEvent(PipeEvent.Closed.class).cause());
     h.dials.expectNoMessage(NO_MORE);
   }
+  @Test
+  void shouldTellTheConnectedPeerWithCloseWhenClosedBeforeAnyUnsentData() throws Exception {
+    PipeHarness h = single();
+    PipeHarness.Peer peer = h.connected(0);
+    TestProbe<StatusReply<Done>> replies = testKit.createTestProbe();
+    h.pipe.tell(new PipeSupervisor.Close(42, "target refused: connection refused", replies.ref()));
+    assertTrue(replies.receiveMessage().isSuccess());
+    assertEquals(new io.backedpipe.wire.Frame.Close(42, "target refused: connection refused"),
+        peer.frames().receiveMessage());
+    peer.awaitTerminated(); // our direction ends once the CLOSE went out
+    assertEquals(PipeState.CLOSED, h.status().state());
+  }
+
+  @Test
+  void shouldSendTheStockCloseForAPlainClose() {
+    PipeHarness h = single();
+    PipeHarness.Peer peer = h.connected(0);
+    assertTrue(h.close().isSuccess());
+    assertEquals(new io.backedpipe.wire.Frame.Close(PipeSupervisor.Close.CLOSED_BY_APPLICATION,
+        "closed by the application"), peer.frames().receiveMessage());
+  }
+
+  @Test
+  void shouldSendOnlyTheFirstCloseAndNothingAfterIt() {
+    PipeHarness h = single();
+    PipeHarness.Peer peer = h.connected(0);
+    TestProbe<StatusReply<Done>> replies = testKit.createTestProbe();
+    h.pipe.tell(new PipeSupervisor.Close(7, "first", replies.ref()));
+    h.pipe.tell(new PipeSupervisor.Close(8, "second", replies.ref()));
+    assertTrue(replies.receiveMessage().isSuccess());
+    assertTrue(replies.receiveMessage().isSuccess());
+    assertEquals(new io.backedpipe.wire.Frame.Close(7, "first"), peer.frames().receiveMessage());
+    peer.frames().expectNoMessage(NO_MORE);
+  }
+
+  @Test
+  void shouldRefuseACloseCodeOutsideOneToFfff() {
+    TestProbe<StatusReply<Done>> replies = testKit.createTestProbe();
+    IllegalArgumentException zero = org.junit.jupiter.api.Assertions.assertThrows(
+        IllegalArgumentException.class, () -> new PipeSupervisor.Close(0, "x", replies.ref()));
+    assertEquals("code=0 must be in 1..65535", zero.getMessage());
+    org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+        () -> new PipeSupervisor.Close(0x10000, "x", replies.ref()));
+  }
+
+  @Test
+  void shouldCloseAsClosedByPeerWithItsReasonAndFailTheReadingSource() throws Exception {
+    PipeHarness h = single();
+    PipeHarness.Peer peer = h.connected(0);
+    CompletionStage<List<ByteString>> read =
+        PipeStreams.source(h.pipe).runWith(Sink.seq(), testKit.system());
+    peer.end().send(new io.backedpipe.wire.Frame.Close(9, "target refused"));
+    PipeEvent.Closed closed = h.awaitEvent(PipeEvent.Closed.class);
+    assertEquals(DisconnectCause.CLOSED_BY_PEER, closed.cause());
+    io.backedpipe.PeerClosedException why = assertInstanceOf(
+        io.backedpipe.PeerClosedException.class, closed.error().orElseThrow());
+    assertEquals(9, why.code());
+    assertEquals("target refused", why.reason());
+    Exception error = org.junit.jupiter.api.Assertions.assertThrows(Exception.class,
+        () -> await(read));
+    assertInstanceOf(io.backedpipe.PeerClosedException.class, error.getCause().getCause());
+    peer.awaitTerminated();
+  }
 }

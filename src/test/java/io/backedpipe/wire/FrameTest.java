@@ -209,4 +209,12 @@ class FrameTest {
     assertEquals(status, HandshakeStatus.fromCode(code));
     assertEquals(permanent, status.isPermanent());
   }
+  @Test
+  void shouldShortenACloseReasonAtACharacterBoundary() {
+    String euros = "\u20ac".repeat(400); // 3 bytes each in UTF-8: 1200 bytes
+    Frame.Close close = Frame.Close.shortened(5, euros);
+    assertEquals(341, close.reason().length()); // 1023 bytes: a 342nd would need 1026
+    assertEquals("a?b", Frame.Close.shortened(5, "a\ud800b").reason());
+    assertEquals("short", Frame.Close.shortened(5, "short").reason());
+  }
 }
