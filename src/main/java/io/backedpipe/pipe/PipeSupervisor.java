@@ -685,11 +685,18 @@ public final class PipeSupervisor {
     return close(data, m.replyTo(), DisconnectCause.CLOSED_BY_USER, Optional.empty());
   }
 
+  /** Tells subscribers no attempt will follow, so a watcher can give up on the pipe too. */
   private Behavior<Command> giveUp(PipeData data) {
     timers.cancel(RETRY_TIMER);
     context.getLog().info("reconnect policy gave up after [{}]",
         settings.reconnect().giveUpAfter());
-    return disconnected(data.givingUp());
+    PipeData next = data.givingUp();
+    publish(next, new PipeEvent.ReconnectFailed(data.failedAttempts(),
+        new ReconnectFailedException(data.failedAttempts(),
+            "gave up: giveUpAfter=" + settings.reconnect().giveUpAfter(),
+            data.lastError().orElse(null)),
+        Optional.empty()));
+    return disconnected(next);
   }
 
   private Behavior<Command> close(

@@ -18,7 +18,7 @@ class ProtocolShapeTest {
   /** Internal supervisor messages that concern the pipe, not one connection. */
   private static final Set<String> NOT_ABOUT_A_CONNECTION =
       Set.of("OpenWriter", "OpenReader", "SubscriberStopped", "ChildStopped", "RetryTick",
-          "GiveUpTick", "InputEnded", "OutputAcknowledged");
+          "GiveUpTick", "InputEnded", "OutputAcknowledged", "FarewellTimeout");
 
   @ParameterizedTest
   @ValueSource(classes = {PipeSupervisor.Command.class, Writer.Command.class,

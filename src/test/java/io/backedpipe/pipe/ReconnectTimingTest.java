@@ -68,6 +68,11 @@ class ReconnectTimingTest {
     failNextDial(h);
     h.awaitEvent(PipeEvent.ReconnectFailed.class);
     manualTime.timePasses(Duration.ofMillis(150));
+    PipeEvent.ReconnectFailed gaveUp = h.awaitEvent(PipeEvent.ReconnectFailed.class);
+    assertEquals(Optional.empty(), gaveUp.nextAttemptIn()); // subscribers learn none will follow
+    org.junit.jupiter.api.Assertions.assertTrue(gaveUp.error().getMessage()
+        .startsWith("reconnect failed: attempt=2 detail=gave up: giveUpAfter=PT0.25S cause="),
+        gaveUp.error().getMessage());
     manualTime.timePasses(Duration.ofSeconds(5));
     h.dials.expectNoMessage(Duration.ofMillis(100));
     assertEquals(PipeState.DISCONNECTED, h.status().state());
