@@ -97,7 +97,11 @@ public record PipeSettings(
   }
 
   private static int bytes(Config config, String path) {
-    return Math.toIntExact(config.getBytes(path));
+    long value = config.getBytes(path);
+    if (value > Integer.MAX_VALUE) {
+      throw new IllegalArgumentException(path + "=" + value + " must be < 2GiB");
+    }
+    return (int) value;
   }
 
   /**

@@ -3,14 +3,17 @@ package io.backedpipe.cli;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import java.io.File;
+import java.util.Map;
+import java.util.Optional;
 
 /**
- * Loads the runnable tool's configuration: {@code application.conf} from the working directory
- * (the project's top-level file) over the usual Typesafe Config stack (system properties,
- * {@code -Dconfig.file}, classpath {@code application.conf}, the library's {@code reference.conf}).
+ * The configuration of the runnable tool, highest precedence first: the command's options, system
+ * properties ({@code -Dbacked-pipe.window-bytes=1MiB}), the configuration file ({@code --config},
+ * else {@code application.conf} in the working directory, the project's top-level one), and the
+ * library's defaults ({@code reference.conf}).
  */
 final class ToolConfig {
-  /** The file the tool reads from the working directory, when it exists. */
+  /** The file read from the working directory when no {@code --config} is given. */
   static final String FILE = "application.conf";
 
   private ToolConfig() {}
@@ -18,25 +21,26 @@ final class ToolConfig {
   /**
    * Loads the configuration.
    *
-   * @param overrides {@code path=value} pairs that win over everything; a path that does not start
-   *     with {@code backed-pipe} or {@code pekko} is taken relative to {@code section}
-   * @param section the tool's own section, such as {@code backed-pipe.demo}
+   * @param file the {@code --config} file, if given
+   * @param settings path to value, from the command's options
    * @return the resolved configuration
+   * @throws IllegalArgumentException if a given file does not exist
    */
-  static Config load(String[] overrides, String section) {
-    Config top = ConfigFactory.empty();
-    for (String override : overrides) {
-      String pair = override.startsWith("backed-pipe") || override.startsWith("pekko")
-          ? override : section + "." + override;
-      top = ConfigFactory.parseString(pair).withFallback(top);
+  static Config load(Optional<File> file, Map<String, Object> settings) {
+    Config fromFile;
+    if (file.isPresent()) {
+      if (!file.get().isFile()) {
+        throw new IllegalArgumentException("config file not found: " + file.get());
+      }
+      fromFile = ConfigFactory.parseFile(file.get());
+    } else {
+      File local = new File(FILE);
+      fromFile = local.isFile() ? ConfigFactory.parseFile(local) : ConfigFactory.empty();
     }
-    Config defaults = ConfigFactory.load();
-    File file = new File(FILE);
-    Config fromFile = file.isFile() ? ConfigFactory.parseFile(file) : ConfigFactory.empty();
-    // System properties still win over the file, as they do in ConfigFactory.load().
-    return top.withFallback(ConfigFactory.systemProperties())
+    return ConfigFactory.parseMap(settings, "command-line options")
+        .withFallback(ConfigFactory.systemProperties())
         .withFallback(fromFile)
-        .withFallback(defaults)
+        .withFallback(ConfigFactory.defaultReference())
         .resolve();
   }
 }

@@ -41,7 +41,17 @@ public record ServerSettings(boolean createOnFirstContact, int maxPipes,
    * @return the settings
    */
   public static ServerSettings create(ActorSystem<?> system) {
-    Config c = system.settings().config().getConfig("backed-pipe.server");
+    return fromConfig(system.settings().config().getConfig("backed-pipe"));
+  }
+
+  /**
+   * Reads the settings from a {@code backed-pipe} section.
+   *
+   * @param config the section (the content of {@code backed-pipe { ... }})
+   * @return the settings
+   */
+  public static ServerSettings fromConfig(Config config) {
+    Config c = config.getConfig("server");
     return new ServerSettings(c.getBoolean("create-on-first-contact"), c.getInt("max-pipes"),
         c.getBytes("max-total-window-bytes"), c.getDuration("grace-period"));
   }

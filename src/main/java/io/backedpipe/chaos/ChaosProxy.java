@@ -1,0 +1,131 @@
+package io.backedpipe.chaos;
+
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import org.apache.pekko.Done;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.Props;
+import org.apache.pekko.actor.typed.javadsl.AskPattern;
+import org.apache.pekko.stream.KillSwitches;
+import org.apache.pekko.stream.javadsl.Flow;
+import org.apache.pekko.stream.javadsl.Keep;
+import org.apache.pekko.stream.javadsl.Sink;
+import org.apache.pekko.stream.javadsl.Tcp;
+import org.apache.pekko.util.ByteString;
+
+/**
+ * A TCP proxy that breaks the connections through it: put it between a pipe's client and server
+ * (or any two TCP peers) and reset, close or blackhole their connections, by hand with
+ * {@link #inject} or by itself on a seeded {@link ChaosSchedule}. Half-closes pass through.
+ *
+ * <pre>{@code
+ * ChaosProxy proxy = ChaosProxy.start(system, new InetSocketAddress("127.0.0.1", 0), server,
+ *     new ChaosSchedule(Duration.ofMillis(250), 0.05, Duration.ofSeconds(1),
+ *         Duration.ofSeconds(3), 42)).toCompletableFuture().get();
+ * // dial proxy.address() instead of the server
+ * proxy.inject(Fault.RESET);
+ * }</pre>
+ */
+public final class ChaosProxy {
+  private final Tcp.ServerBinding binding;
+  private final ActorRef<ProxyController.Command> controller;
+  private final ActorSystem<?> system;
+
+  private ChaosProxy(Tcp.ServerBinding binding, ActorRef<ProxyController.Command> controller,
+      ActorSystem<?> system) {
+    this.binding = binding;
+    this.controller = controller;
+    this.system = system;
+  }
+
+  /**
+   * Binds the proxy.
+   *
+   * @param system the actor system that runs it
+   * @param listen where to accept connections (port 0 for any free one)
+   * @param target where to forward them
+   * @param schedule when to inject faults by itself
+   * @return the bound proxy
+   */
+  public static CompletionStage<ChaosProxy> start(ActorSystem<?> system,
+      InetSocketAddress listen, InetSocketAddress target, ChaosSchedule schedule) {
+    ActorRef<ProxyController.Command> controller = system.systemActorOf(
+        ProxyController.create(schedule), "chaos-proxy-" + UUID.randomUUID(), Props.empty());
+    AtomicLong ids = new AtomicLong();
+    return Tcp.get(system).bind(listen.getHostString(), listen.getPort(), 100,
+            java.util.List.of(), true, Optional.empty())
+        .to(Sink.foreach(incoming -> {
+          ProxiedLink link = new ProxiedLink(ids.incrementAndGet(),
+              KillSwitches.shared("chaos-" + ids.get()), new AtomicReference<>(
+                  new CompletableFuture<>()));
+          Flow<ByteString, ByteString, ?> upstream = Tcp.get(system).outgoingConnection(target,
+              Optional.empty(), java.util.List.of(), true, Optional.empty(), Optional.empty());
+          CompletionStage<Done> ended = incoming.handleWith(
+              link.gated().via(link.killSwitch().flow()).via(upstream)
+                  .via(link.killSwitch().flow()).via(link.gated())
+                  .watchTermination(Keep.right()), system);
+          controller.tell(new ProxyController.Register(link));
+          ended.whenComplete((done, error) ->
+              controller.tell(new ProxyController.Unregister(link.id())));
+        }))
+        .run(system)
+        .thenApply(binding -> new ChaosProxy(binding, controller, system));
+  }
+
+  /**
+   * Where peers connect.
+   *
+   * @return the bound address
+   */
+  public InetSocketAddress address() {
+    return binding.localAddress();
+  }
+
+  /**
+   * Applies a fault to every open connection now; a blackhole lasts one second.
+   *
+   * @param fault what to do
+   */
+  public void inject(Fault fault) {
+    inject(fault, Duration.ofSeconds(1));
+  }
+
+  /**
+   * Applies a fault to every open connection now.
+   *
+   * @param fault what to do
+   * @param blackhole how long a blackhole lasts
+   */
+  public void inject(Fault fault, Duration blackhole) {
+    controller.tell(new ProxyController.Inject(fault, blackhole));
+  }
+
+  /**
+   * What the proxy has done so far.
+   *
+   * @return the counts
+   */
+  public CompletionStage<ChaosStats> stats() {
+    return AskPattern.ask(controller, ProxyController.GetStats::new, Duration.ofSeconds(5),
+        system.scheduler());
+  }
+
+  /**
+   * Stops accepting connections and resets the open ones.
+   *
+   * @return completes when unbound
+   */
+  public CompletionStage<Done> stop() {
+    return binding.unbind().thenApply(unbound -> {
+      controller.tell(ProxyController.Shutdown.INSTANCE); // after the last accepted connection
+      return Done.getInstance();
+    });
+  }
+}

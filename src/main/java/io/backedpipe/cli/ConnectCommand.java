@@ -1,0 +1,48 @@
+package io.backedpipe.cli;
+
+import com.typesafe.config.Config;
+import io.backedpipe.tunnel.ConnectTunnel;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+/** {@code backed-pipe connect}: the client end of the tunnel, a local port forward. */
+@Command(name = "connect", mixinStandardHelpOptions = true,
+    versionProvider = Main.Version.class,
+    description = {"Forward a local port through 'serve': each local TCP connection becomes one "
+        + "pipe to the server, relayed to the server's target. While the link to the server is "
+        + "cut or blackholed the local application notices nothing, up to the grace period. "
+        + "EOF and half-close pass both ways; a local reset closes the target's connection.", ""})
+final class ConnectCommand implements Callable<Integer> {
+  @Spec
+  CommandSpec spec;
+
+  @Option(names = "--server", required = true, paramLabel = "HOST:PORT",
+      converter = HostPort.Converter.class, description = "Where 'serve' listens.")
+  HostPort server;
+
+  @Option(names = "--listen", required = true, paramLabel = "HOST:PORT",
+      converter = HostPort.Converter.class,
+      description = "The local address applications connect to, for example 127.0.0.1:2222.")
+  HostPort listen;
+
+  @Mixin
+  PipeOptions options;
+
+  @Override
+  public Integer call() throws Exception {
+    Config config = options.load(Map.of());
+    ToolRuntime.validate(config);
+    LogLevel.apply(options.logLevel != null ? options.logLevel : "INFO");
+    return ToolRuntime.serveUntilStopped(config, spec.commandLine().getOut(),
+        spec.commandLine().getErr(), system -> ConnectTunnel.start(system, listen.address(),
+            server.address(), Optional.empty())
+            .thenApply(t -> "forwarding " + t.address() + " to " + server
+                + "'s target (Ctrl-C stops)"));
+  }
+}

@@ -1,0 +1,95 @@
+package io.backedpipe.cli;
+
+import com.typesafe.config.Config;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.TimeUnit;
+import org.apache.pekko.actor.typed.ActorSystem;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+/** {@code backed-pipe demo}: the tunnel at work through a link that keeps breaking. */
+@Command(name = "demo", mixinStandardHelpOptions = true,
+    versionProvider = Main.Version.class,
+    description = {"Run, in one process on loopback: an echo target, 'serve', a proxy that keeps "
+        + "resetting, closing and now and then blackholing the link, 'connect', and client "
+        + "connections that stream seeded data and check every byte that comes back. Ends with a "
+        + "verdict; exits 0 only when every byte matched.", ""})
+final class DemoCommand implements Callable<Integer> {
+  @Spec
+  CommandSpec spec;
+
+  @Option(names = "--bytes", paramLabel = "SIZE", converter = ConfigValue.Size.class,
+      description = "Bytes to echo over all streams (backed-pipe.demo.bytes).")
+  Long bytes;
+
+  @Option(names = "--streams", paramLabel = "N",
+      description = "Concurrent client connections (backed-pipe.demo.streams).")
+  Integer streams;
+
+  @Option(names = "--fault-interval", paramLabel = "DURATION",
+      converter = ConfigValue.Time.class,
+      description = "Mean time between faults of the link, 0 for none "
+          + "(backed-pipe.demo.fault-interval).")
+  Duration faultInterval;
+
+  @Option(names = "--seed", paramLabel = "N",
+      description = "Seed of the data and of the faults (backed-pipe.demo.seed).")
+  Long seed;
+
+  @Mixin
+  PipeOptions options;
+
+  @Override
+  public Integer call() throws Exception {
+    Map<String, Object> extra = new LinkedHashMap<>();
+    if (bytes != null) {
+      extra.put("backed-pipe.demo.bytes", bytes);
+    }
+    if (streams != null) {
+      extra.put("backed-pipe.demo.streams", streams);
+    }
+    if (faultInterval != null) {
+      extra.put("backed-pipe.demo.fault-interval", ConfigValue.text(faultInterval));
+    }
+    if (seed != null) {
+      extra.put("backed-pipe.demo.seed", seed);
+    }
+    Config loaded = options.load(extra);
+    Config config = demoHeartbeats(loaded);
+    DemoSettings demo = DemoSettings.fromConfig(config.getConfig("backed-pipe.demo"));
+    ToolRuntime.validate(config);
+    LogLevel.apply(options.logLevel != null ? options.logLevel : "WARN");
+    ActorSystem<Void> system = ToolRuntime.system("backed-pipe-demo", config);
+    try {
+      boolean passed = new TunnelDemo(system, demo, spec.commandLine().getOut(),
+          System.console() != null).run();
+      return passed ? 0 : 1;
+    } finally {
+      system.terminate();
+      system.getWhenTerminated().toCompletableFuture().get(30, TimeUnit.SECONDS);
+    }
+  }
+
+  /**
+   * The demo's blackholes last seconds; its own heartbeat settings catch them within one, unless
+   * the heartbeat options were given.
+   */
+  private Config demoHeartbeats(Config config) {
+    Map<String, Object> heartbeats = new LinkedHashMap<>();
+    if (options.heartbeatInterval == null) {
+      heartbeats.put("backed-pipe.transport.heartbeat-interval",
+          config.getString("backed-pipe.demo.heartbeat-interval"));
+    }
+    if (options.heartbeatTimeout == null) {
+      heartbeats.put("backed-pipe.transport.heartbeat-timeout",
+          config.getString("backed-pipe.demo.heartbeat-timeout"));
+    }
+    return com.typesafe.config.ConfigFactory.parseMap(heartbeats).withFallback(config);
+  }
+}

@@ -1,0 +1,65 @@
+package io.backedpipe.cli;
+
+import com.typesafe.config.Config;
+import io.backedpipe.tunnel.ServeTunnel;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+/** {@code backed-pipe serve}: the server end of the tunnel. */
+@Command(name = "serve", mixinStandardHelpOptions = true,
+    versionProvider = Main.Version.class,
+    description = {"Accept pipes from 'connect' and relay each one to its own TCP connection to "
+        + "the target. The target's EOF ends the stream towards the client; the client's end of "
+        + "stream half-closes the target connection; a target that refuses or resets closes the "
+        + "client's local connection, with the reason in the client's log.", ""})
+final class ServeCommand implements Callable<Integer> {
+  @Spec
+  CommandSpec spec;
+
+  @Option(names = "--listen", required = true, paramLabel = "HOST:PORT",
+      converter = HostPort.Converter.class, description = "Where 'connect' reaches this server.")
+  HostPort listen;
+
+  @Option(names = "--target", required = true, paramLabel = "HOST:PORT",
+      converter = HostPort.Converter.class,
+      description = "The service each stream is relayed to, for example 127.0.0.1:22.")
+  HostPort target;
+
+  @Option(names = "--max-pipes", paramLabel = "N",
+      description = "Most streams at once (backed-pipe.server.max-pipes).")
+  Integer maxPipes;
+
+  @Option(names = "--max-total-window", paramLabel = "SIZE", converter = ConfigValue.Size.class,
+      description = "Most window bytes of all streams together "
+          + "(backed-pipe.server.max-total-window-bytes).")
+  Long maxTotalWindow;
+
+  @Mixin
+  PipeOptions options;
+
+  @Override
+  public Integer call() throws Exception {
+    Map<String, Object> extra = new LinkedHashMap<>();
+    if (maxPipes != null) {
+      extra.put("backed-pipe.server.max-pipes", maxPipes);
+    }
+    if (maxTotalWindow != null) {
+      extra.put("backed-pipe.server.max-total-window-bytes", maxTotalWindow);
+    }
+    Config config = options.load(extra);
+    ToolRuntime.validate(config);
+    LogLevel.apply(options.logLevel != null ? options.logLevel : "INFO");
+    return ToolRuntime.serveUntilStopped(config, spec.commandLine().getOut(),
+        spec.commandLine().getErr(), system -> ServeTunnel.start(system, listen.address(),
+            target.address(), Optional.empty())
+            .thenApply(t -> "serving on " + t.address() + ", relaying to " + target
+                + " (Ctrl-C stops)"));
+  }
+}

@@ -1,0 +1,74 @@
+package io.backedpipe.cli;
+
+import com.typesafe.config.Config;
+import io.backedpipe.PipeSettings;
+import io.backedpipe.server.ServerSettings;
+import io.backedpipe.transport.TransportSettings;
+import java.io.PrintWriter;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+
+/** Starts the actor system of a long-running command and keeps it until the process stops. */
+final class ToolRuntime {
+  private ToolRuntime() {}
+
+  /**
+   * Checks the settings the tool will use, so a bad value is a usage error before anything binds.
+   *
+   * @param config the configuration
+   * @throws IllegalArgumentException naming the bad setting
+   */
+  static void validate(Config config) {
+    Config section = config.getConfig("backed-pipe");
+    PipeSettings.fromConfig(section);
+    TransportSettings.fromConfig(section);
+    ServerSettings.fromConfig(section);
+  }
+
+  /**
+   * Creates the actor system.
+   *
+   * @param name the system's name
+   * @param config the configuration
+   * @return the system
+   */
+  static ActorSystem<Void> system(String name, Config config) {
+    return ActorSystem.create(Behaviors.empty(), name, config);
+  }
+
+  /**
+   * Starts something that serves until the process is stopped (Ctrl-C runs Pekko's coordinated
+   * shutdown), prints what it listens on, and waits.
+   *
+   * @param config the configuration
+   * @param out where the banner goes
+   * @param err where errors go
+   * @param start binds and answers the banner line
+   * @return the exit code: 0 after a normal stop, 1 if it could not start
+   * @throws InterruptedException if interrupted while waiting
+   */
+  static int serveUntilStopped(Config config, PrintWriter out, PrintWriter err,
+      Function<ActorSystem<?>, CompletionStage<String>> start) throws InterruptedException {
+    ActorSystem<Void> system = system("backed-pipe", config);
+    try {
+      out.println(start.apply(system).toCompletableFuture().get(30, TimeUnit.SECONDS));
+      out.flush();
+    } catch (ExecutionException | java.util.concurrent.TimeoutException e) {
+      Throwable cause = e instanceof ExecutionException ? e.getCause() : e;
+      err.println("error: could not start: " + Main.message(cause));
+      err.flush();
+      system.terminate();
+      return 1;
+    }
+    try {
+      system.getWhenTerminated().toCompletableFuture().get();
+    } catch (ExecutionException e) {
+      return 1;
+    }
+    return 0;
+  }
+}

@@ -1,0 +1,85 @@
+package io.backedpipe.tunnel;
+
+import io.backedpipe.BackedPipe;
+import io.backedpipe.PipeSettings;
+import io.backedpipe.transport.TcpReconnector;
+import io.backedpipe.transport.TransportSettings;
+import java.net.InetSocketAddress;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.CompletionStage;
+import org.apache.pekko.Done;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.Props;
+import org.apache.pekko.stream.javadsl.Sink;
+import org.apache.pekko.stream.javadsl.Tcp;
+
+/**
+ * The client end of a tunnel ({@code backed-pipe connect}), a local port forward: every TCP
+ * connection accepted on the local port becomes one new pipe (a fresh stream id) to a
+ * {@link ServeTunnel}, relayed by a {@link TunnelStream}. EOF and half-close carry both ways; a
+ * local connection that fails (a reset) closes the pipe, and the server closes the target's
+ * connection. While the link to the server is down the local application notices nothing: its
+ * bytes wait in the pipe's window and flow again once the pipe resumes.
+ *
+ * <pre>{@code
+ * ConnectTunnel tunnel = ConnectTunnel.start(system, new InetSocketAddress("127.0.0.1", 2222),
+ *     new InetSocketAddress("server", 7000), Optional.empty()).toCompletableFuture().get();
+ * // ssh -p 2222 localhost
+ * }</pre>
+ */
+public final class ConnectTunnel {
+  private final Tcp.ServerBinding binding;
+
+  private ConnectTunnel(Tcp.ServerBinding binding) {
+    this.binding = binding;
+  }
+
+  /**
+   * Binds the local port with the settings of the actor system's configuration.
+   *
+   * @param system the actor system
+   * @param listen the local address applications connect to
+   * @param server the {@code serve} end
+   * @param listener told of every pipe event of every stream, if present
+   * @return the bound tunnel
+   */
+  public static CompletionStage<ConnectTunnel> start(ActorSystem<?> system,
+      InetSocketAddress listen, InetSocketAddress server,
+      Optional<ActorRef<TunnelEvent>> listener) {
+    TransportSettings transport = TransportSettings.create(system);
+    PipeSettings settings = PipeSettings.create(system);
+    return Tcp.get(system).bind(listen.getHostString(), listen.getPort(), 100,
+            transport.socketOptions(),
+            true, // half-close: the application's EOF must not end what flows back to it
+            Optional.empty())
+        .to(Sink.foreach(local -> {
+          UUID id = UUID.randomUUID();
+          TcpReconnector dialer = new TcpReconnector(system, server, id, true, transport);
+          system.systemActorOf(TunnelStream.dialing(id, local,
+                  BackedPipe.create(dialer, settings), listener),
+              "tunnel-connect-" + id, Props.empty());
+        }))
+        .run(system)
+        .thenApply(ConnectTunnel::new);
+  }
+
+  /**
+   * The local address applications connect to.
+   *
+   * @return the bound address
+   */
+  public InetSocketAddress address() {
+    return binding.localAddress();
+  }
+
+  /**
+   * Stops accepting local connections; streams already open go on.
+   *
+   * @return completes when unbound
+   */
+  public CompletionStage<Done> stop() {
+    return binding.unbind().thenApply(unbound -> Done.getInstance());
+  }
+}

@@ -1,0 +1,73 @@
+package io.backedpipe.tunnel;
+
+import io.backedpipe.PipeSettings;
+import io.backedpipe.server.PipeServer;
+import io.backedpipe.server.ServerSettings;
+import io.backedpipe.transport.TransportSettings;
+import java.net.InetSocketAddress;
+import java.util.Optional;
+import java.util.concurrent.CompletionStage;
+import org.apache.pekko.Done;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.Props;
+
+/**
+ * The server end of a tunnel ({@code backed-pipe serve}): a {@link PipeServer} whose every new
+ * pipe opens one TCP connection to the target and relays bytes both ways through a
+ * {@link TunnelStream}. The target's EOF becomes the client's end-of-stream; the client's
+ * end-of-stream half-closes the target connection's write side; a target that cannot be reached
+ * or that resets closes the pipe with a {@link TunnelCloseCode} and the reason, which the client
+ * logs before it closes its local connection.
+ *
+ * <pre>{@code
+ * ServeTunnel tunnel = ServeTunnel.start(system, new InetSocketAddress("0.0.0.0", 7000),
+ *     new InetSocketAddress("127.0.0.1", 22), Optional.empty()).toCompletableFuture().get();
+ * }</pre>
+ */
+public final class ServeTunnel {
+  private final PipeServer server;
+
+  private ServeTunnel(PipeServer server) {
+    this.server = server;
+  }
+
+  /**
+   * Binds with the settings of the actor system's configuration.
+   *
+   * @param system the actor system
+   * @param listen where clients connect
+   * @param target where each stream's bytes go
+   * @param listener told of every pipe event of every stream, if present
+   * @return the bound tunnel
+   */
+  public static CompletionStage<ServeTunnel> start(ActorSystem<?> system,
+      InetSocketAddress listen, InetSocketAddress target,
+      Optional<ActorRef<TunnelEvent>> listener) {
+    TransportSettings transport = TransportSettings.create(system);
+    return PipeServer.bind(system, listen.getHostString(), listen.getPort(),
+            ServerSettings.create(system), PipeSettings.create(system), transport,
+            (id, pipe) -> system.systemActorOf(
+                TunnelStream.serving(id, pipe, target, transport, listener),
+                "tunnel-serve-" + id, Props.empty()))
+        .thenApply(ServeTunnel::new);
+  }
+
+  /**
+   * Where clients connect.
+   *
+   * @return the bound address
+   */
+  public InetSocketAddress address() {
+    return server.address();
+  }
+
+  /**
+   * Stops accepting clients and closes every stream.
+   *
+   * @return completes when unbound
+   */
+  public CompletionStage<Done> stop() {
+    return server.unbind();
+  }
+}
