@@ -1,0 +1,92 @@
+package io.backedpipe.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import picocli.CommandLine;
+
+/** The command line: exit codes and messages a user sees. */
+class MainTest {
+  /** What one run printed and returned. */
+  private record Run(int exit, String out, String err) {}
+
+  private static Run run(String... args) {
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    CommandLine line = Main.commandLine();
+    line.setOut(new PrintWriter(out, true));
+    line.setErr(new PrintWriter(err, true));
+    int exit = line.execute(args);
+    return new Run(exit, out.toString(), err.toString());
+  }
+
+  @Test
+  void shouldPrintTheVersion() {
+    Run run = run("--version");
+    assertEquals(0, run.exit());
+    assertTrue(run.out().startsWith("backed-pipe "), run.out());
+    assertTrue(run.out().contains("Apache Pekko 1.7.0"), run.out());
+  }
+
+  @Test
+  void shouldAskForACommand() {
+    Run run = run();
+    assertEquals(2, run.exit());
+    assertTrue(run.err().startsWith("missing command: serve, connect or demo"), run.err());
+  }
+
+  @Test
+  void shouldShowHelpForEachCommand() {
+    for (String command : new String[] {"serve", "connect", "demo"}) {
+      Run run = run(command, "--help");
+      assertEquals(0, run.exit(), command);
+      assertTrue(run.out().startsWith("Usage: backed-pipe " + command), run.out());
+    }
+  }
+
+  @ParameterizedTest
+  @CsvSource(delimiter = '|', value = {
+      "serve --listen nohost --target 127.0.0.1:22 | Invalid value for option '--listen': 'nohost' is not HOST:PORT",
+      "serve --listen 127.0.0.1:0                  | Missing required option: '--target=HOST:PORT'",
+      "serve --listen 127.0.0.1:70000 --target a:1 | Invalid value for option '--listen': '127.0.0.1:70000': the port must be in 0..65535",
+      "connect --server a:b --listen 127.0.0.1:0   | Invalid value for option '--server': 'a:b': the port is not a number",
+      "connect --server a:1 --listen 127.0.0.1:0 --window 3GiB | error: window-bytes=3221225472 must be < 2GiB",
+      "connect --server a:1 --listen 127.0.0.1:0 --window lots | Invalid value for option '--window': 'lots' is not a size (for example 64KiB, 8MiB, 1GiB)",
+      "serve --listen 127.0.0.1:0 --target a:1 --heartbeat-timeout 1s --heartbeat-interval 2s | error: heartbeatTimeout=PT1S must be > heartbeatInterval=PT2S",
+      "demo --streams 0                            | error: streams=0 must be in 1..1000",
+      "demo --fault-interval soon                  | Invalid value for option '--fault-interval': 'soon' is not a duration (for example 250ms, 2s, 1m)",
+      "demo --log-level LOUD                       | error: --log-level=LOUD must be one of ERROR, WARN, INFO, DEBUG, TRACE",
+      "demo --config /no/such/file.conf            | error: config file not found: /no/such/file.conf",
+  })
+  void shouldRefuseBadArgumentsWithExitCodeTwoAndAClearMessage(String args, String message) {
+    Run run = run(args.trim().split("\\s+"));
+    assertEquals(2, run.exit(), run.err());
+    assertTrue(run.err().startsWith(message), run.err());
+  }
+
+  @Test
+  void shouldFailToServeOnAPortInUseWithExitCodeOne() throws Exception {
+    try (java.net.ServerSocket taken = new java.net.ServerSocket(0, 1,
+        java.net.InetAddress.getLoopbackAddress())) {
+      Run run = run("serve", "--listen", "127.0.0.1:" + taken.getLocalPort(), "--target",
+          "127.0.0.1:1", "--log-level", "ERROR");
+      assertEquals(1, run.exit(), run.err());
+      assertTrue(run.err().startsWith("error: could not start: "), run.err());
+    }
+  }
+
+  @Test
+  void shouldRunASmallDemoToAPassingVerdict() {
+    Run run = run("demo", "--bytes", "8MiB", "--streams", "2", "--fault-interval", "50ms",
+        "--set", "backed-pipe.demo.blackhole-chance=0", "--set",
+        "backed-pipe.demo.progress-interval=200ms");
+    assertEquals(0, run.exit(), run.out() + run.err());
+    assertTrue(run.out().contains("verdict: PASS"), run.out());
+    assertTrue(run.out().contains("lost             0"), run.out());
+  }
+}
