@@ -35,6 +35,16 @@ final class PipeOptions {
           + "keeps retrying (backed-pipe.server.grace-period).")
   Duration grace;
 
+  @Option(names = "--secret-file", paramLabel = "FILE",
+      description = "A file holding the shared secret (at least 16 bytes) that clients prove and "
+          + "the server requires (backed-pipe.transport.auth.secret-file). Give both ends the same.")
+  File secretFile;
+
+  @Option(names = "--secret-env", paramLabel = "VAR",
+      description = "The name of an environment variable holding the shared secret "
+          + "(backed-pipe.transport.auth.secret-env). The secret itself is never an option.")
+  String secretEnv;
+
   @Option(names = "--config", paramLabel = "FILE",
       description = "Configuration file (default: ./application.conf if present).")
   File config;
@@ -69,6 +79,12 @@ final class PipeOptions {
     }
     if (grace != null) {
       all.put("backed-pipe.server.grace-period", ConfigValue.text(grace));
+    }
+    if (secretFile != null) {
+      all.put("backed-pipe.transport.auth.secret-file", secretFile.getAbsolutePath());
+    }
+    if (secretEnv != null) {
+      all.put("backed-pipe.transport.auth.secret-env", secretEnv);
     }
     all.putAll(extra);
     return ToolConfig.load(Optional.ofNullable(this.config), all);

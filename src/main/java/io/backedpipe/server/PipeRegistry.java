@@ -10,11 +10,13 @@ import io.backedpipe.PipeSettings;
 import io.backedpipe.ReplayUnavailableException;
 import io.backedpipe.ResumePoint;
 import io.backedpipe.pipe.PipeSupervisor;
+import io.backedpipe.transport.SharedSecret;
 import io.backedpipe.wire.Frame;
 import io.backedpipe.wire.HandshakeStatus;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.BiConsumer;
@@ -29,6 +31,7 @@ import org.apache.pekko.pattern.StatusReply;
 import org.apache.pekko.stream.Materializer;
 import org.apache.pekko.stream.javadsl.Sink;
 import org.apache.pekko.stream.javadsl.Source;
+import org.apache.pekko.util.ByteString;
 
 /**
  * Routes every handshake a {@link PipeServer} receives to the pipe of its stream id: creates the
@@ -39,6 +42,8 @@ import org.apache.pekko.stream.javadsl.Source;
  * <p>Owns the map of hosted pipes; the pipes are its children, so stopping the registry stops them.
  */
 public final class PipeRegistry extends AbstractBehavior<PipeRegistry.Command> {
+  /** The least time between two warnings about failed proofs. */
+  static final Duration AUTH_LOG_EVERY = Duration.ofSeconds(10);
 
   /** The registry's protocol. */
   public sealed interface Command {}
@@ -47,12 +52,13 @@ public final class PipeRegistry extends AbstractBehavior<PipeRegistry.Command> {
    * A client finished its HELLO: attach {@code connection} to its pipe and answer through
    * {@code welcome}.
    *
+   * @param nonce the nonce of this connection's CHALLENGE, which the HELLO's proof covers
    * @param hello the client's HELLO
    * @param connection the connection, started and waiting for the pipe
    * @param welcome completed with the answer to send
    */
-  record Route(Frame.Hello hello, Connection connection, CompletableFuture<Frame.Welcome> welcome)
-      implements Command {}
+  record Route(ByteString nonce, Frame.Hello hello, Connection connection,
+      CompletableFuture<Frame.Welcome> welcome) implements Command {}
 
   /**
    * Answer how many pipes are hosted.
@@ -98,6 +104,11 @@ public final class PipeRegistry extends AbstractBehavior<PipeRegistry.Command> {
   private final PipeSettings pipeSettings;
   private final BiConsumer<UUID, BackedPipe> onNewPipe;
   private final Duration acceptTimeout;
+  private final Optional<SharedSecret> secret;
+  /** Failed proofs since the last warning; logged at most once per {@link #AUTH_LOG_EVERY}. */
+  private long authFailures;
+  private long authFailuresLogged;
+  private long lastAuthWarningNanos = Long.MIN_VALUE;
   private final Materializer materializer;
   private final Map<UUID, ActorRef<PipeSupervisor.Command>> pipes = new HashMap<>();
   /** Makes every child name unique: a stopping pipe keeps its name until it has stopped. */
@@ -108,9 +119,10 @@ public final class PipeRegistry extends AbstractBehavior<PipeRegistry.Command> {
 
   private PipeRegistry(ActorContext<Command> context, TimerScheduler<Command> timers,
       ServerSettings settings, PipeSettings pipeSettings, Duration acceptTimeout,
-      BiConsumer<UUID, BackedPipe> onNewPipe) {
+      Optional<SharedSecret> secret, BiConsumer<UUID, BackedPipe> onNewPipe) {
     super(context);
     this.acceptTimeout = acceptTimeout;
+    this.secret = secret;
     this.timers = timers;
     this.settings = settings;
     this.pipeSettings = pipeSettings;
@@ -125,13 +137,16 @@ public final class PipeRegistry extends AbstractBehavior<PipeRegistry.Command> {
    * @param pipeSettings the settings of every pipe it creates
    * @param acceptTimeout how long a pipe may take to take a connection (the handshake timeout:
    *     the client gives up then anyway)
+   * @param secret when present, every HELLO must prove it ({@code NOT_AUTHORIZED} otherwise)
    * @param onNewPipe told of every pipe created (for example to start relaying its bytes)
    * @return the behaviour
    */
   public static Behavior<Command> create(ServerSettings settings, PipeSettings pipeSettings,
-      Duration acceptTimeout, BiConsumer<UUID, BackedPipe> onNewPipe) {
+      Duration acceptTimeout, Optional<SharedSecret> secret,
+      BiConsumer<UUID, BackedPipe> onNewPipe) {
     return Behaviors.setup(context -> Behaviors.withTimers(timers ->
-        new PipeRegistry(context, timers, settings, pipeSettings, acceptTimeout, onNewPipe)));
+        new PipeRegistry(context, timers, settings, pipeSettings, acceptTimeout, secret,
+            onNewPipe)));
   }
 
   @Override
@@ -156,6 +171,10 @@ public final class PipeRegistry extends AbstractBehavior<PipeRegistry.Command> {
     }
     if (hello.version() != 1) {
       return refuse(route, HandshakeStatus.VERSION_UNSUPPORTED, "supported=1");
+    }
+    if (secret.isPresent() && !secret.get().verifies(route.nonce(), hello)) {
+      // Before anything about the stream: an unproven HELLO learns nothing and touches nothing.
+      return refuseUnauthorized(route);
     }
     ActorRef<PipeSupervisor.Command> pipe = pipes.get(hello.streamId());
     if (pipe == null) {
@@ -222,6 +241,26 @@ public final class PipeRegistry extends AbstractBehavior<PipeRegistry.Command> {
         error.getMessage());
     accepted.welcome().complete(new Frame.Welcome(status, -1, 0, settings.grace().toMillis(),
         truncate(error.getMessage())));
+    return this;
+  }
+
+  /**
+   * Refuses a HELLO without the right proof. A client guessing or replaying would flood the log,
+   * so failures are counted and reported at most once per {@link #AUTH_LOG_EVERY}.
+   */
+  private Behavior<Command> refuseUnauthorized(Route route) {
+    authFailures++;
+    long now = System.nanoTime();
+    if (lastAuthWarningNanos == Long.MIN_VALUE
+        || now - lastAuthWarningNanos >= AUTH_LOG_EVERY.toNanos()) {
+      getContext().getLog().warn("refused {} HELLO(s) without a valid proof of the shared secret"
+          + " (latest: stream [{}])", authFailures - authFailuresLogged, route.hello().streamId());
+      authFailuresLogged = authFailures;
+      lastAuthWarningNanos = now;
+    }
+    route.connection().frames().runWith(Source.empty(), Sink.cancelled(), materializer);
+    route.welcome().complete(new Frame.Welcome(HandshakeStatus.NOT_AUTHORIZED, -1, 0,
+        settings.grace().toMillis(), "not authorized"));
     return this;
   }
 

@@ -72,12 +72,17 @@ public final class PipeServer {
       ServerSettings settings, PipeSettings pipeSettings, TransportSettings transport,
       BiConsumer<UUID, BackedPipe> onNewPipe) {
     ActorRef<PipeRegistry.Command> registry = system.systemActorOf(
-        PipeRegistry.create(settings, pipeSettings, transport.handshakeTimeout(), onNewPipe),
+        PipeRegistry.create(settings, pipeSettings, transport.handshakeTimeout(),
+            transport.secret(), onNewPipe),
         "pipe-registry-" + UUID.randomUUID(), Props.empty());
     ServerConnections connections = new ServerConnections(system,
         transport.withGrace(settings.grace()),
-        (hello, connection, welcome) ->
-            registry.tell(new PipeRegistry.Route(hello, connection, welcome)));
+        (challenge, hello, connection, welcome) ->
+            registry.tell(new PipeRegistry.Route(challenge.nonce(), hello, connection, welcome)));
+    if (transport.secret().isEmpty()) {
+      system.log().warn("pipe server on {}:{} has no shared secret: any client that reaches the"
+          + " port can open streams (see backed-pipe.transport.auth)", host, port);
+    }
     return Tcp.get(system).bind(host, port, 100, transport.socketOptions(), true,
             java.util.Optional.empty())
         .to(Sink.foreach(connections::handle))

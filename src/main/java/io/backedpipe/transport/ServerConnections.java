@@ -31,11 +31,14 @@ public final class ServerConnections {
     /**
      * Routes one handshake; must not block.
      *
+     * @param challenge the CHALLENGE this server sent on the connection (its nonce is what a
+     *     HELLO's proof covers)
      * @param hello the client's HELLO
      * @param connection the started connection with the client's read position
      * @param welcome complete with the answer; a non-OK answer closes the connection after it
      */
-    void route(Frame.Hello hello, Connection connection, CompletableFuture<Frame.Welcome> welcome);
+    void route(Frame.Challenge challenge, Frame.Hello hello, Connection connection,
+        CompletableFuture<Frame.Welcome> welcome);
   }
 
   private final ActorSystem<?> system;
@@ -64,9 +67,9 @@ public final class ServerConnections {
   public void handle(Tcp.IncomingConnection incoming) {
     byte[] nonce = new byte[Frame.Challenge.NONCE_BYTES];
     random.nextBytes(nonce);
-    ServerHandshake handshake = new ServerHandshake(
-        new Frame.Challenge(TcpReconnector.VERSION, ByteString.fromArrayUnsafe(nonce)),
-        settings.handshakeTimeout());
+    Frame.Challenge challenge =
+        new Frame.Challenge(TcpReconnector.VERSION, ByteString.fromArrayUnsafe(nonce));
+    ServerHandshake handshake = new ServerHandshake(challenge, settings.handshakeTimeout());
     Flow<Frame, Frame, ServerHandshake.Control> connection =
         ConnectionStack.stack(settings, handshake).join(incoming.flow(), Keep.left());
     ConnectionStack.Started<ServerHandshake.Control> started =
@@ -75,7 +78,7 @@ public final class ServerConnections {
       if (error != null) {
         LOG.info("dropped connection from {}: {}", incoming.remoteAddress(), error.getMessage());
       } else {
-        router.route(hello,
+        router.route(challenge, hello,
             started.connection(new ResumePoint(hello.readPosition(), hello.historyCheck())),
             started.value().welcome());
       }

@@ -59,12 +59,20 @@ public final class TcpReconnector implements Reconnector {
     this.settings = settings;
   }
 
+  /** The HELLO, with the proof of the shared secret over this connection's nonce, if any. */
+  private Frame.Hello hello(Frame.Challenge challenge, ResumePoint local) {
+    Frame.Hello hello = new Frame.Hello(VERSION, streamId, create, local.position(),
+        local.historyCheck(), ByteString.emptyByteString());
+    return settings.secret()
+        .map(secret -> new Frame.Hello(VERSION, streamId, create, local.position(),
+            local.historyCheck(), secret.proof(challenge.nonce(), hello)))
+        .orElse(hello);
+  }
+
   @Override
   public CompletionStage<Connection> reconnect(ResumePoint local) {
     ClientHandshake handshake = new ClientHandshake(
-        challenge -> new Frame.Hello(VERSION, streamId, create, local.position(),
-            local.historyCheck(), ByteString.emptyByteString()),
-        settings.handshakeTimeout());
+        challenge -> hello(challenge, local), settings.handshakeTimeout());
     Flow<ByteString, ByteString, ?> tcp = Tcp.get(system).outgoingConnection(server,
         // half-close: ending our write side (after a CLOSE) must not cut the peer's off
         Optional.empty(), settings.socketOptions(), true, Optional.of(settings.connectTimeout()),

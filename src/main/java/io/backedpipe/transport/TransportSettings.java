@@ -1,7 +1,11 @@
 package io.backedpipe.transport;
 
 import com.typesafe.config.Config;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
 import org.apache.pekko.actor.typed.ActorSystem;
 
 /**
@@ -17,6 +21,8 @@ import org.apache.pekko.actor.typed.ActorSystem;
  * @param tcpNoDelay whether small frames go out at once (Nagle's algorithm off)
  * @param sendBufferBytes the kernel's send buffer, 0 for the system's default
  * @param receiveBufferBytes the kernel's receive buffer, 0 for the system's default
+ * @param secret the shared secret: a client proves it in every HELLO, a server with one refuses
+ *     HELLOs without the proof ({@code NOT_AUTHORIZED}); empty for none
  */
 public record TransportSettings(
     Duration connectTimeout,
@@ -27,7 +33,8 @@ public record TransportSettings(
     Duration grace,
     boolean tcpNoDelay,
     int sendBufferBytes,
-    int receiveBufferBytes) {
+    int receiveBufferBytes,
+    Optional<SharedSecret> secret) {
 
   /**
    * Validates the values.
@@ -41,9 +48,11 @@ public record TransportSettings(
    * @param tcpNoDelay see the record's description
    * @param sendBufferBytes see the record's description
    * @param receiveBufferBytes see the record's description
+   * @param secret see the record's description
    * @throws IllegalArgumentException when a value is out of range
    */
   public TransportSettings {
+    Objects.requireNonNull(secret, "secret");
     if (heartbeatTimeout.compareTo(heartbeatInterval) <= 0) {
       throw new IllegalArgumentException("heartbeatTimeout=" + heartbeatTimeout
           + " must be > heartbeatInterval=" + heartbeatInterval);
@@ -80,7 +89,31 @@ public record TransportSettings(
         config.getDuration("server.grace-period"),
         t.getBoolean("tcp.no-delay"),
         Math.toIntExact(t.getBytes("tcp.send-buffer-size")),
-        Math.toIntExact(t.getBytes("tcp.receive-buffer-size")));
+        Math.toIntExact(t.getBytes("tcp.receive-buffer-size")),
+        secret(t.getConfig("auth"), System.getenv()));
+  }
+
+  /**
+   * The secret of an {@code auth} section: from {@code secret-file} or {@code secret-env}, at most
+   * one of them set.
+   *
+   * @param auth the section
+   * @param environment the process's environment
+   * @return the secret, or empty when neither is set
+   * @throws IllegalArgumentException if both are set, or the secret cannot be read
+   */
+  static Optional<SharedSecret> secret(Config auth, Map<String, String> environment) {
+    String file = auth.getString("secret-file");
+    String env = auth.getString("secret-env");
+    if (!file.isEmpty() && !env.isEmpty()) {
+      throw new IllegalArgumentException(
+          "backed-pipe.transport.auth: set secret-file or secret-env, not both");
+    }
+    if (!file.isEmpty()) {
+      return Optional.of(SharedSecret.fromFile(Path.of(file)));
+    }
+    return env.isEmpty() ? Optional.empty()
+        : Optional.of(SharedSecret.fromEnvironment(env, environment));
   }
 
   /**
@@ -92,7 +125,7 @@ public record TransportSettings(
    */
   public TransportSettings withHeartbeat(Duration interval, Duration timeout) {
     return new TransportSettings(connectTimeout, handshakeTimeout, interval, timeout, maxDataBytes,
-        grace, tcpNoDelay, sendBufferBytes, receiveBufferBytes);
+        grace, tcpNoDelay, sendBufferBytes, receiveBufferBytes, secret);
   }
 
   /**
@@ -103,7 +136,20 @@ public record TransportSettings(
    */
   public TransportSettings withGrace(Duration grace) {
     return new TransportSettings(connectTimeout, handshakeTimeout, heartbeatInterval,
-        heartbeatTimeout, maxDataBytes, grace, tcpNoDelay, sendBufferBytes, receiveBufferBytes);
+        heartbeatTimeout, maxDataBytes, grace, tcpNoDelay, sendBufferBytes, receiveBufferBytes,
+        secret);
+  }
+
+  /**
+   * A copy with a shared secret.
+   *
+   * @param secret the secret clients prove and servers require
+   * @return the new settings
+   */
+  public TransportSettings withSecret(SharedSecret secret) {
+    return new TransportSettings(connectTimeout, handshakeTimeout, heartbeatInterval,
+        heartbeatTimeout, maxDataBytes, grace, tcpNoDelay, sendBufferBytes, receiveBufferBytes,
+        Optional.of(secret));
   }
 
   /**

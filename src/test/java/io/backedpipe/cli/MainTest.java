@@ -62,6 +62,8 @@ class MainTest {
       "demo --fault-interval soon                  | Invalid value for option '--fault-interval': 'soon' is not a duration (for example 250ms, 2s, 1m)",
       "demo --log-level LOUD                       | error: --log-level=LOUD must be one of ERROR, WARN, INFO, DEBUG, TRACE",
       "demo --config /no/such/file.conf            | error: config file not found: /no/such/file.conf",
+      "serve --listen 127.0.0.1:0 --target a:1 --secret-env BACKED_PIPE_TEST_UNSET_VAR | error: environment variable BACKED_PIPE_TEST_UNSET_VAR is not set",
+      "connect --server a:1 --listen 127.0.0.1:0 --secret-file /no/such/secret | error: cannot read secret file /no/such/secret",
   })
   void shouldRefuseBadArgumentsWithExitCodeTwoAndAClearMessage(String args, String message) {
     Run run = run(args.trim().split("\\s+"));

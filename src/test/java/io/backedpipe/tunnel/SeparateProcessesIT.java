@@ -91,8 +91,11 @@ class SeparateProcessesIT {
     int servePort = freePort();
     int proxyPort = freePort();
     int connectPort = freePort();
+    Path secret = dir.resolve("secret");
+    Files.writeString(secret, "a secret both ends share, 32 bytes+\n");
     String[] heartbeats = {"--heartbeat-interval", "100ms", "--heartbeat-timeout", "500ms",
-        "--config", new File("application.conf").getAbsolutePath()};
+        "--config", new File("application.conf").getAbsolutePath(),
+        "--secret-file", secret.toString()};
     List<Process> processes = new ArrayList<>();
     try {
       Process serve = tool(dir, "serve", concat(new String[] {"serve", "--listen",
