@@ -4,16 +4,13 @@ import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.UUID;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.atomic.AtomicReference;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Props;
 import org.apache.pekko.actor.typed.javadsl.AskPattern;
-import org.apache.pekko.stream.KillSwitches;
 import org.apache.pekko.stream.javadsl.Flow;
 import org.apache.pekko.stream.javadsl.Keep;
 import org.apache.pekko.stream.javadsl.Sink;
@@ -62,18 +59,15 @@ public final class ChaosProxy {
     return Tcp.get(system).bind(listen.getHostString(), listen.getPort(), 100,
             java.util.List.of(), true, Optional.empty())
         .to(Sink.foreach(incoming -> {
-          ProxiedLink link = new ProxiedLink(ids.incrementAndGet(),
-              KillSwitches.shared("chaos-" + ids.get()), new AtomicReference<>(
-                  new CompletableFuture<>()));
+          long id = ids.incrementAndGet();
+          ChaosLink<ByteString> link = ChaosLink.shut(Sizer.BYTES, "chaos-proxy-" + id);
           Flow<ByteString, ByteString, ?> upstream = Tcp.get(system).outgoingConnection(target,
               Optional.empty(), java.util.List.of(), true, Optional.empty(), Optional.empty());
           CompletionStage<Done> ended = incoming.handleWith(
-              link.gated().via(link.killSwitch().flow()).via(upstream)
-                  .via(link.killSwitch().flow()).via(link.gated())
-                  .watchTermination(Keep.right()), system);
-          controller.tell(new ProxyController.Register(link));
+              link.bidi().join(upstream).watchTermination(Keep.right()), system);
+          controller.tell(new ProxyController.Register(id, link));
           ended.whenComplete((done, error) ->
-              controller.tell(new ProxyController.Unregister(link.id())));
+              controller.tell(new ProxyController.Unregister(id)));
         }))
         .run(system)
         .thenApply(binding -> new ChaosProxy(binding, controller, system));
@@ -89,7 +83,7 @@ public final class ChaosProxy {
   }
 
   /**
-   * Applies a fault to every open connection now; a blackhole lasts one second.
+   * Applies a fault to every open connection now; a blackhole or stall lasts one second.
    *
    * @param fault what to do
    */
@@ -101,7 +95,7 @@ public final class ChaosProxy {
    * Applies a fault to every open connection now.
    *
    * @param fault what to do
-   * @param blackhole how long a blackhole lasts
+   * @param blackhole how long a blackhole (or a stall, when the schedule has no interval) lasts
    */
   public void inject(Fault fault, Duration blackhole) {
     controller.tell(new ProxyController.Inject(fault, blackhole));

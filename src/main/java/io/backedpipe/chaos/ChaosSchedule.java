@@ -3,20 +3,39 @@ package io.backedpipe.chaos;
 import java.time.Duration;
 
 /**
- * When a {@link ChaosProxy} injects faults by itself. Every {@code interval} (spread by
- * {@code +-50%}) it picks a fault for every open connection: a blackhole of all of them with
- * probability {@code blackholeChance}, lasting between {@code blackholeMin} and
- * {@code blackholeMax}; otherwise a {@link Fault#RESET} or a {@link Fault#CLOSE}, equally likely.
- * The same seed gives the same sequence of choices.
+ * When a {@link ChaosProxy} (or a {@link ChaosReconnector}) injects faults by itself. Every
+ * {@code interval} (spread by {@code +-50%}) it picks one fault and applies it to every open link:
+ * a blackhole with probability {@code blackholeChance}, lasting between {@code blackholeMin} and
+ * {@code blackholeMax}; otherwise one of {@code faults}, equally likely. Delays and bandwidth
+ * limits last until the next fault. The same seed gives the same sequence of choices (the links
+ * they hit depend on timing).
  *
  * @param interval the mean time between faults; zero for none (faults only when asked)
  * @param blackholeChance the probability that a fault is a blackhole, {@code 0..1}
  * @param blackholeMin the shortest blackhole
  * @param blackholeMax the longest blackhole
  * @param seed the seed of every random choice
+ * @param faults the faults other than blackholes to choose from; not empty
  */
 public record ChaosSchedule(Duration interval, double blackholeChance, Duration blackholeMin,
-    Duration blackholeMax, long seed) {
+    Duration blackholeMax, long seed, java.util.List<Fault> faults) {
+
+  /** The faults of a schedule that names none: resets and closes. */
+  public static final java.util.List<Fault> CUTS = java.util.List.of(Fault.RESET, Fault.CLOSE);
+
+  /**
+   * A schedule of resets, closes and blackholes.
+   *
+   * @param interval see the record's description
+   * @param blackholeChance see the record's description
+   * @param blackholeMin see the record's description
+   * @param blackholeMax see the record's description
+   * @param seed see the record's description
+   */
+  public ChaosSchedule(Duration interval, double blackholeChance, Duration blackholeMin,
+      Duration blackholeMax, long seed) {
+    this(interval, blackholeChance, blackholeMin, blackholeMax, seed, CUTS);
+  }
 
   /**
    * Validates the values.
@@ -26,9 +45,14 @@ public record ChaosSchedule(Duration interval, double blackholeChance, Duration 
    * @param blackholeMin see the record's description
    * @param blackholeMax see the record's description
    * @param seed see the record's description
+   * @param faults see the record's description
    * @throws IllegalArgumentException when a value is out of range
    */
   public ChaosSchedule {
+    faults = java.util.List.copyOf(faults);
+    if (faults.isEmpty()) {
+      throw new IllegalArgumentException("faults must not be empty");
+    }
     if (interval.isNegative()) {
       throw new IllegalArgumentException("interval=" + interval + " must be >= 0");
     }
@@ -47,7 +71,20 @@ public record ChaosSchedule(Duration interval, double blackholeChance, Duration 
    * @return the schedule
    */
   public static ChaosSchedule none() {
-    return new ChaosSchedule(Duration.ZERO, 0, Duration.ZERO, Duration.ZERO, 0);
+    return new ChaosSchedule(Duration.ZERO, 0, Duration.ZERO, Duration.ZERO, 0, CUTS);
+  }
+
+  /**
+   * Every kind of fault: what a soak uses.
+   *
+   * @param interval the mean time between faults
+   * @param seed the seed of every random choice
+   * @return the schedule, with short blackholes (a few heartbeat timeouts at most)
+   */
+  public static ChaosSchedule everyKind(Duration interval, long seed) {
+    return new ChaosSchedule(interval, 0.05, Duration.ofMillis(200), Duration.ofMillis(1500),
+        seed, java.util.List.of(Fault.RESET, Fault.CLOSE, Fault.STALL, Fault.DELAY,
+            Fault.BANDWIDTH, Fault.CUT));
   }
 
   /**

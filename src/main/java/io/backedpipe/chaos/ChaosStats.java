@@ -1,21 +1,27 @@
 package io.backedpipe.chaos;
 
 /**
- * What a {@link ChaosProxy} has done so far.
+ * What a {@link ChaosProxy} or {@link ChaosReconnector} has done so far; every count but
+ * {@code blackholes} is of links hit (a fault applied to three open links counts three).
  *
- * @param connections connections accepted
- * @param resets connections reset
- * @param closes connections closed in the middle of the stream
- * @param blackholes blackholes started (each covers every connection open or opened during it)
+ * @param connections links made
+ * @param resets links reset
+ * @param closes links closed in the middle of the stream
+ * @param blackholes blackholes started (each covers every link open or opened during it)
+ * @param stalls links stalled
+ * @param delays links delayed
+ * @param limits links limited in bandwidth
+ * @param cuts links set to fail after a number of bytes
  */
-public record ChaosStats(long connections, long resets, long closes, long blackholes) {
+public record ChaosStats(long connections, long resets, long closes, long blackholes,
+    long stalls, long delays, long limits, long cuts) {
 
   /**
    * Faults of every kind.
    *
-   * @return resets, closes and blackholes together
+   * @return their sum
    */
   public long faults() {
-    return resets + closes + blackholes;
+    return resets + closes + blackholes + stalls + delays + limits + cuts;
   }
 }

@@ -1,6 +1,6 @@
 package io.backedpipe.chaos;
 
-/** What a {@link ChaosProxy} does to the connections through it. */
+/** What a {@link ChaosProxy} or {@link ChaosReconnector} does to the links through it. */
 public enum Fault {
   /** Both ends see a reset: the connection fails at once. */
   RESET,
@@ -10,5 +10,13 @@ public enum Fault {
    * Bytes stop moving in both directions and nothing closes, as when a route disappears; new
    * connections hang the same way until the blackhole ends. Only heartbeats notice it.
    */
-  BLACKHOLE
+  BLACKHOLE,
+  /** The open links stop moving for a while, then go on by themselves. */
+  STALL,
+  /** Every element waits a while, until the next fault. */
+  DELAY,
+  /** Each direction is limited to a bandwidth, until the next fault. */
+  BANDWIDTH,
+  /** The link fails after a given number of further bytes. */
+  CUT
 }

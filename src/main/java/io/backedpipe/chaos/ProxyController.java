@@ -1,6 +1,5 @@
 package io.backedpipe.chaos;
 
-import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -14,8 +13,9 @@ import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
 
 /**
- * Owns a {@link ChaosProxy}'s open connections, its schedule and its counts; every fault is
- * decided and applied here, one message at a time, so the order of faults follows the seed.
+ * Owns the open links of a {@link ChaosProxy} or {@link ChaosReconnector}, its schedule and its
+ * counts; every fault is decided and applied here, one message at a time, so the sequence of
+ * faults follows the seed.
  */
 final class ProxyController {
   private static final Object TICK_TIMER = "tick";
@@ -24,24 +24,37 @@ final class ProxyController {
   /** The controller's messages. */
   sealed interface Command {}
 
-  /** A connection was accepted. */
-  record Register(ProxiedLink link) implements Command {}
+  /**
+   * A link was made.
+   *
+   * @param id its number
+   * @param link the link, shut until registered
+   */
+  record Register(long id, ChaosLink<?> link) implements Command {}
 
-  /** A connection ended. */
+  /**
+   * A link ended.
+   *
+   * @param id its number
+   */
   record Unregister(long id) implements Command {}
 
   /**
-   * Apply a fault to every open connection now.
+   * Apply a fault to every open link now.
    *
    * @param fault what to do
-   * @param blackhole how long a blackhole lasts (ignored for other faults)
+   * @param blackhole how long a blackhole or stall lasts (ignored for other faults)
    */
   record Inject(Fault fault, Duration blackhole) implements Command {}
 
-  /** Answer the counts so far. */
+  /**
+   * Answer the counts so far.
+   *
+   * @param replyTo who asked
+   */
   record GetStats(ActorRef<ChaosStats> replyTo) implements Command {}
 
-  /** Reset every connection and stop. */
+  /** Reset every link and stop. */
   enum Shutdown implements Command {
     INSTANCE
   }
@@ -56,20 +69,21 @@ final class ProxyController {
     INSTANCE
   }
 
-  private final ActorContext<Command> context;
   private final TimerScheduler<Command> timers;
   private final ChaosSchedule schedule;
   private final SplittableRandom random;
-  private final Map<Long, ProxiedLink> links = new HashMap<>();
+  private final Map<Long, ChaosLink<?>> links = new HashMap<>();
   private boolean blackholed;
   private long connections;
   private long resets;
   private long closes;
   private long blackholes;
+  private long stalls;
+  private long delays;
+  private long limits;
+  private long cuts;
 
-  private ProxyController(ActorContext<Command> context, TimerScheduler<Command> timers,
-      ChaosSchedule schedule) {
-    this.context = context;
+  private ProxyController(TimerScheduler<Command> timers, ChaosSchedule schedule) {
     this.timers = timers;
     this.schedule = schedule;
     this.random = new SplittableRandom(schedule.seed());
@@ -77,37 +91,41 @@ final class ProxyController {
 
   static Behavior<Command> create(ChaosSchedule schedule) {
     return Behaviors.setup(context -> Behaviors.withTimers(timers -> {
-      ProxyController controller = new ProxyController(context, timers, schedule);
+      ProxyController controller = new ProxyController(timers, schedule);
       controller.scheduleTick();
-      return controller.behavior();
+      return controller.behavior(context);
     }));
   }
 
-  private Behavior<Command> behavior() {
+  private Behavior<Command> behavior(ActorContext<Command> context) {
     return Behaviors.receive(Command.class)
-        .onMessage(Register.class, m -> onRegister(m.link()))
+        .onMessage(Register.class, m -> onRegister(m.id(), m.link()))
         .onMessage(Unregister.class, m -> {
           links.remove(m.id());
           return Behaviors.same();
         })
-        .onMessage(Inject.class, m -> apply(m.fault(), m.blackhole()))
+        .onMessage(Inject.class, m -> {
+          apply(m.fault(), m.blackhole());
+          return Behaviors.same();
+        })
         .onMessageEquals(Tick.INSTANCE, this::onTick)
         .onMessageEquals(BlackholeOver.INSTANCE, this::endBlackhole)
+        .onMessage(GetStats.class, m -> {
+          m.replyTo().tell(new ChaosStats(connections, resets, closes, blackholes, stalls,
+              delays, limits, cuts));
+          return Behaviors.same();
+        })
         .onMessageEquals(Shutdown.INSTANCE, () -> {
-          blackholed = false;
+          endBlackhole();
           apply(Fault.RESET, Duration.ZERO);
           return Behaviors.stopped();
-        })
-        .onMessage(GetStats.class, m -> {
-          m.replyTo().tell(new ChaosStats(connections, resets, closes, blackholes));
-          return Behaviors.same();
         })
         .build();
   }
 
-  private Behavior<Command> onRegister(ProxiedLink link) {
+  private Behavior<Command> onRegister(long id, ChaosLink<?> link) {
     connections++;
-    links.put(link.id(), link);
+    links.put(id, link);
     if (!blackholed) {
       link.open(); // links start shut, so none slips through a blackhole before this
     }
@@ -116,45 +134,64 @@ final class ProxyController {
 
   private Behavior<Command> onTick() {
     Fault fault = random.nextDouble() < schedule.blackholeChance() ? Fault.BLACKHOLE
-        : random.nextBoolean() ? Fault.RESET : Fault.CLOSE;
+        : schedule.faults().get(random.nextInt(schedule.faults().size()));
     long min = schedule.blackholeMin().toMillis();
     long max = schedule.blackholeMax().toMillis();
     Duration blackhole = Duration.ofMillis(max > min ? random.nextLong(min, max + 1) : min);
+    links.values().forEach(ChaosLink::unshaped); // delays and limits last one tick
     apply(fault, blackhole);
     scheduleTick();
     return Behaviors.same();
   }
 
-  private Behavior<Command> apply(Fault fault, Duration blackhole) {
+  private void apply(Fault fault, Duration duration) {
     if (blackholed) {
-      return Behaviors.same(); // nothing moves anyway; a cut now would end the blackhole early
+      return; // nothing moves anyway; a cut now would end the blackhole early
     }
-    List<ProxiedLink> open = new ArrayList<>(links.values());
+    List<ChaosLink<?>> open = new ArrayList<>(links.values());
     switch (fault) {
       case RESET -> {
-        open.forEach(l -> l.killSwitch().abort(new IOException("chaos proxy: reset")));
+        open.forEach(ChaosLink::reset);
         resets += open.size();
         links.clear();
       }
       case CLOSE -> {
-        open.forEach(l -> l.killSwitch().shutdown());
+        open.forEach(ChaosLink::close);
         closes += open.size();
         links.clear();
       }
       case BLACKHOLE -> {
         blackholed = true;
         blackholes++;
-        open.forEach(ProxiedLink::shut);
-        timers.startSingleTimer(BLACKHOLE_TIMER, BlackholeOver.INSTANCE, blackhole);
-        context.getLog().debug("blackhole for [{}] over [{}] connections", blackhole, open.size());
+        open.forEach(ChaosLink::blackhole);
+        timers.startSingleTimer(BLACKHOLE_TIMER, BlackholeOver.INSTANCE, duration);
+      }
+      case STALL -> {
+        Duration stall = schedule.interval().isZero() ? duration
+            : schedule.interval().multipliedBy(1 + random.nextInt(4));
+        open.forEach(l -> l.stall(stall));
+        stalls += open.size();
+      }
+      case DELAY -> {
+        Duration delay = Duration.ofMillis(1 + random.nextInt(50));
+        open.forEach(l -> l.delay(delay));
+        delays += open.size();
+      }
+      case BANDWIDTH -> {
+        long bytesPerSecond = (1 + random.nextInt(50)) * 1_000_000L;
+        open.forEach(l -> l.limit(bytesPerSecond));
+        limits += open.size();
+      }
+      case CUT -> {
+        open.forEach(l -> l.cutAfter(random.nextLong(256 * 1024)));
+        cuts += open.size();
       }
     }
-    return Behaviors.same();
   }
 
   private Behavior<Command> endBlackhole() {
     blackholed = false;
-    links.values().forEach(ProxiedLink::open);
+    links.values().forEach(ChaosLink::open);
     return Behaviors.same();
   }
 
