@@ -82,7 +82,7 @@ public record ChaosSchedule(Duration interval, double blackholeChance, Duration 
    * @return the schedule, with short blackholes (a few heartbeat timeouts at most)
    */
   public static ChaosSchedule everyKind(Duration interval, long seed) {
-    return new ChaosSchedule(interval, 0.05, Duration.ofMillis(200), Duration.ofMillis(1500),
+    return new ChaosSchedule(interval, 0.01, Duration.ofMillis(200), Duration.ofMillis(800),
         seed, java.util.List.of(Fault.RESET, Fault.CLOSE, Fault.STALL, Fault.DELAY,
             Fault.BANDWIDTH, Fault.CUT));
   }

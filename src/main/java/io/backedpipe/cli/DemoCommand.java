@@ -61,7 +61,7 @@ final class DemoCommand implements Callable<Integer> {
       extra.put("backed-pipe.demo.seed", seed);
     }
     Config loaded = options.load(extra);
-    Config config = withDemoSecret(demoHeartbeats(loaded));
+    Config config = ToolRuntime.withRandomSecret(demoHeartbeats(loaded));
     DemoSettings demo = DemoSettings.fromConfig(config.getConfig("backed-pipe.demo"));
     ToolRuntime.validate(config);
     LogLevel.apply(options.logLevel != null ? options.logLevel : "WARN");
@@ -74,27 +74,6 @@ final class DemoCommand implements Callable<Integer> {
       system.terminate();
       system.getWhenTerminated().toCompletableFuture().get(30, TimeUnit.SECONDS);
     }
-  }
-
-  /**
-   * The demo's ends authenticate like a real tunnel: unless a secret was configured, a random one
-   * goes into a file only this user can read, deleted when the demo ends.
-   */
-  private static Config withDemoSecret(Config config) throws java.io.IOException {
-    if (!config.getString("backed-pipe.transport.auth.secret-file").isEmpty()
-        || !config.getString("backed-pipe.transport.auth.secret-env").isEmpty()) {
-      return config;
-    }
-    java.nio.file.Path file = java.nio.file.Files.createTempFile("backed-pipe-demo-", ".secret",
-        java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
-            java.nio.file.attribute.PosixFilePermissions.fromString("rw-------")));
-    file.toFile().deleteOnExit();
-    byte[] secret = new byte[32];
-    new java.security.SecureRandom().nextBytes(secret);
-    java.nio.file.Files.writeString(file, java.util.HexFormat.of().formatHex(secret));
-    return com.typesafe.config.ConfigFactory.parseMap(Map.of(
-            "backed-pipe.transport.auth.secret-file", file.toString()))
-        .withFallback(config);
   }
 
   /**

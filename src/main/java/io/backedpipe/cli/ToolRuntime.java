@@ -71,4 +71,26 @@ final class ToolRuntime {
     }
     return 0;
   }
+
+  /**
+   * The ends of a demo or soak authenticate like a real tunnel: unless a secret was configured, a
+   * random one goes into a file only this user can read, deleted when the process ends.
+   */
+  static Config withRandomSecret(Config config) throws java.io.IOException {
+    if (!config.getString("backed-pipe.transport.auth.secret-file").isEmpty()
+        || !config.getString("backed-pipe.transport.auth.secret-env").isEmpty()) {
+      return config;
+    }
+    java.nio.file.Path file = java.nio.file.Files.createTempFile("backed-pipe-demo-", ".secret",
+        java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
+            java.nio.file.attribute.PosixFilePermissions.fromString("rw-------")));
+    file.toFile().deleteOnExit();
+    byte[] secret = new byte[32];
+    new java.security.SecureRandom().nextBytes(secret);
+    java.nio.file.Files.writeString(file, java.util.HexFormat.of().formatHex(secret));
+    return com.typesafe.config.ConfigFactory.parseMap(java.util.Map.of(
+            "backed-pipe.transport.auth.secret-file", file.toString()))
+        .withFallback(config);
+  }
+
 }

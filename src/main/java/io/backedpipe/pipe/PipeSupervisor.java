@@ -423,13 +423,30 @@ public final class PipeSupervisor {
         .onMessage(OpenWriter.class, m -> forward(writer, new Writer.Open(m.replyTo())))
         .onMessage(OpenReader.class, m -> forward(reader, new Reader.Open(m.replyTo())))
         .onMessageEquals(InputEnded.INSTANCE,
-            () -> stay.apply(data.withEnding(data.ending().inputHasEnded())))
+            () -> ended(data.withEnding(data.ending().inputHasEnded()), state, stay))
         .onMessageEquals(OutputAcknowledged.INSTANCE,
-            () -> stay.apply(data.withEnding(data.ending().outputIsAcknowledged())))
+            () -> ended(data.withEnding(data.ending().outputIsAcknowledged()), state, stay))
         .onMessage(Subscribe.class, m -> stay.apply(subscribe(data, m.subscriber())))
         .onMessage(Unsubscribe.class, m -> stay.apply(unsubscribe(data, m.subscriber())))
         .onMessage(SubscriberStopped.class, m -> stay.apply(unsubscribe(data, m.subscriber())))
         .onMessage(ChildStopped.class, this::onChildStopped);
+  }
+
+  /**
+   * An accepting pipe without a connection that becomes complete (its application read the last
+   * bytes after the link was lost) closes: it cannot dial, and there is nothing left to resume.
+   */
+  private Behavior<Command> ended(PipeData data, PipeState state,
+      Function<PipeData, Behavior<Command>> stay) {
+    if (state == PipeState.DISCONNECTED && reconnector.isEmpty() && data.ending().readyToClose()) {
+      return close(data, null, DisconnectCause.COMPLETED, Optional.empty());
+    }
+    return stay.apply(data);
+  }
+
+  private static boolean peerCompleted(PipeException refusal) {
+    return refusal instanceof io.backedpipe.HandshakeRefusedException refused
+        && refused.status() == io.backedpipe.wire.HandshakeStatus.COMPLETED;
   }
 
   // ---------------------------------------------------------------- transitions
@@ -489,6 +506,12 @@ public final class PipeSupervisor {
     if (cause instanceof PipeException refusal && !refusal.isRecoverable()) {
       // The peer said no for good (unknown stream, not authorized...): retrying would not help.
       timers.cancel(ATTEMPT_TIMER);
+      if (peerCompleted(refusal) && data.ending().inputEnded()) {
+        // The server closed the stream cleanly after our last connection died: it read all we
+        // wrote, and we read all it wrote, so nothing is left to resume.
+        attempt.fail(closedError(DisconnectCause.COMPLETED, Optional.empty()));
+        return close(data, null, DisconnectCause.COMPLETED, Optional.empty());
+      }
       attempt.fail(refusal);
       return close(data, null, DisconnectCause.REFUSED, Optional.of(refusal));
     }
@@ -576,9 +599,11 @@ public final class PipeSupervisor {
   }
 
   private Behavior<Command> onLinkLost(PipeData data, LinkHandle link, LinkLost m) {
-    if (data.ending().closeReceived() && data.ending().readyToClose()) {
-      // Both streams are complete and the peer said it has ours: the peer ending the connection
-      // (it closes as soon as it reads our CLOSE) ends the pipe; there is nothing to resume.
+    if (data.ending().readyToClose()
+        && (data.ending().closeReceived() || reconnector.isEmpty())) {
+      // Both streams are complete: nothing is left to resume. A dialing pipe that has not seen
+      // the peer's CLOSE still dials once more, to learn the peer is done too (the server
+      // answers COMPLETED); an accepting pipe cannot dial, and its peer will learn it so.
       link.shutdown();
       return close(data, null, DisconnectCause.COMPLETED, Optional.empty());
     }

@@ -42,6 +42,8 @@ import org.apache.pekko.util.ByteString;
  * <p>Owns the map of hosted pipes; the pipes are its children, so stopping the registry stops them.
  */
 public final class PipeRegistry extends AbstractBehavior<PipeRegistry.Command> {
+  /** The most ids of cleanly ended streams remembered at once. */
+  static final int MAX_COMPLETED = 100_000;
   /** The least time between two warnings about failed proofs. */
   static final Duration AUTH_LOG_EVERY = Duration.ofSeconds(10);
 
@@ -116,6 +118,8 @@ public final class PipeRegistry extends AbstractBehavior<PipeRegistry.Command> {
   private final Map<ActorRef<PipeSupervisor.Command>, ActorRef<PipeEvent>> forwarders =
       new HashMap<>();
   private boolean shuttingDown;
+  /** Ids of streams that ended cleanly, in the order they ended, to when they are forgotten. */
+  private final Map<UUID, Long> completed = new java.util.LinkedHashMap<>();
 
   private PipeRegistry(ActorContext<Command> context, TimerScheduler<Command> timers,
       ServerSettings settings, PipeSettings pipeSettings, Duration acceptTimeout,
@@ -177,6 +181,9 @@ public final class PipeRegistry extends AbstractBehavior<PipeRegistry.Command> {
       return refuseUnauthorized(route);
     }
     ActorRef<PipeSupervisor.Command> pipe = pipes.get(hello.streamId());
+    if (pipe == null && recentlyCompleted(hello.streamId())) {
+      return refuse(route, HandshakeStatus.COMPLETED, "streamId=" + hello.streamId());
+    }
     if (pipe == null) {
       if (!hello.create() || !settings.createOnFirstContact()) {
         return refuse(route, HandshakeStatus.UNKNOWN_STREAM, "streamId=" + hello.streamId());
@@ -282,13 +289,38 @@ public final class PipeRegistry extends AbstractBehavior<PipeRegistry.Command> {
       timers.startSingleTimer(lifecycle.id(), new Reap(lifecycle.id()), settings.grace());
     } else if (event instanceof PipeEvent.Connected) {
       timers.cancel(lifecycle.id());
-    } else if (event instanceof PipeEvent.Closed) {
+    } else if (event instanceof PipeEvent.Closed closed) {
       forget(lifecycle.id(), "closed");
+      if (closed.cause() == io.backedpipe.DisconnectCause.COMPLETED) {
+        remember(lifecycle.id());
+      }
       if (shuttingDown && pipes.isEmpty()) {
         return Behaviors.stopped();
       }
     }
     return this;
+  }
+
+  /**
+   * Keeps the id of a stream that ended cleanly for the grace period, so a client whose last
+   * connection died before it saw the end learns the stream is complete (status COMPLETED)
+   * instead of unknown. At most {@link #MAX_COMPLETED} ids; the oldest go first.
+   */
+  private void remember(UUID id) {
+    completed.put(id, System.nanoTime() + settings.grace().toNanos());
+    if (completed.size() > MAX_COMPLETED) {
+      completed.remove(completed.keySet().iterator().next());
+    }
+  }
+
+  private boolean recentlyCompleted(UUID id) {
+    long now = System.nanoTime();
+    // In the order they ended, so in the order they expire: drop from the head until a live one.
+    java.util.Iterator<Long> oldest = completed.values().iterator();
+    while (oldest.hasNext() && oldest.next() - now <= 0) {
+      oldest.remove();
+    }
+    return completed.containsKey(id);
   }
 
   private Behavior<Command> onPipeStopped(PipeStopped stopped) {

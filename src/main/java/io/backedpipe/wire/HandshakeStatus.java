@@ -57,6 +57,16 @@ public enum HandshakeStatus {
       return true;
     }
   },
+  /**
+   * The stream ended cleanly (both directions delivered) and the server closed it: a client that
+   * has received the whole stream closes as completed instead of resuming.
+   */
+  COMPLETED(7) {
+    @Override
+    public boolean isPermanent() {
+      return true;
+    }
+  },
   /** A code this side does not know (from a newer server); sent as {@code 0xFF}. */
   UNKNOWN(-1) {
     @Override

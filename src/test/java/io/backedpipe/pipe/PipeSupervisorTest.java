@@ -541,4 +541,49 @@ class PipeSupervisorTest {
     assertInstanceOf(io.backedpipe.PeerClosedException.class, error.getCause().getCause());
     peer.awaitTerminated();
   }
+  /**
+   * Regression (found by the soak): the peer completed and left after our last connection died
+   * before its CLOSE reached us; an accepting pipe waited the whole grace period for a client
+   * that would never come back.
+   */
+  @Test
+  void shouldCompleteAnAcceptingPipeWhoseLinkEndsWithBothDirectionsDone() {
+    PipeHarness h = PipeHarness.accepting(testKit,
+        PipeHarness.settings(testKit, ReconnectPolicy.singleAttempt()));
+    TestProbe<StatusReply<ResumePoint>> replies = testKit.createTestProbe();
+    h.accept(0, replies);
+    assertTrue(replies.receiveMessage().isSuccess());
+    long gen = h.status().generation();
+    h.pipe.tell(PipeSupervisor.InputEnded.INSTANCE);
+    h.pipe.tell(PipeSupervisor.OutputAcknowledged.INSTANCE);
+    h.pipe.tell(new PipeSupervisor.LinkLost(gen, DisconnectCause.LINK_FAILED, Optional.empty()));
+    assertEquals(DisconnectCause.COMPLETED, h.awaitEvent(PipeEvent.Closed.class).cause());
+  }
+
+  @Test
+  void shouldDialOnceMoreAndCompleteWhenTheServerSaysTheStreamCompleted() {
+    PipeHarness h = retrying();
+    h.connected(0);
+    long gen = h.status().generation();
+    h.pipe.tell(PipeSupervisor.InputEnded.INSTANCE);
+    h.pipe.tell(PipeSupervisor.OutputAcknowledged.INSTANCE);
+    h.pipe.tell(new PipeSupervisor.LinkLost(gen, DisconnectCause.LINK_FAILED, Optional.empty()));
+    h.dials.expectMessageClass(ProbeReconnector.Request.class).fail(
+        new io.backedpipe.HandshakeRefusedException(
+            io.backedpipe.wire.HandshakeStatus.COMPLETED, "streamId=x"));
+    PipeEvent.Closed closed = h.awaitEvent(PipeEvent.Closed.class);
+    assertEquals(DisconnectCause.COMPLETED, closed.cause());
+    assertEquals(Optional.empty(), closed.error());
+  }
+
+  @Test
+  void shouldRefuseACompletedAnswerWhenItsOwnInputHasNotEnded() {
+    PipeHarness h = retrying();
+    PipeHarness.Peer peer = h.connected(0);
+    peer.link().cut();
+    h.dials.expectMessageClass(ProbeReconnector.Request.class).fail(
+        new io.backedpipe.HandshakeRefusedException(
+            io.backedpipe.wire.HandshakeStatus.COMPLETED, "streamId=x"));
+    assertEquals(DisconnectCause.REFUSED, h.awaitEvent(PipeEvent.Closed.class).cause());
+  }
 }

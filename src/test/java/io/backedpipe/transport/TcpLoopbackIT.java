@@ -265,6 +265,27 @@ class TcpLoopbackIT {
     server.unbind();
   }
 
+  /** A client that lost its last connection before it saw the end learns the stream completed. */
+  @Test
+  void shouldAnswerCompletedForAStreamThatEndedCleanly() throws Exception {
+    PipeServer server = echoServer(serverSettings());
+    UUID id = UUID.randomUUID();
+    BackedPipe client = client(server.address(), id, true);
+    TestProbe<PipeEvent> events = testKit.createTestProbe();
+    client.subscribe(events.ref());
+    await(client.connect());
+    List<ByteString> chunks = randomChunks(5, 2, 1024);
+    assertEquals(concat(chunks), await(echo(client, chunks)));
+    assertEquals(DisconnectCause.COMPLETED, awaitEvent(events, PipeEvent.Closed.class).cause());
+    awaitHostedPipes(server, 0);
+    BackedPipe late = client(server.address(), id, true); // create=true must not revive it
+    ExecutionException refused = assertThrows(ExecutionException.class, () -> await(late.connect()));
+    assertEquals(HandshakeStatus.COMPLETED,
+        assertInstanceOf(HandshakeRefusedException.class, refused.getCause()).status());
+    awaitHostedPipes(server, 0);
+    server.unbind();
+  }
+
   @Test
   void shouldRefuseAClientWithTheSameStreamIdButAnotherHistory() throws Exception {
     PipeServer server = echoServer(serverSettings());

@@ -200,7 +200,8 @@ class FrameTest {
     "4, LIMIT_REACHED, false",
     "5, NOT_AUTHORIZED, true",
     "6, HISTORY_MISMATCH, true",
-    "7, UNKNOWN, false",
+    "7, COMPLETED, true",
+    "8, UNKNOWN, false",
     "255, UNKNOWN, false",
     "-1, UNKNOWN, false",
   })
