@@ -62,6 +62,10 @@ import org.apache.pekko.stream.Materializer;
  * connected      Accept, writer can resume from its position reconnecting (takeover)
  * connected      Accept, writer cannot resume             connected (the Accept is refused)
  * connected      both directions ended, CLOSE sent and received  closed (COMPLETED)
+ * connected      link lost, both directions ended, and the    closed (COMPLETED)
+ *                peer's CLOSE came or the pipe only accepts
+ * reconnecting   dial refused COMPLETED, input ended           closed (COMPLETED)
+ * disconnected   accepting pipe becomes done (both ended)     closed (COMPLETED)
  * connected      peer's CLOSE with a non-zero code        closed (CLOSED_BY_PEER)
  * connected      Close                                    closed (our CLOSE goes out first)
  * closed         anything                                 closed (answered PipeClosedException)
