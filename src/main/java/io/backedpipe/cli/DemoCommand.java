@@ -5,8 +5,6 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import java.util.concurrent.TimeUnit;
-import org.apache.pekko.actor.typed.ActorSystem;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -61,35 +59,15 @@ final class DemoCommand implements Callable<Integer> {
       extra.put("backed-pipe.demo.seed", seed);
     }
     Config loaded = options.load(extra);
-    Config config = ToolRuntime.withRandomSecret(demoHeartbeats(loaded));
+    // The demo's blackholes last seconds; its own heartbeats catch each within one.
+    Config config = ToolRuntime.withRandomSecret(options.withHeartbeatsUnlessGiven(loaded,
+        loaded.getString("backed-pipe.demo.heartbeat-interval"),
+        loaded.getString("backed-pipe.demo.heartbeat-timeout")));
     DemoSettings demo = DemoSettings.fromConfig(config.getConfig("backed-pipe.demo"));
     ToolRuntime.validate(config);
     LogLevel.apply(options.logLevel != null ? options.logLevel : "WARN");
-    ActorSystem<Void> system = ToolRuntime.system("backed-pipe-demo", config);
-    try {
-      boolean passed = new TunnelDemo(system, demo, spec.commandLine().getOut(),
-          System.console() != null).run();
-      return passed ? 0 : 1;
-    } finally {
-      system.terminate();
-      system.getWhenTerminated().toCompletableFuture().get(30, TimeUnit.SECONDS);
-    }
-  }
-
-  /**
-   * The demo's blackholes last seconds; its own heartbeat settings catch them within one, unless
-   * the heartbeat options were given.
-   */
-  private Config demoHeartbeats(Config config) {
-    Map<String, Object> heartbeats = new LinkedHashMap<>();
-    if (options.heartbeatInterval == null) {
-      heartbeats.put("backed-pipe.transport.heartbeat-interval",
-          config.getString("backed-pipe.demo.heartbeat-interval"));
-    }
-    if (options.heartbeatTimeout == null) {
-      heartbeats.put("backed-pipe.transport.heartbeat-timeout",
-          config.getString("backed-pipe.demo.heartbeat-timeout"));
-    }
-    return com.typesafe.config.ConfigFactory.parseMap(heartbeats).withFallback(config);
+    return ToolRuntime.runOnce("backed-pipe-demo", config, system ->
+        new TunnelDemo(system, demo, spec.commandLine().getOut(), System.console() != null)
+            .run());
   }
 }

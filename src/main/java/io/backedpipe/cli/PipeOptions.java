@@ -89,4 +89,24 @@ final class PipeOptions {
     all.putAll(extra);
     return ToolConfig.load(Optional.ofNullable(this.config), all);
   }
+
+  /**
+   * Heartbeats for a run in one process whose faults come faster than the tool's defaults would
+   * notice, unless the heartbeat options were given.
+   *
+   * @param config the loaded configuration
+   * @param interval the heartbeat interval to use
+   * @param timeout the heartbeat timeout to use
+   * @return the configuration with them
+   */
+  Config withHeartbeatsUnlessGiven(Config config, String interval, String timeout) {
+    Map<String, Object> heartbeats = new LinkedHashMap<>();
+    if (heartbeatInterval == null) {
+      heartbeats.put("backed-pipe.transport.heartbeat-interval", interval);
+    }
+    if (heartbeatTimeout == null) {
+      heartbeats.put("backed-pipe.transport.heartbeat-timeout", timeout);
+    }
+    return com.typesafe.config.ConfigFactory.parseMap(heartbeats).withFallback(config);
+  }
 }

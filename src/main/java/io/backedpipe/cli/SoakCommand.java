@@ -6,8 +6,6 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import java.util.concurrent.TimeUnit;
-import org.apache.pekko.actor.typed.ActorSystem;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -57,13 +55,8 @@ final class SoakCommand implements Callable<Integer> {
     Config config = ToolRuntime.withRandomSecret(soakDefaults(options.load(Map.of())));
     ToolRuntime.validate(config);
     LogLevel.apply(options.logLevel != null ? options.logLevel : "ERROR");
-    ActorSystem<Void> system = ToolRuntime.system("backed-pipe-soak", config);
-    try {
-      return new Soak(system, plan, spec.commandLine().getOut()).run().passed() ? 0 : 1;
-    } finally {
-      system.terminate();
-      system.getWhenTerminated().toCompletableFuture().get(30, TimeUnit.SECONDS);
-    }
+    return ToolRuntime.runOnce("backed-pipe-soak", config, system ->
+        new Soak(system, plan, spec.commandLine().getOut()).run().passed());
   }
 
   /**
@@ -72,15 +65,10 @@ final class SoakCommand implements Callable<Integer> {
    */
   private Config soakDefaults(Config config) {
     Map<String, Object> quick = new LinkedHashMap<>();
-    if (options.heartbeatInterval == null) {
-      quick.put("backed-pipe.transport.heartbeat-interval", "100ms");
-    }
-    if (options.heartbeatTimeout == null) {
-      quick.put("backed-pipe.transport.heartbeat-timeout", "500ms");
-    }
     quick.put("backed-pipe.transport.handshake-timeout", "2s");
     quick.put("backed-pipe.reconnect.min-backoff", "2ms");
     quick.put("backed-pipe.reconnect.max-backoff", "100ms");
-    return ConfigFactory.parseMap(quick).withFallback(config);
+    return options.withHeartbeatsUnlessGiven(ConfigFactory.parseMap(quick).withFallback(config),
+        "100ms", "500ms");
   }
 }

@@ -40,6 +40,38 @@ final class ToolRuntime {
     return ActorSystem.create(Behaviors.empty(), name, config);
   }
 
+  /** A job that runs in an actor system and passes or fails. */
+  @FunctionalInterface
+  interface Job {
+    /**
+     * Runs.
+     *
+     * @param system the actor system
+     * @return whether it passed
+     * @throws Exception if it could not run
+     */
+    boolean run(ActorSystem<?> system) throws Exception;
+  }
+
+  /**
+   * Runs a job in its own actor system and stops the system after it.
+   *
+   * @param name the system's name
+   * @param config the configuration
+   * @param job what to run
+   * @return the exit code: 0 if it passed, 1 otherwise
+   * @throws Exception if it could not run
+   */
+  static int runOnce(String name, Config config, Job job) throws Exception {
+    ActorSystem<Void> system = system(name, config);
+    try {
+      return job.run(system) ? 0 : 1;
+    } finally {
+      system.terminate();
+      system.getWhenTerminated().toCompletableFuture().get(30, TimeUnit.SECONDS);
+    }
+  }
+
   /**
    * Starts something that serves until the process is stopped (Ctrl-C runs Pekko's coordinated
    * shutdown), prints what it listens on, and waits.
