@@ -46,7 +46,7 @@ final class ConnectCommand implements Callable<Integer> {
     return ToolRuntime.serveUntilStopped(config, spec.commandLine().getOut(),
         spec.commandLine().getErr(), system -> ConnectTunnel.start(system, listen.address(),
             server.address(), Optional.empty())
-            .thenApply(t -> "forwarding " + t.address() + " to " + server + scheme
-                + "'s target (Ctrl-C stops)"));
+            .thenApply(t -> "forwarding " + t.address() + " to " + server + "'s target"
+                + scheme + " (Ctrl-C stops)"));
   }
 }
