@@ -20,7 +20,8 @@ import org.apache.pekko.util.ByteString;
  * (answering the server's challenge with this stream's id and the local resume point) and, once
  * the server's {@code WELCOME} says {@code OK}, hands the pipe the connection with the server's
  * resume point, whose history check the pipe's writer verifies. A refusal fails the call with {@link io.backedpipe.HandshakeRefusedException},
- * which ends the pipe when the status is permanent.
+ * which ends the pipe when the status is permanent. Given a {@link TlsContext}, every connection
+ * runs over TLS and verifies the server's certificate first.
  *
  * <pre>{@code
  * UUID id = UUID.randomUUID();

@@ -4,7 +4,7 @@ package io.backedpipe.transport;
 public enum TlsClientAuth {
   /** Clients are not asked; any client that trusts the server connects. */
   NONE,
-  /** Clients are asked; one without a certificate connects, one with an untrusted certificate is refused. */
+  /** Clients are asked; one without a certificate connects, one it offers is checked by the JDK. */
   WANT,
   /** Clients must present a certificate the server's trust store accepts (mutual TLS). */
   NEED;
