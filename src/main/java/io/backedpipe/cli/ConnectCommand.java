@@ -2,7 +2,6 @@ package io.backedpipe.cli;
 
 import com.typesafe.config.Config;
 import io.backedpipe.tunnel.ConnectTunnel;
-import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -34,15 +33,20 @@ final class ConnectCommand implements Callable<Integer> {
   @Mixin
   PipeOptions options;
 
+  @Mixin
+  TlsOptions tls;
+
   @Override
   public Integer call() throws Exception {
-    Config config = options.load(Map.of());
+    Config config = options.load(tls.settings(System::getenv));
     ToolRuntime.validate(config);
+    ToolRuntime.validateTls(config, false);
     LogLevel.apply(options.logLevel != null ? options.logLevel : "INFO");
+    String scheme = config.getBoolean("backed-pipe.transport.tls.enabled") ? " over TLS" : "";
     return ToolRuntime.serveUntilStopped(config, spec.commandLine().getOut(),
         spec.commandLine().getErr(), system -> ConnectTunnel.start(system, listen.address(),
             server.address(), Optional.empty())
-            .thenApply(t -> "forwarding " + t.address() + " to " + server
-                + "'s target (Ctrl-C stops)"));
+            .thenApply(t -> "forwarding " + t.address() + " to " + server + "'s target"
+                + scheme + " (Ctrl-C stops)"));
   }
 }

@@ -1,6 +1,7 @@
 package io.backedpipe.cli;
 
 import com.typesafe.config.Config;
+import io.backedpipe.transport.TlsClientAuth;
 import io.backedpipe.tunnel.ServeTunnel;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -41,8 +42,31 @@ final class ServeCommand implements Callable<Integer> {
           + "(backed-pipe.server.max-total-window-bytes).")
   Long maxTotalWindow;
 
+  @Option(names = "--tls-client-auth", paramLabel = "none|want|need",
+      converter = ClientAuthConverter.class,
+      description = "Ask clients for a certificate (checked against --tls-trust-store): need "
+          + "refuses a client without one (mutual TLS); implies --tls "
+          + "(backed-pipe.transport.tls.client-auth).")
+  TlsClientAuth clientAuth;
+
   @Mixin
   PipeOptions options;
+
+  @Mixin
+  TlsOptions tls;
+
+  /** Reads {@code none}, {@code want} or {@code need}. */
+  static final class ClientAuthConverter implements picocli.CommandLine.ITypeConverter<TlsClientAuth> {
+    @Override
+    public TlsClientAuth convert(String value) {
+      try {
+        return TlsClientAuth.parse(value);
+      } catch (IllegalArgumentException e) {
+        throw new picocli.CommandLine.TypeConversionException(
+            "'" + value + "' is not one of none, want, need");
+      }
+    }
+  }
 
   @Override
   public Integer call() throws Exception {
@@ -53,13 +77,20 @@ final class ServeCommand implements Callable<Integer> {
     if (maxTotalWindow != null) {
       extra.put("backed-pipe.server.max-total-window-bytes", maxTotalWindow);
     }
+    extra.putAll(tls.settings(System::getenv));
+    if (clientAuth != null) {
+      extra.put("backed-pipe.transport.tls.client-auth", clientAuth.name().toLowerCase());
+      extra.put("backed-pipe.transport.tls.enabled", true);
+    }
     Config config = options.load(extra);
     ToolRuntime.validate(config);
+    ToolRuntime.validateTls(config, true);
     LogLevel.apply(options.logLevel != null ? options.logLevel : "INFO");
+    String scheme = config.getBoolean("backed-pipe.transport.tls.enabled") ? " over TLS" : "";
     return ToolRuntime.serveUntilStopped(config, spec.commandLine().getOut(),
         spec.commandLine().getErr(), system -> ServeTunnel.start(system, listen.address(),
             target.address(), Optional.empty())
-            .thenApply(t -> "serving on " + t.address() + ", relaying to " + target
+            .thenApply(t -> "serving on " + t.address() + scheme + ", relaying to " + target
                 + " (Ctrl-C stops)"));
   }
 }

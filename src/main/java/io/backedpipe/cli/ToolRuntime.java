@@ -3,6 +3,8 @@ package io.backedpipe.cli;
 import com.typesafe.config.Config;
 import io.backedpipe.PipeSettings;
 import io.backedpipe.server.ServerSettings;
+import io.backedpipe.transport.TlsContext;
+import io.backedpipe.transport.TlsSettings;
 import io.backedpipe.transport.TransportSettings;
 import java.io.PrintWriter;
 import java.util.concurrent.CompletionStage;
@@ -27,6 +29,25 @@ final class ToolRuntime {
     PipeSettings.fromConfig(section);
     TransportSettings.fromConfig(section);
     ServerSettings.fromConfig(section);
+  }
+
+  /**
+   * Checks the TLS settings and reads the stores when TLS is on, so a missing or unreadable store
+   * or a wrong password is a usage error before anything binds.
+   *
+   * @param config the configuration
+   * @param server whether this end serves (and so must have a key)
+   * @throws IllegalArgumentException naming the store and what is wrong with it
+   */
+  static void validateTls(Config config, boolean server) {
+    TlsSettings tls = TlsSettings.fromConfig(config.getConfig("backed-pipe"));
+    if (tls.enabled()) {
+      TlsContext context = TlsContext.load(tls);
+      if (server && !context.hasKey()) {
+        throw new IllegalArgumentException(
+            "serve over TLS needs --tls-key-store (backed-pipe.transport.tls.key-store)");
+      }
+    }
   }
 
   /**

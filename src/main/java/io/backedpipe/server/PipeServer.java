@@ -3,8 +3,10 @@ package io.backedpipe.server;
 import io.backedpipe.BackedPipe;
 import io.backedpipe.PipeSettings;
 import io.backedpipe.transport.ServerConnections;
+import io.backedpipe.transport.TlsContext;
 import io.backedpipe.transport.TransportSettings;
 import java.net.InetSocketAddress;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CompletionStage;
 import java.util.function.BiConsumer;
@@ -71,14 +73,46 @@ public final class PipeServer {
   public static CompletionStage<PipeServer> bind(ActorSystem<?> system, String host, int port,
       ServerSettings settings, PipeSettings pipeSettings, TransportSettings transport,
       BiConsumer<UUID, BackedPipe> onNewPipe) {
+    return bind(system, host, port, settings, pipeSettings, transport, Optional.empty(),
+        onNewPipe);
+  }
+
+  /**
+   * Binds, running every connection over TLS.
+   *
+   * @param system the actor system
+   * @param host the interface to bind
+   * @param port the port, 0 for any free one
+   * @param settings the server's limits
+   * @param pipeSettings the settings of every pipe
+   * @param transport the transport settings
+   * @param tls the server's key and, for client certificates, trust store; {@code client-auth}
+   *     says whether clients must present one
+   * @param onNewPipe told of every pipe a client creates
+   * @return the bound server
+   * @throws IllegalArgumentException when {@code tls} holds no key
+   */
+  public static CompletionStage<PipeServer> bind(ActorSystem<?> system, String host, int port,
+      ServerSettings settings, PipeSettings pipeSettings, TransportSettings transport,
+      TlsContext tls, BiConsumer<UUID, BackedPipe> onNewPipe) {
+    return bind(system, host, port, settings, pipeSettings, transport, Optional.of(tls),
+        onNewPipe);
+  }
+
+  private static CompletionStage<PipeServer> bind(ActorSystem<?> system, String host, int port,
+      ServerSettings settings, PipeSettings pipeSettings, TransportSettings transport,
+      Optional<TlsContext> tls, BiConsumer<UUID, BackedPipe> onNewPipe) {
+    tls.ifPresent(TlsContext::requireKey); // before the registry exists, so nothing is left behind
     ActorRef<PipeRegistry.Command> registry = system.systemActorOf(
         PipeRegistry.create(settings, pipeSettings, transport.handshakeTimeout(),
             transport.secret(), onNewPipe),
         "pipe-registry-" + UUID.randomUUID(), Props.empty());
-    ServerConnections connections = new ServerConnections(system,
-        transport.withGrace(settings.grace()),
-        (challenge, hello, connection, welcome) ->
-            registry.tell(new PipeRegistry.Route(challenge.nonce(), hello, connection, welcome)));
+    ServerConnections.Router router = (challenge, hello, connection, welcome) ->
+        registry.tell(new PipeRegistry.Route(challenge.nonce(), hello, connection, welcome));
+    TransportSettings graced = transport.withGrace(settings.grace());
+    ServerConnections connections = tls.isPresent()
+        ? new ServerConnections(system, graced, tls.get(), router)
+        : new ServerConnections(system, graced, router);
     if (transport.secret().isEmpty()) {
       system.log().warn("pipe server on {}:{} has no shared secret: any client that reaches the"
           + " port can open streams (see backed-pipe.transport.auth)", host, port);

@@ -21,7 +21,7 @@ import org.reactivestreams.Subscriber;
 
 /**
  * The protocol stack of one TCP connection, from the pipe down to the bytes: heartbeat, handshake,
- * frame codec. Also runs a connection ahead of its pipe: the handshake has to finish (to learn the
+ * frame codec, TLS (or nothing). Also runs a connection ahead of its pipe: the handshake has to finish (to learn the
  * peer's read position) before the pipe can be given the connection, so the stack is started with
  * open ends that the pipe attaches to later.
  */
@@ -58,9 +58,23 @@ final class ConnectionStack {
       TransportSettings settings,
       org.apache.pekko.stream.Graph<org.apache.pekko.stream.BidiShape<Frame, Frame, Frame, Frame>, M>
           handshake) {
+    return stack(settings, handshake, TlsLayer.plain());
+  }
+
+  /**
+   * Heartbeat atop {@code handshake} atop the frame codec atop {@code tls} ({@link TlsLayer}); keeps
+   * the handshake's value. The handshake's timer starts with the stack, so it bounds the TLS
+   * handshake too.
+   */
+  static <M> BidiFlow<Frame, ByteString, ByteString, Frame, M> stack(
+      TransportSettings settings,
+      org.apache.pekko.stream.Graph<org.apache.pekko.stream.BidiShape<Frame, Frame, Frame, Frame>, M>
+          handshake,
+      BidiFlow<ByteString, ByteString, ByteString, ByteString, NotUsed> tls) {
     return heartbeat(settings)
         .atop(BidiFlow.fromGraph(handshake), Keep.right())
-        .atop(WireProtocol.frames(settings.maxDataBytes()), Keep.left());
+        .atop(WireProtocol.frames(settings.maxDataBytes()), Keep.left())
+        .atop(tls, Keep.left());
   }
 
   /** A running connection whose pipe-side ends wait for the pipe. */

@@ -1,6 +1,7 @@
 package io.backedpipe.transport;
 
 import io.backedpipe.HandshakeFailedException;
+import io.backedpipe.PipeException;
 import io.backedpipe.wire.Frame;
 import java.time.Duration;
 import org.apache.pekko.stream.BidiShape;
@@ -34,6 +35,8 @@ abstract class HandshakeLogic extends TimerGraphStageLogic {
   private boolean pipeFinished;
   private Throwable pipeFailure;
   private Throwable pipeCancelled;
+  /** The wire stopped taking frames before the handshake was done. */
+  private boolean wireCancelled;
 
   HandshakeLogic(BidiShape<Frame, Frame, Frame, Frame> shape, Duration timeout) {
     super(shape);
@@ -76,8 +79,12 @@ abstract class HandshakeLogic extends TimerGraphStageLogic {
 
       @Override
       public void onDownstreamFinish(Throwable cause) {
-        if (!open) {
+        if (!open && isClosed(fromWire)) {
           failHandshake(new HandshakeFailedException("connection closed during handshake", cause));
+        } else if (!open) {
+          // The write side closing says little (a failing TLS stage cancels it first); the read
+          // side's end or failure follows with the reason, and the timer bounds the wait.
+          wireCancelled = true;
         } else {
           cancel(fromPipe, cause);
         }
@@ -108,7 +115,9 @@ abstract class HandshakeLogic extends TimerGraphStageLogic {
         if (open) {
           fail(toPipe, error);
         } else {
-          failHandshake(new HandshakeFailedException("connection failed during handshake", error));
+          // a typed failure from below (TLS: untrusted certificate...) says more than a wrapper
+          failHandshake(error instanceof PipeException ? error
+              : new HandshakeFailedException("connection failed during handshake", error));
         }
       }
     });
@@ -159,6 +168,9 @@ abstract class HandshakeLogic extends TimerGraphStageLogic {
     }
     if (pipeCancelled != null) {
       cancel(fromWire, pipeCancelled);
+    }
+    if (wireCancelled) {
+      cancel(fromPipe); // nothing more can be sent; the pipe sees its frames refused
     }
     if (isAvailable(toWire) && !hasBeenPulled(fromPipe) && !isClosed(fromPipe)) {
       pull(fromPipe);

@@ -4,6 +4,7 @@ import io.backedpipe.Connection;
 import io.backedpipe.ResumePoint;
 import io.backedpipe.wire.Frame;
 import java.security.SecureRandom;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.stream.Materializer;
@@ -45,6 +46,7 @@ public final class ServerConnections {
   private final TransportSettings settings;
   private final Router router;
   private final SecureRandom random = new SecureRandom();
+  private final Optional<TlsContext> tls;
 
   /**
    * Creates the handler.
@@ -57,6 +59,27 @@ public final class ServerConnections {
     this.system = system;
     this.settings = settings;
     this.router = router;
+    this.tls = Optional.empty();
+  }
+
+  /**
+   * Creates a handler whose connections run over TLS, presenting {@code tls}'s certificate and
+   * asking clients for theirs by its {@code client-auth}. A client that fails TLS is dropped and
+   * logged like any failed handshake.
+   *
+   * @param system the actor system that runs the connections
+   * @param settings the transport settings
+   * @param tls the server's TLS material; must hold a key
+   * @param router decides what each HELLO gets
+   * @throws IllegalArgumentException when {@code tls} has no key store
+   */
+  public ServerConnections(ActorSystem<?> system, TransportSettings settings, TlsContext tls,
+      Router router) {
+    tls.requireKey();
+    this.system = system;
+    this.settings = settings;
+    this.router = router;
+    this.tls = Optional.of(tls);
   }
 
   /**
@@ -71,7 +94,9 @@ public final class ServerConnections {
         new Frame.Challenge(TcpReconnector.VERSION, ByteString.fromArrayUnsafe(nonce));
     ServerHandshake handshake = new ServerHandshake(challenge, settings.handshakeTimeout());
     Flow<Frame, Frame, ServerHandshake.Control> connection =
-        ConnectionStack.stack(settings, handshake).join(incoming.flow(), Keep.left());
+        ConnectionStack.stack(settings, handshake,
+            tls.map(TlsLayer::server).orElseGet(TlsLayer::plain))
+        .join(incoming.flow(), Keep.left());
     ConnectionStack.Started<ServerHandshake.Control> started =
         ConnectionStack.start(connection, Materializer.matFromSystem(system));
     started.value().hello().whenComplete((hello, error) -> {

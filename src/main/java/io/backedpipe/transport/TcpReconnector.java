@@ -20,7 +20,8 @@ import org.apache.pekko.util.ByteString;
  * (answering the server's challenge with this stream's id and the local resume point) and, once
  * the server's {@code WELCOME} says {@code OK}, hands the pipe the connection with the server's
  * resume point, whose history check the pipe's writer verifies. A refusal fails the call with {@link io.backedpipe.HandshakeRefusedException},
- * which ends the pipe when the status is permanent.
+ * which ends the pipe when the status is permanent. Given a {@link TlsContext}, every connection
+ * runs over TLS and verifies the server's certificate first.
  *
  * <pre>{@code
  * UUID id = UUID.randomUUID();
@@ -40,6 +41,7 @@ public final class TcpReconnector implements Reconnector {
   private final UUID streamId;
   private final boolean create;
   private final TransportSettings settings;
+  private final Optional<TlsContext> tls;
 
   /**
    * Creates the reconnector.
@@ -57,6 +59,30 @@ public final class TcpReconnector implements Reconnector {
     this.streamId = streamId;
     this.create = create;
     this.settings = settings;
+    this.tls = Optional.empty();
+  }
+
+  /**
+   * Creates a reconnector whose connections run over TLS: each verifies the server's certificate
+   * against {@code tls}'s trust store and, by its settings, that it names {@code server}'s host. A
+   * TLS failure fails the attempt with {@link io.backedpipe.TlsFailedException}, which the pipe
+   * retries by its policy.
+   *
+   * @param system the actor system that runs the connections
+   * @param server the server's address; its host name is the one the certificate must name
+   * @param streamId the stream's id
+   * @param create whether the server may create the stream on first contact
+   * @param settings the transport settings
+   * @param tls the loaded TLS material, shared by any number of reconnectors
+   */
+  public TcpReconnector(ActorSystem<?> system, InetSocketAddress server, UUID streamId,
+      boolean create, TransportSettings settings, TlsContext tls) {
+    this.system = system;
+    this.server = server;
+    this.streamId = streamId;
+    this.create = create;
+    this.settings = settings;
+    this.tls = Optional.of(tls);
   }
 
   /** The HELLO, with the proof of the shared secret over this connection's nonce, if any. */
@@ -78,7 +104,9 @@ public final class TcpReconnector implements Reconnector {
         Optional.empty(), settings.socketOptions(), true, Optional.of(settings.connectTimeout()),
         Optional.empty());
     Flow<Frame, Frame, CompletionStage<Frame.Welcome>> connection =
-        ConnectionStack.stack(settings, handshake).join(tcp, Keep.left());
+        ConnectionStack.stack(settings, handshake,
+            tls.map(t -> TlsLayer.client(t, server)).orElseGet(TlsLayer::plain))
+        .join(tcp, Keep.left());
     ConnectionStack.Started<CompletionStage<Frame.Welcome>> started =
         ConnectionStack.start(connection, Materializer.matFromSystem(system));
     return started.value().thenApply(welcome -> started.connection(

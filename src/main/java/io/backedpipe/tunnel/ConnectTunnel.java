@@ -3,6 +3,8 @@ package io.backedpipe.tunnel;
 import io.backedpipe.BackedPipe;
 import io.backedpipe.PipeSettings;
 import io.backedpipe.transport.TcpReconnector;
+import io.backedpipe.transport.TlsContext;
+import io.backedpipe.transport.TlsSettings;
 import io.backedpipe.transport.TransportSettings;
 import java.net.InetSocketAddress;
 import java.util.Optional;
@@ -37,26 +39,34 @@ public final class ConnectTunnel {
   }
 
   /**
-   * Binds the local port with the settings of the actor system's configuration.
+   * Binds the local port with the settings of the actor system's configuration; the pipes run
+   * over TLS when {@code backed-pipe.transport.tls.enabled} is on (the stores are read now).
    *
    * @param system the actor system
    * @param listen the local address applications connect to
    * @param server the {@code serve} end
    * @param listener told of every pipe event of every stream, if present
    * @return the bound tunnel
+   * @throws IllegalArgumentException when the TLS settings or stores are wrong
    */
   public static CompletionStage<ConnectTunnel> start(ActorSystem<?> system,
       InetSocketAddress listen, InetSocketAddress server,
       Optional<ActorRef<TunnelEvent>> listener) {
     TransportSettings transport = TransportSettings.create(system);
     PipeSettings settings = PipeSettings.create(system);
+    TlsSettings tlsSettings = TlsSettings.create(system);
+    // loaded once, shared by every stream's reconnector
+    Optional<TlsContext> tls = tlsSettings.enabled()
+        ? Optional.of(TlsContext.load(tlsSettings)) : Optional.empty();
     return Tcp.get(system).bind(listen.getHostString(), listen.getPort(), 100,
             transport.socketOptions(),
             true, // half-close: the application's EOF must not end what flows back to it
             Optional.empty())
         .to(Sink.foreach(local -> {
           UUID id = UUID.randomUUID();
-          TcpReconnector dialer = new TcpReconnector(system, server, id, true, transport);
+          TcpReconnector dialer = tls.isPresent()
+              ? new TcpReconnector(system, server, id, true, transport, tls.get())
+              : new TcpReconnector(system, server, id, true, transport);
           system.systemActorOf(TunnelStream.dialing(id, local,
                   BackedPipe.create(dialer, settings), listener),
               "tunnel-connect-" + id, Props.empty());

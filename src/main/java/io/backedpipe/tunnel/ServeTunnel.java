@@ -1,12 +1,17 @@
 package io.backedpipe.tunnel;
 
+import io.backedpipe.BackedPipe;
 import io.backedpipe.PipeSettings;
 import io.backedpipe.server.PipeServer;
 import io.backedpipe.server.ServerSettings;
+import io.backedpipe.transport.TlsContext;
+import io.backedpipe.transport.TlsSettings;
 import io.backedpipe.transport.TransportSettings;
 import java.net.InetSocketAddress;
 import java.util.Optional;
+import java.util.UUID;
 import java.util.concurrent.CompletionStage;
+import java.util.function.BiConsumer;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
@@ -33,23 +38,30 @@ public final class ServeTunnel {
   }
 
   /**
-   * Binds with the settings of the actor system's configuration.
+   * Binds with the settings of the actor system's configuration, over TLS when
+   * {@code backed-pipe.transport.tls.enabled} is on (the key store is read now).
    *
    * @param system the actor system
    * @param listen where clients connect
    * @param target where each stream's bytes go
    * @param listener told of every pipe event of every stream, if present
    * @return the bound tunnel
+   * @throws IllegalArgumentException when the TLS settings or stores are wrong
    */
   public static CompletionStage<ServeTunnel> start(ActorSystem<?> system,
       InetSocketAddress listen, InetSocketAddress target,
       Optional<ActorRef<TunnelEvent>> listener) {
     TransportSettings transport = TransportSettings.create(system);
-    return PipeServer.bind(system, listen.getHostString(), listen.getPort(),
-            ServerSettings.create(system), PipeSettings.create(system), transport,
-            (id, pipe) -> system.systemActorOf(
-                TunnelStream.serving(id, pipe, target, transport, listener),
-                "tunnel-serve-" + id, Props.empty()))
+    TlsSettings tls = TlsSettings.create(system);
+    BiConsumer<UUID, BackedPipe> relay = (id, pipe) -> system.systemActorOf(
+        TunnelStream.serving(id, pipe, target, transport, listener),
+        "tunnel-serve-" + id, Props.empty());
+    String host = listen.getHostString();
+    return (tls.enabled()
+            ? PipeServer.bind(system, host, listen.getPort(), ServerSettings.create(system),
+                PipeSettings.create(system), transport, TlsContext.load(tls), relay)
+            : PipeServer.bind(system, host, listen.getPort(), ServerSettings.create(system),
+                PipeSettings.create(system), transport, relay))
         .thenApply(ServeTunnel::new);
   }
 
