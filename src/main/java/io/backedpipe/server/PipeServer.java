@@ -78,7 +78,7 @@ public final class PipeServer {
         transport.withGrace(settings.grace()),
         (hello, connection, welcome) ->
             registry.tell(new PipeRegistry.Route(hello, connection, welcome)));
-    return Tcp.get(system).bind(host, port, 100, transport.socketOptions(), true,
+    return Tcp.get(system).bind(host, port, settings.acceptBacklog(), transport.socketOptions(), true,
             java.util.Optional.empty())
         .to(Sink.foreach(connections::handle))
         .run(system)

@@ -96,6 +96,17 @@ public record TransportSettings(
   }
 
   /**
+   * A copy with another handshake timeout.
+   *
+   * @param handshakeTimeout how long the whole handshake may take, on either side
+   * @return the new settings
+   */
+  public TransportSettings withHandshakeTimeout(Duration handshakeTimeout) {
+    return new TransportSettings(connectTimeout, handshakeTimeout, heartbeatInterval,
+        heartbeatTimeout, maxDataBytes, grace, tcpNoDelay, sendBufferBytes, receiveBufferBytes);
+  }
+
+  /**
    * A copy with another grace period.
    *
    * @param grace how long a disconnected pipe is kept
