@@ -555,7 +555,8 @@ public final class PipeSupervisor {
     timers.cancel(ATTEMPT_TIMER);
     attempt.fail(error);
     if (attempt.accepting().isPresent()) {
-      context.getLog().warn("refused accepted connection: generation [{}] error [{}]",
+      // The peer's problem, not the pipe's, and any client can cause it: not a warning.
+      context.getLog().info("refused accepted connection: generation [{}] error [{}]",
           attempt.generation(), error.getMessage());
       PipeData next = data.lost(Optional.of(error));
       scheduleRetry(next, attempt, next.failedAttempts() + 1);
@@ -668,7 +669,8 @@ public final class PipeSupervisor {
 
   private Behavior<Command> onTakeoverChecked(PipeData data, LinkHandle link, ResumeChecked m) {
     if (m.refusal().isPresent()) {
-      context.getLog().warn("refused takeover: generation [{}] error [{}]", link.generation(),
+      // Any client can send a HELLO for a known stream: at WARN it could fill the server's log.
+      context.getLog().info("refused takeover: generation [{}] error [{}]", link.generation(),
           m.refusal().get().getMessage());
       m.accept().replyTo().tell(StatusReply.error(m.refusal().get()));
       links.discard(m.accept().connection());

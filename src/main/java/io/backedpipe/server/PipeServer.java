@@ -117,7 +117,8 @@ public final class PipeServer {
       system.log().warn("pipe server on {}:{} has no shared secret: any client that reaches the"
           + " port can open streams (see backed-pipe.transport.auth)", host, port);
     }
-    return Tcp.get(system).bind(host, port, 100, transport.socketOptions(), true,
+    return Tcp.get(system).bind(host, port, settings.acceptBacklog(), transport.socketOptions(),
+            true,
             java.util.Optional.empty())
         .to(Sink.foreach(connections::handle))
         .run(system)

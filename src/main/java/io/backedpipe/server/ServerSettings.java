@@ -12,9 +12,10 @@ import org.apache.pekko.actor.typed.ActorSystem;
  * @param maxPipes the most pipes hosted at once
  * @param maxTotalWindowBytes the most replay-window bytes all pipes may reserve together
  * @param grace how long a pipe whose client is gone is kept
+ * @param acceptBacklog connections the kernel may queue for the server before it accepts them
  */
 public record ServerSettings(boolean createOnFirstContact, int maxPipes,
-    long maxTotalWindowBytes, Duration grace) {
+    long maxTotalWindowBytes, Duration grace, int acceptBacklog) {
 
   /**
    * Validates the values.
@@ -23,6 +24,7 @@ public record ServerSettings(boolean createOnFirstContact, int maxPipes,
    * @param maxPipes see the record's description
    * @param maxTotalWindowBytes see the record's description
    * @param grace see the record's description
+   * @param acceptBacklog see the record's description
    * @throws IllegalArgumentException when a value is out of range
    */
   public ServerSettings {
@@ -31,6 +33,9 @@ public record ServerSettings(boolean createOnFirstContact, int maxPipes,
     }
     if (grace.isNegative() || grace.isZero()) {
       throw new IllegalArgumentException("grace=" + grace + " must be > 0");
+    }
+    if (acceptBacklog <= 0) {
+      throw new IllegalArgumentException("acceptBacklog=" + acceptBacklog + " must be > 0");
     }
   }
 
@@ -53,7 +58,8 @@ public record ServerSettings(boolean createOnFirstContact, int maxPipes,
   public static ServerSettings fromConfig(Config config) {
     Config c = config.getConfig("server");
     return new ServerSettings(c.getBoolean("create-on-first-contact"), c.getInt("max-pipes"),
-        c.getBytes("max-total-window-bytes"), c.getDuration("grace-period"));
+        c.getBytes("max-total-window-bytes"), c.getDuration("grace-period"),
+        c.getInt("accept-backlog"));
   }
 
   /**
@@ -63,7 +69,8 @@ public record ServerSettings(boolean createOnFirstContact, int maxPipes,
    * @return the new settings
    */
   public ServerSettings withMaxPipes(int maxPipes) {
-    return new ServerSettings(createOnFirstContact, maxPipes, maxTotalWindowBytes, grace);
+    return new ServerSettings(createOnFirstContact, maxPipes, maxTotalWindowBytes, grace,
+        acceptBacklog);
   }
 
   /**
@@ -73,6 +80,7 @@ public record ServerSettings(boolean createOnFirstContact, int maxPipes,
    * @return the new settings
    */
   public ServerSettings withGrace(Duration grace) {
-    return new ServerSettings(createOnFirstContact, maxPipes, maxTotalWindowBytes, grace);
+    return new ServerSettings(createOnFirstContact, maxPipes, maxTotalWindowBytes, grace,
+        acceptBacklog);
   }
 }

@@ -129,6 +129,18 @@ public record TransportSettings(
   }
 
   /**
+   * A copy with another handshake timeout.
+   *
+   * @param handshakeTimeout how long the whole handshake may take, on either side
+   * @return the new settings
+   */
+  public TransportSettings withHandshakeTimeout(Duration handshakeTimeout) {
+    return new TransportSettings(connectTimeout, handshakeTimeout, heartbeatInterval,
+        heartbeatTimeout, maxDataBytes, grace, tcpNoDelay, sendBufferBytes, receiveBufferBytes,
+        secret);
+  }
+
+  /**
    * A copy with another grace period.
    *
    * @param grace how long a disconnected pipe is kept
