@@ -64,7 +64,7 @@ import org.apache.pekko.stream.Materializer;
  * connected      both directions ended, CLOSE sent and received  closed (COMPLETED)
  * connected      link lost, both directions ended, and the    closed (COMPLETED)
  *                peer's CLOSE came or the pipe only accepts
- * reconnecting   dial refused COMPLETED, input ended           closed (COMPLETED)
+ * reconnecting   dial refused COMPLETED (the server finished)  closed (COMPLETED)
  * disconnected   accepting pipe becomes done (both ended)     closed (COMPLETED)
  * connected      peer's CLOSE with a non-zero code        closed (CLOSED_BY_PEER)
  * connected      Close                                    closed (our CLOSE goes out first)
@@ -510,9 +510,11 @@ public final class PipeSupervisor {
     if (cause instanceof PipeException refusal && !refusal.isRecoverable()) {
       // The peer said no for good (unknown stream, not authorized...): retrying would not help.
       timers.cancel(ATTEMPT_TIMER);
-      if (peerCompleted(refusal) && data.ending().inputEnded()) {
-        // The server closed the stream cleanly after our last connection died: it read all we
-        // wrote, and we read all it wrote, so nothing is left to resume.
+      if (peerCompleted(refusal)) {
+        // The server closed the stream cleanly after our last connection died. It does so only
+        // once it has read our whole stream, end included, and we have read (acknowledged) every
+        // byte of its stream; only its END_OF_STREAM may have been lost with the connection, so
+        // its end is ours to deliver: the Source completes, and nothing is left to resume.
         attempt.fail(closedError(DisconnectCause.COMPLETED, Optional.empty()));
         return close(data, null, DisconnectCause.COMPLETED, Optional.empty());
       }

@@ -576,14 +576,28 @@ class PipeSupervisorTest {
     assertEquals(Optional.empty(), closed.error());
   }
 
+  /**
+   * Regression (found by the tool's test across processes): the connection that carried the
+   * server's END_OF_STREAM died after the client had acknowledged every byte; the server, done,
+   * closed; the client reconnected, was told COMPLETED, and closed REFUSED, resetting its local
+   * connection instead of passing on the end of the stream.
+   */
   @Test
-  void shouldRefuseACompletedAnswerWhenItsOwnInputHasNotEnded() {
+  void shouldEndTheStreamAndCompleteOnACompletedAnswerWhoseEndOfStreamWasLost() throws Exception {
     PipeHarness h = retrying();
     PipeHarness.Peer peer = h.connected(0);
-    peer.link().cut();
+    CompletionStage<List<ByteString>> read =
+        PipeStreams.source(h.pipe).runWith(Sink.seq(), testKit.system());
+    peer.send("all of it");
+    peer.frames().awaitAssert(PipeHarness.TIMEOUT, () -> {
+      assertEquals(9, h.status().readPosition());
+      return null;
+    });
+    peer.link().cut(); // the END_OF_STREAM that would have followed is lost
     h.dials.expectMessageClass(ProbeReconnector.Request.class).fail(
         new io.backedpipe.HandshakeRefusedException(
             io.backedpipe.wire.HandshakeStatus.COMPLETED, "streamId=x"));
-    assertEquals(DisconnectCause.REFUSED, h.awaitEvent(PipeEvent.Closed.class).cause());
+    assertEquals(DisconnectCause.COMPLETED, h.awaitEvent(PipeEvent.Closed.class).cause());
+    assertEquals(List.of(ByteString.fromString("all of it")), await(read)); // completes: the end
   }
 }

@@ -146,6 +146,10 @@ class SeparateProcessesIT {
       String connectLog = read(dir, "connect.err");
       assertTrue(connectLog.contains("link lost"), connectLog);
       assertTrue(connectLog.contains("resumed on connection"), connectLog);
+    } catch (Exception | AssertionError e) {
+      // The processes' logs say what happened on their side.
+      throw new AssertionError(e + "\n--- connect:\n" + read(dir, "connect.err")
+          + "\n--- serve:\n" + read(dir, "serve.err"), e);
     } finally {
       for (Process p : processes) {
         p.destroy();
