@@ -44,8 +44,12 @@ import org.apache.pekko.util.ByteString;
 public final class HostileInput {
   /** Own streams in use at once, unless told otherwise. */
   public static final int DEFAULT_OWN_STREAMS = 16;
-  /** Cases after which the own streams change, unless told otherwise. */
-  public static final int DEFAULT_EPOCH_CASES = 2000;
+  /**
+   * Cases after which the own streams change, unless told otherwise. Short: a case that ends an
+   * own stream cleanly (END_OF_STREAM at 0, say) completes it, and the server then answers every
+   * later HELLO for it COMPLETED at the handshake, before any frame case gets to its frames.
+   */
+  public static final int DEFAULT_EPOCH_CASES = 128;
   /** The lowest read position a case announces for the protected stream beyond its end. */
   public static final long IMPOSSIBLE_POSITION = 1L << 62;
 

@@ -17,7 +17,7 @@ import picocli.CommandLine.Spec;
 @Command(name = "backed-pipe", mixinStandardHelpOptions = true,
     versionProvider = Main.Version.class,
     subcommands = {ServeCommand.class, ConnectCommand.class, DemoCommand.class, ProxyCommand.class,
-        SoakCommand.class,
+        SoakCommand.class, HostileCommand.class,
         CommandLine.HelpCommand.class},
     description = {"A TCP tunnel that survives network drops: bytes sent while the link is down "
         + "are replayed once it is back, so the applications at both ends see one unbroken "

@@ -91,4 +91,12 @@ class MainTest {
     assertTrue(run.out().contains("verdict: PASS"), run.out());
     assertTrue(run.out().contains("lost             0"), run.out());
   }
+  @Test
+  void shouldRunASmallHostileSoakToAPassingVerdict() {
+    Run run = run("hostile", "--cases", "64", "--concurrency", "8", "--seed", "5");
+    assertEquals(0, run.exit(), run.out() + run.err());
+    assertTrue(run.out().contains("64 cases in "), run.out());
+    assertTrue(run.out().contains(" 0 FAILED"), run.out());
+    assertTrue(run.out().contains("verdict: PASS"), run.out());
+  }
 }
