@@ -19,6 +19,7 @@ import io.backedpipe.server.PipeServer;
 import io.backedpipe.server.ServerSettings;
 import io.backedpipe.wire.HandshakeStatus;
 import java.net.InetSocketAddress;
+import io.backedpipe.PipeClosedException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -278,10 +279,12 @@ class TcpLoopbackIT {
     assertEquals(concat(chunks), await(echo(client, chunks)));
     assertEquals(DisconnectCause.COMPLETED, awaitEvent(events, PipeEvent.Closed.class).cause());
     awaitHostedPipes(server, 0);
-    BackedPipe late = client(server.address(), id, true); // create=true must not revive it
-    ExecutionException refused = assertThrows(ExecutionException.class, () -> await(late.connect()));
-    assertEquals(HandshakeStatus.COMPLETED,
-        assertInstanceOf(HandshakeRefusedException.class, refused.getCause()).status());
+    // A client of the same stream (create=true must not revive it) learns that it completed.
+    BackedPipe late = client(server.address(), id, true);
+    ExecutionException ended = assertThrows(ExecutionException.class, () -> await(late.connect()));
+    assertEquals(DisconnectCause.COMPLETED,
+        assertInstanceOf(PipeClosedException.class, ended.getCause()).closeCause());
+    assertEquals(PipeState.CLOSED, await(late.status()).state());
     awaitHostedPipes(server, 0);
     server.unbind();
   }
