@@ -68,7 +68,8 @@ public final class ConnectTunnel {
               ? new TcpReconnector(system, server, id, true, transport, tls.get())
               : new TcpReconnector(system, server, id, true, transport);
           system.systemActorOf(TunnelStream.dialing(id, local,
-                  BackedPipe.create(dialer, settings), listener),
+                  BackedPipe.create(dialer, settings), settings.reconnect().giveUpAfter(),
+                  listener),
               "tunnel-connect-" + id, Props.empty());
         }))
         .run(system)

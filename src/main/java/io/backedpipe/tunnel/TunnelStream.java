@@ -21,7 +21,9 @@ import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
 import org.apache.pekko.japi.Pair;
+import org.apache.pekko.stream.KillSwitches;
 import org.apache.pekko.stream.Materializer;
+import org.apache.pekko.stream.SharedKillSwitch;
 import org.apache.pekko.stream.javadsl.Flow;
 import org.apache.pekko.stream.javadsl.Keep;
 import org.apache.pekko.stream.javadsl.Tcp;
@@ -48,6 +50,7 @@ public final class TunnelStream {
   static final Duration CLOSE_WAIT = Duration.ofSeconds(10);
 
   private static final Object CLOSE_WAIT_TIMER = "close-wait";
+  private static final Object FIRST_CONNECT_TIMER = "first-connect";
 
   /** What the stream handles: its pipe's events and its TCP connection's end. */
   public sealed interface Command {}
@@ -69,6 +72,13 @@ public final class TunnelStream {
     INSTANCE
   }
 
+  /**
+   * The first connection did not come in time.
+   *
+   * @param limit how long it was given
+   */
+  private record FirstConnectOver(Duration limit) implements Command {}
+
   /** The pipe closed a while ago. */
   private enum LingerOver implements Command {
     INSTANCE
@@ -88,6 +98,8 @@ public final class TunnelStream {
   private boolean eventSeen;
   private boolean closed;
   private PendingClose pendingClose;
+  /** Resets the local application's connection when the stream gives up (dialing side only). */
+  private final SharedKillSwitch localSwitch = KillSwitches.shared("tunnel-local");
 
   private TunnelStream(ActorContext<Command> context, TimerScheduler<Command> timers, UUID id,
       String label, BackedPipe pipe, boolean owning, Optional<ActorRef<TunnelEvent>> listener) {
@@ -107,19 +119,29 @@ public final class TunnelStream {
    * @param id the stream's id
    * @param local the local application's connection
    * @param pipeBehavior the dialing pipe
+   * @param firstConnectLimit how long the first connection may take before the stream gives up
+   *     and closes the local connection ({@code 0s}: no limit); the reconnect policy's give-up
+   *     time only counts from a lost connection, and a server that is down or untrusted from the
+   *     start must not leave the application waiting for ever
    * @param listener told of every event of the pipe, if present
    * @return the behaviour
    */
   public static Behavior<Command> dialing(UUID id, Tcp.IncomingConnection local,
-      Behavior<PipeSupervisor.Command> pipeBehavior, Optional<ActorRef<TunnelEvent>> listener) {
+      Behavior<PipeSupervisor.Command> pipeBehavior, Duration firstConnectLimit,
+      Optional<ActorRef<TunnelEvent>> listener) {
     return Behaviors.setup(context -> Behaviors.withTimers(timers -> {
       BackedPipe pipe = BackedPipe.of(context.spawn(pipeBehavior, "pipe"), context.getSystem());
       TunnelStream stream = new TunnelStream(context, timers, id,
           "stream " + shortId(id) + " from " + local.remoteAddress(), pipe, true, listener);
       stream.subscribe(false);
       pipe.connect(); // the reconnect policy retries by itself; events say how it goes
+      if (!firstConnectLimit.isZero()) {
+        timers.startSingleTimer(FIRST_CONNECT_TIMER, new FirstConnectOver(firstConnectLimit),
+            firstConnectLimit);
+      }
       CompletionStage<Done> written = local.handleWith(
-          Flow.fromSinkAndSourceMat(pipe.sink(), pipe.source(), Keep.left()),
+          Flow.fromSinkAndSourceMat(pipe.sink(), pipe.source(), Keep.left())
+              .via(stream.localSwitch.flow()),
           Materializer.matFromSystem(context.getSystem()));
       context.pipeToSelf(written, (done, error) -> new TcpEnded(Optional.ofNullable(error)));
       context.getLog().info("{}: opened", stream.label);
@@ -181,6 +203,9 @@ public final class TunnelStream {
             "target unreachable: " + rootMessage(m.error())))
         .onMessageEquals(CloseWaitOver.INSTANCE, this::closeNow)
         .onMessageEquals(LingerOver.INSTANCE, Behaviors::stopped)
+        .onMessage(FirstConnectOver.class, m -> {
+          return giveUp("no connection to the server within " + m.limit());
+        })
         .build();
   }
 
@@ -233,6 +258,7 @@ public final class TunnelStream {
     listener.ifPresent(l -> l.tell(new TunnelEvent(id, event)));
     if (event instanceof PipeEvent.Connected c) {
       connected = true;
+      timers.cancel(FIRST_CONNECT_TIMER);
       if (c.reconnectCount() == 0) {
         context.getLog().info("{}: connected", label);
       } else {
@@ -247,8 +273,8 @@ public final class TunnelStream {
     } else if (event instanceof PipeEvent.ReconnectFailed f) {
       if (f.nextAttemptIn().isEmpty() && owning) {
         // Only the dialing end retries; an accepting pipe's attempts never have a next one.
-        context.getLog().warn("{}: giving up: {}", label, f.error().getMessage());
-        pipe.close(); // the local application must not wait for a pipe that will not come back
+        // the local application must not wait for a pipe that will not come back
+        return giveUp(f.error().getMessage());
       } else {
         context.getLog().debug("{}: reconnect attempt {} failed, next in {}: {}", label,
             f.attempt(), f.nextAttemptIn().map(Duration::toString).orElse("none"),
@@ -259,6 +285,17 @@ public final class TunnelStream {
     } else if (event instanceof PipeEvent.Closed c) {
       return onClosed(c);
     }
+    return Behaviors.same();
+  }
+
+  /**
+   * Resets the local connection (a plain close would read as a clean end of the stream) and
+   * closes the pipe.
+   */
+  private Behavior<Command> giveUp(String why) {
+    context.getLog().warn("{}: giving up: {}", label, why);
+    localSwitch.abort(new java.io.IOException("backed-pipe gave up: " + why));
+    pipe.close();
     return Behaviors.same();
   }
 
