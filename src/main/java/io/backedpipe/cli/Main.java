@@ -11,8 +11,9 @@ import picocli.CommandLine.Spec;
 
 /**
  * The runnable tool: {@code serve} and {@code connect} make a TCP tunnel that survives network
- * drops, {@code demo} shows one at work. Exit codes: 0 success, 1 failure (could not start, demo
- * verdict FAIL), 2 bad arguments or settings.
+ * drops, {@code demo} shows one at work, {@code proxy}, {@code soak} and {@code hostile} break
+ * things on purpose. Exit codes: 0 success, 1 failure (could not start, a verdict FAIL), 2 bad
+ * arguments or settings.
  */
 @Command(name = "backed-pipe", mixinStandardHelpOptions = true,
     versionProvider = Main.Version.class,
@@ -26,7 +27,7 @@ import picocli.CommandLine.Spec;
         "  backed-pipe connect --server host:7000 --listen 127.0.0.1:2222",
         "  backed-pipe demo"},
     exitCodeListHeading = "%nExit codes:%n",
-    exitCodeList = {"0:success", "1:failure (could not start; demo verdict FAIL)",
+    exitCodeList = {"0:success", "1:failure (could not start; demo, soak or hostile verdict FAIL)",
         "2:bad arguments or settings"})
 public final class Main implements Runnable {
   /** Bad arguments or settings. */
