@@ -21,6 +21,8 @@ import java.util.Set;
  *     {@code both}
  * @param writeBufferBytes the tuned {@code pekko.stream.materializer.io.tcp.write-buffer-size}
  * @param directBufferBytes the tuned {@code pekko.io.tcp.direct-buffer-size}
+ * @param dispatcherMinThreads the tuned {@code parallelism-min} of Pekko's default and internal
+ *     dispatchers, 0 to keep Pekko's
  * @param faultInterval how often the fault case aborts the link
  * @param aborts how many forced aborts the reconnect latency is measured over
  * @param outages how many resets and blackholes the outage is measured over
@@ -29,7 +31,8 @@ import java.util.Set;
  * @param out the directory the table, CSV and chart are written to
  */
 public record BenchOptions(int runs, double gib, double warmUpGib, double faultGib, Set<String> sections,
-    String settings, int writeBufferBytes, int directBufferBytes, Duration faultInterval,
+    String settings, int writeBufferBytes, int directBufferBytes, int dispatcherMinThreads,
+    Duration faultInterval,
     int aborts, int outages, List<Integer> pipeCounts, int pipeCap, Path out) {
 
   /** Every section, in the order they run. */
@@ -80,6 +83,7 @@ public record BenchOptions(int runs, double gib, double warmUpGib, double faultG
         settings,
         positive("write-buffer", Integer.parseInt(values.get("write-buffer"))),
         positive("direct-buffer", Integer.parseInt(values.get("direct-buffer"))),
+        notNegative("dispatcher-min", Integer.parseInt(values.get("dispatcher-min"))),
         Duration.ofMillis(positive("fault-interval-ms",
             Integer.parseInt(values.get("fault-interval-ms")))),
         positive("aborts", Integer.parseInt(values.get("aborts"))),
@@ -100,11 +104,12 @@ public record BenchOptions(int runs, double gib, double warmUpGib, double faultG
     d.put("settings", "both");
     d.put("write-buffer", Integer.toString(1 << 20));
     d.put("direct-buffer", Integer.toString(1 << 20));
+    d.put("dispatcher-min", "2");
     d.put("fault-interval-ms", "100");
     d.put("aborts", "1000");
     d.put("outages", "5");
     d.put("pipes", "1000,10000");
-    d.put("pipe-cap", "18000");
+    d.put("pipe-cap", "15000");
     d.put("out", "bench-results");
     return d;
   }
@@ -126,6 +131,13 @@ public record BenchOptions(int runs, double gib, double warmUpGib, double faultG
   private static int positive(String key, int value) {
     if (value <= 0) {
       throw new IllegalArgumentException(key + "=" + value + " must be > 0");
+    }
+    return value;
+  }
+
+  private static int notNegative(String key, int value) {
+    if (value < 0) {
+      throw new IllegalArgumentException(key + "=" + value + " must be >= 0");
     }
     return value;
   }

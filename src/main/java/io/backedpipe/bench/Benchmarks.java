@@ -57,15 +57,15 @@ public final class Benchmarks {
   private boolean run() throws Exception {
     long start = System.nanoTime();
     Files.createDirectories(options.out());
-    TcpBuffers tuned = new TcpBuffers("tuned", options.writeBufferBytes(),
-        options.directBufferBytes());
+    PekkoTuning tuned = new PekkoTuning("tuned", options.writeBufferBytes(),
+        options.directBufferBytes(), options.dispatcherMinThreads());
     report.line("# backed-pipe benchmarks");
     report.line("");
     report.line(Machine.describe());
     report.line("");
-    report.line(String.format(Locale.ROOT, "Pekko TCP buffers: default = %s; tuned = %s. %s per"
+    report.line(String.format(Locale.ROOT, "Pekko settings: default = %s; tuned = %s. %s per"
             + " one-way run after a warm-up of %s, %d runs per case (median, min, max); loopback,"
-            + " TCP_NODELAY on, one JVM for both ends.", TcpBuffers.PEKKO_DEFAULT.describe(),
+            + " TCP_NODELAY on, one JVM for both ends.", PekkoTuning.PEKKO_DEFAULT.describe(),
         tuned.describe(), gib(options.bytesPerRun()), gib(options.warmUpBytes()),
         options.runs()));
     report.line("");
@@ -74,13 +74,13 @@ public final class Benchmarks {
     if (options.runs("throughput")) {
       rows.addAll(throughput.sockets());
     }
-    List<TcpBuffers> sets = switch (options.settings()) {
+    List<PekkoTuning> sets = switch (options.settings()) {
       case "tuned" -> List.of(tuned);
-      case "default" -> List.of(TcpBuffers.PEKKO_DEFAULT);
+      case "default" -> List.of(PekkoTuning.PEKKO_DEFAULT);
       // Tuned first: its system also runs the other cases, and the JIT is warm by the second.
-      default -> List.of(tuned, TcpBuffers.PEKKO_DEFAULT);
+      default -> List.of(tuned, PekkoTuning.PEKKO_DEFAULT);
     };
-    for (TcpBuffers buffers : sets) {
+    for (PekkoTuning buffers : sets) {
       if (!options.runs("throughput") && !(options.runs("faults") && buffers == sets.get(0))) {
         continue;
       }
@@ -121,7 +121,7 @@ public final class Benchmarks {
     return passed;
   }
 
-  private static ActorSystem<Void> start(TcpBuffers buffers) {
+  private static ActorSystem<Void> start(PekkoTuning buffers) {
     return ActorSystem.create(Behaviors.empty(), "bench-" + buffers.name(), buffers.config());
   }
 
@@ -156,7 +156,7 @@ public final class Benchmarks {
     }
   }
 
-  private void recovery(PipeHarness harness, TcpBuffers buffers) throws Exception {
+  private void recovery(PipeHarness harness, PekkoTuning buffers) throws Exception {
     if (options.runs("latency")) {
       RecoveryBench.reconnects(harness, Math.min(50, options.aborts())); // warm-up
       RecoveryBench.Round[] rounds = RecoveryBench.reconnects(harness, options.aborts());
@@ -216,7 +216,7 @@ public final class Benchmarks {
     }
   }
 
-  private void memory(TcpBuffers buffers) throws Exception {
+  private void memory(PekkoTuning buffers) throws Exception {
     MemoryBench.Result result =
         MemoryBench.run(buffers, options.pipeCounts(), options.pipeCap());
     report.line("## Heap per idle connected pipe (server in a child JVM with -Xmx1g)");
@@ -246,8 +246,10 @@ public final class Benchmarks {
           most.pipes(), result.stoppedBecause(), most.serverUsed() >> 20, most.serverMax() >> 20,
           perPipe / 1024, basis.pipes(), room));
       report.line("");
-      target(most.pipes() >= 10_000, "10,000 pipes on one server in 1 GiB: held "
-          + most.pipes());
+      if (options.pipeCap() >= 10_000) {
+        target(most.pipes() >= 10_000, "10,000 pipes on one server in 1 GiB: held "
+            + most.pipes());
+      }
     }
     if (!result.points().isEmpty()) {
       target(worst <= 16, String.format(Locale.ROOT,

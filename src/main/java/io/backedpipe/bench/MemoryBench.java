@@ -1,5 +1,6 @@
 package io.backedpipe.bench;
 
+import com.typesafe.config.ConfigFactory;
 import io.backedpipe.AlreadyConnectedException;
 import io.backedpipe.BackedPipe;
 import io.backedpipe.PipeSettings;
@@ -65,17 +66,19 @@ final class MemoryBench {
     return ManagementFactory.getMemoryMXBean().getHeapMemoryUsage();
   }
 
-  static Result run(TcpBuffers buffers, List<Integer> counts, int cap) throws Exception {
+  static Result run(PekkoTuning buffers, List<Integer> counts, int cap) throws Exception {
     String java = ProcessHandle.current().info().command().orElse("java");
     List<String> command = new ArrayList<>(List.of(java, "-Xmx1g",
         "-XX:+ExitOnOutOfMemoryError", "-cp", System.getProperty("java.class.path")));
     command.add(ServerProbe.class.getName());
-    command.add(Integer.toString(buffers.writeBufferBytes()));
-    command.add(Integer.toString(buffers.directBufferBytes()));
+    command.addAll(buffers.probeArguments());
     Process child = new ProcessBuilder(command)
         .redirectError(ProcessBuilder.Redirect.DISCARD).start();
-    ActorSystem<Void> system =
-        ActorSystem.create(Behaviors.empty(), "bench-memory", buffers.config());
+    // Stopping many thousands of pipes and connections takes longer than the default 10 s.
+    ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), "bench-memory",
+        ConfigFactory.parseString(
+                "pekko.coordinated-shutdown.phases.actor-system-terminate.timeout = 120s")
+            .withFallback(buffers.config()));
     try (BufferedReader fromChild = new BufferedReader(
             new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8));
         Writer toChild = new OutputStreamWriter(child.getOutputStream(),

@@ -25,13 +25,11 @@ public final class ServerProbe {
   /**
    * Runs the probe.
    *
-   * @param args {@code write-buffer} and {@code direct-buffer} sizes in bytes (the TCP buffers of
-   *     the parent's run)
+   * @param args the parent's {@link PekkoTuning#probeArguments()}
    * @throws Exception if the server cannot start
    */
   public static void main(String[] args) throws Exception {
-    TcpBuffers buffers = new TcpBuffers("probe", Integer.parseInt(args[0]),
-        Integer.parseInt(args[1]));
+    PekkoTuning buffers = PekkoTuning.fromProbeArguments(args);
     ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), "server-probe",
         buffers.config());
     PipeServer server = PipeServer.bind(system, "127.0.0.1", 0, (id, pipe) -> { })

@@ -120,8 +120,8 @@ public final class SvgBarChart {
   }
 
   /**
-   * The smallest of 1, 2, 2.5 or 5 times a power of ten that is at least {@code value}, so the
-   * axis ends on a round number.
+   * The smallest round number (1, 1.2, 1.5, 2, 2.5, 3, 4, 5, 6 or 8 times a power of ten) that is
+   * at least {@code value}, so the axis ends on a round number without wasting much height.
    *
    * @param value the largest value to show, positive
    * @return the axis maximum
@@ -131,7 +131,7 @@ public final class SvgBarChart {
       return 1;
     }
     double power = Math.pow(10, Math.floor(Math.log10(value)));
-    for (double step : new double[] {1, 2, 2.5, 5, 10}) {
+    for (double step : new double[] {1, 1.2, 1.5, 2, 2.5, 3, 4, 5, 6, 8, 10}) {
       if (step * power >= value * (1 - 1e-9)) {
         return step * power;
       }

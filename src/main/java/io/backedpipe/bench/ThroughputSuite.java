@@ -53,7 +53,7 @@ final class ThroughputSuite {
    *
    * @param warmUpBytes what each path moves at each write size before the measured runs
    */
-  List<ResultRow> pekkoAndPipe(PipeHarness harness, TcpBuffers buffers, long warmUpBytes)
+  List<ResultRow> pekkoAndPipe(PipeHarness harness, PekkoTuning buffers, long warmUpBytes)
       throws Exception {
     List<ResultRow> rows = new ArrayList<>();
     long bytes = options.bytesPerRun();
@@ -88,7 +88,7 @@ final class ThroughputSuite {
   }
 
   /** The pipe with a byte-identical check, clean and with aborts, 64 KiB writes. */
-  List<ResultRow> faults(PipeHarness harness, TcpBuffers buffers) throws Exception {
+  List<ResultRow> faults(PipeHarness harness, PekkoTuning buffers) throws Exception {
     int write = WRITE_SIZES.get(0);
     long bytes = options.faultBytesPerRun();
     StreamPattern pattern = new StreamPattern(42, write);

@@ -38,12 +38,14 @@ class SvgBarChartTest {
   }
 
   @Test
-  void shouldRoundTheAxisUpToOneTwoTwoAndAHalfOrFive() {
+  void shouldRoundTheAxisUpToARoundNumber() {
     assertEquals(1.0, SvgBarChart.niceCeiling(0.93), 1e-9);
     assertEquals(2.5, SvgBarChart.niceCeiling(2.1), 1e-9);
-    assertEquals(5.0, SvgBarChart.niceCeiling(3.7), 1e-9);
-    assertEquals(10.0, SvgBarChart.niceCeiling(7), 1e-9);
-    assertEquals(20.0, SvgBarChart.niceCeiling(12), 1e-9);
+    assertEquals(4.0, SvgBarChart.niceCeiling(3.7), 1e-9);
+    assertEquals(6.0, SvgBarChart.niceCeiling(5.69), 1e-9);
+    assertEquals(8.0, SvgBarChart.niceCeiling(7), 1e-9);
+    assertEquals(15.0, SvgBarChart.niceCeiling(13), 1e-9);
+    assertEquals(10.0, SvgBarChart.niceCeiling(10), 1e-9);
     assertEquals(1.0, SvgBarChart.niceCeiling(0), 1e-9);
   }
 
