@@ -14,7 +14,7 @@ import org.apache.pekko.util.ByteStringBuilder;
  * documentation.
  *
  * <p>Immutable and stateless, so thread-safe; one instance per connection or per process. {@link
- * #decode} takes exactly one frame as cut by {@code Framing.lengthField(4, 1, max, BIG_ENDIAN)}
+ * #decode} takes exactly one frame as cut by {@code FrameCutter} (length at offset 1, big-endian)
  * (see {@link WireProtocol}), returns payloads as slices of its argument without copying, and
  * throws {@link MalformedFrameException} for anything the protocol does not allow. {@link #encode}
  * builds each frame with one builder whose payload bytes are appended, not copied.

@@ -1,10 +1,8 @@
 package io.backedpipe.wire;
 
-import java.nio.ByteOrder;
 import org.apache.pekko.NotUsed;
 import org.apache.pekko.stream.javadsl.BidiFlow;
 import org.apache.pekko.stream.javadsl.Flow;
-import org.apache.pekko.stream.javadsl.Framing;
 import org.apache.pekko.util.ByteString;
 
 /**
@@ -16,13 +14,13 @@ import org.apache.pekko.util.ByteString;
  *        | frames(maxDataBytes)                     |
  *   Frame ~~&gt; encode (FrameCodec.encode)        ~~&gt; ByteString
  *        |                                          |
- *   Frame &lt;~~ decode &lt;~~ Framing.lengthField(4, 1) &lt;~~ ByteString
+ *   Frame &lt;~~ decode &lt;~~ FrameCutter (length at 1, 4 bytes) &lt;~~ ByteString
  *        +------------------------------------------+
  * </pre>
  *
- * <p>Stateless; every materialization is independent. The inbound side cuts frames with Pekko's
- * {@code Framing.lengthField} (big-endian, length field at offset 1, maximum {@link
- * FrameCodec#maxFrameBytes}), which fails the stream with a {@code
+ * <p>Stateless; every materialization is independent. The inbound side cuts frames with {@link FrameCutter}
+ * (big-endian, length field at offset 1, maximum {@link FrameCodec#maxFrameBytes}; frames are
+ * slices of the received bytes, never copied), which fails the stream with a {@code
  * scaladsl.Framing.FramingException} for a length above the maximum or negative (checked as soon as
  * the 5 header bytes are in, before any payload is buffered) and for a frame truncated by the end
  * of the stream. A complete frame that breaks a rule fails the stream with {@link
@@ -50,7 +48,7 @@ public final class WireProtocol {
     FrameCodec codec = new FrameCodec(maxDataBytes);
     Flow<Frame, ByteString, NotUsed> encoding = Flow.<Frame>create().map(codec::encode);
     Flow<ByteString, Frame, NotUsed> decoding =
-        Framing.lengthField(4, 1, FrameCodec.maxFrameBytes(maxDataBytes), ByteOrder.BIG_ENDIAN)
+        Flow.fromGraph(new FrameCutter(FrameCodec.maxFrameBytes(maxDataBytes)))
             .map(codec::decode);
     return BidiFlow.fromFlows(encoding, decoding);
   }

@@ -1,0 +1,284 @@
+package io.backedpipe.bench;
+
+import io.backedpipe.PipeSettings;
+import io.backedpipe.transport.TransportSettings;
+import java.nio.file.Files;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import java.util.function.ToLongFunction;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+
+/**
+ * The benchmark harness of the project, in one process run: throughput of plain sockets, plain
+ * Pekko TCP and backed pipes on loopback (side by side, at 64 KiB and 4 KiB writes, with Pekko's
+ * default and the tuned TCP buffers), goodput with the link aborted every 100 ms, reconnect
+ * latency, the outage of a reset and of a blackhole, the replay of a full window, and heap per idle
+ * pipe. Prints a Markdown report and writes it, a CSV of the table and an SVG chart to {@code out}.
+ *
+ * <pre>
+ * java -Xmx1g -cp target/backed-pipe.jar io.backedpipe.bench.Benchmarks            # a few minutes
+ * java -Xmx1g -cp target/backed-pipe.jar io.backedpipe.bench.Benchmarks quick=true # seconds
+ * </pre>
+ *
+ * <p>Arguments are {@code key=value}; see {@link BenchOptions} for every key and its default.
+ */
+public final class Benchmarks {
+  /** The heartbeat of the outage case, short so a blackhole is found in about a second. */
+  static final Duration OUTAGE_HEARTBEAT_INTERVAL = Duration.ofMillis(200);
+  static final Duration OUTAGE_HEARTBEAT_TIMEOUT = Duration.ofSeconds(1);
+
+  private final BenchOptions options;
+  private final Report report = new Report();
+  private final List<String> targets = new ArrayList<>();
+  private boolean passed = true;
+
+  private Benchmarks(BenchOptions options) {
+    this.options = options;
+  }
+
+  /**
+   * Runs the harness; exits with 1 if a check failed (bytes not identical, a run failed).
+   *
+   * @param args {@code key=value} options, see {@link BenchOptions}
+   * @throws Exception if the harness cannot run
+   */
+  public static void main(String[] args) throws Exception {
+    BenchOptions options = BenchOptions.parse(args);
+    boolean passed = new Benchmarks(options).run();
+    System.exit(passed ? 0 : 1);
+  }
+
+  private boolean run() throws Exception {
+    long start = System.nanoTime();
+    Files.createDirectories(options.out());
+    PekkoTuning tuned = new PekkoTuning("tuned", options.writeBufferBytes(),
+        options.directBufferBytes(), options.dispatcherMinThreads());
+    report.line("# backed-pipe benchmarks");
+    report.line("");
+    report.line(Machine.describe());
+    report.line("");
+    report.line(String.format(Locale.ROOT, "Pekko settings: default = %s; tuned = %s. %s per"
+            + " one-way run after a warm-up of %s, %d runs per case (median, min, max); loopback,"
+            + " TCP_NODELAY on, one JVM for both ends.", PekkoTuning.PEKKO_DEFAULT.describe(),
+        tuned.describe(), gib(options.bytesPerRun()), gib(options.warmUpBytes()),
+        options.runs()));
+    report.line("");
+    ThroughputSuite throughput = new ThroughputSuite(options, report);
+    List<ResultRow> rows = new ArrayList<>();
+    if (options.runs("throughput")) {
+      rows.addAll(throughput.sockets());
+    }
+    List<PekkoTuning> sets = switch (options.settings()) {
+      case "tuned" -> List.of(tuned);
+      case "default" -> List.of(PekkoTuning.PEKKO_DEFAULT);
+      // Tuned first: its system also runs the other cases, and the JIT is warm by the second.
+      default -> List.of(tuned, PekkoTuning.PEKKO_DEFAULT);
+    };
+    for (PekkoTuning buffers : sets) {
+      if (!options.runs("throughput") && !(options.runs("faults") && buffers == sets.get(0))) {
+        continue;
+      }
+      ActorSystem<Void> system = start(buffers);
+      try (PipeHarness harness = PipeHarness.start(system, TransportSettings.create(system))) {
+        if (options.runs("throughput")) {
+          long warmUp = buffers == sets.get(0) ? options.warmUpBytes()
+              : options.bytesPerRun() / 4 / (64 * 1024) * (64 * 1024);
+          rows.addAll(throughput.pekkoAndPipe(harness, buffers, warmUp));
+        }
+        if (buffers == sets.get(0) && options.runs("faults")) {
+          rows.addAll(throughput.faults(harness, buffers));
+        }
+      } finally {
+        stop(system);
+      }
+    }
+    printThroughput(rows);
+    // The other cases run once, with the first set: the tuned one when both are measured.
+    ActorSystem<Void> system = start(sets.get(0));
+    try (PipeHarness harness = PipeHarness.start(system, TransportSettings.create(system))) {
+      recovery(harness, sets.get(0));
+    } finally {
+      stop(system);
+    }
+    if (options.runs("memory")) {
+      memory(sets.get(0));
+    }
+    if (!targets.isEmpty()) {
+      report.line("## Targets");
+      report.line("");
+      targets.forEach(report::line);
+      report.line("");
+    }
+    report.line(String.format(Locale.ROOT, "Finished in %.0f s; load average now %.2f.",
+        (System.nanoTime() - start) / 1e9, Machine.loadAverage()));
+    report.writeTo(options.out().resolve("report.md"));
+    return passed;
+  }
+
+  private static ActorSystem<Void> start(PekkoTuning buffers) {
+    return ActorSystem.create(Behaviors.empty(), "bench-" + buffers.name(), buffers.config());
+  }
+
+  private static void stop(ActorSystem<Void> system) throws Exception {
+    system.terminate();
+    system.getWhenTerminated().toCompletableFuture().get(30, TimeUnit.SECONDS);
+  }
+
+  private void printThroughput(List<ResultRow> rows) throws Exception {
+    if (rows.isEmpty()) {
+      return;
+    }
+    passed &= rows.stream().noneMatch(row -> row.note().contains("identical: NO"));
+    report.line("## Throughput (GB/s = 10^9 bytes/s)");
+    report.line("");
+    report.line(ResultTable.markdown(rows));
+    Files.writeString(options.out().resolve("throughput.csv"), ResultTable.csv(rows));
+    Optional<String> chart = ThroughputChart.svg(rows);
+    if (chart.isPresent()) {
+      Files.writeString(options.out().resolve("throughput.svg"), chart.get());
+      report.line("Chart: `throughput.svg`; table: `throughput.csv`.");
+      report.line("");
+    }
+    for (ResultRow row : rows) {
+      if (row.ratio().isPresent() && row.settings().equals("tuned")) {
+        double ratio = row.ratio().getAsDouble();
+        boolean faults = row.path().equals(ThroughputSuite.PIPE_FAULTS);
+        double goal = faults ? 0.6 : 0.9;
+        target(ratio >= goal, String.format(Locale.ROOT, "%s %s: ratio %.2f (target >= %.1f)",
+            row.path(), ResultTable.size(row.writeBytes()), ratio, goal));
+      }
+    }
+  }
+
+  private void recovery(PipeHarness harness, PekkoTuning buffers) throws Exception {
+    if (options.runs("latency")) {
+      RecoveryBench.reconnects(harness, Math.min(50, options.aborts())); // warm-up
+      RecoveryBench.Round[] rounds = RecoveryBench.reconnects(harness, options.aborts());
+      Samples detected = millis(rounds, RecoveryBench.Round::fromDetected);
+      Samples fault = millis(rounds, RecoveryBench.Round::fromFault);
+      report.line(String.format(Locale.ROOT, "## Reconnect latency (%d aborts of the client's"
+          + " connection, loopback, %s)", rounds.length, buffers.name()));
+      report.line("");
+      report.line("| from | to | p50 ms | p90 ms | p99 ms | max ms |");
+      report.line("|---|---|--:|--:|--:|--:|");
+      report.line(latencyRow("failure detected (Disconnected event)", detected));
+      report.line(latencyRow("abort", fault));
+      report.line("");
+      target(detected.percentile(0.99) <= 10, String.format(Locale.ROOT,
+          "reconnect p99 %.2f ms (target <= 10 ms)", detected.percentile(0.99)));
+    }
+    if (options.runs("outage")) {
+      TransportSettings shortBeat = harness.transport()
+          .withHeartbeat(OUTAGE_HEARTBEAT_INTERVAL, OUTAGE_HEARTBEAT_TIMEOUT);
+      try (PipeHarness beating = PipeHarness.start(harness.system(), shortBeat)) {
+        Samples reset = millis(RecoveryBench.outages(beating, false, options.outages()),
+            RecoveryBench.Round::fromFault);
+        Samples blackhole = millis(RecoveryBench.outages(beating, true, options.outages()),
+            RecoveryBench.Round::fromFault);
+        report.line(String.format(Locale.ROOT, "## Outage through a proxy (heartbeat interval %d"
+                + " ms, timeout %d ms)", OUTAGE_HEARTBEAT_INTERVAL.toMillis(),
+            OUTAGE_HEARTBEAT_TIMEOUT.toMillis()));
+        report.line("");
+        report.line("| fault | runs | median ms | min ms | max ms | bounded by |");
+        report.line("|---|--:|--:|--:|--:|---|");
+        report.line(outageRow("reset (both ends see it fail)", reset,
+            "the reconnect: TCP connect and handshake"));
+        report.line(outageRow("blackhole (nothing arrives, nothing closes)", blackhole,
+            "heartbeat-timeout, plus the reconnect"));
+        report.line("");
+      }
+    }
+    if (options.runs("replay")) {
+      int window = PipeSettings.create(harness.system()).windowBytes();
+      RecoveryBench.replay(harness, window); // warm-up
+      double[] ms = new double[options.runs()];
+      for (int i = 0; i < ms.length; i++) {
+        ms[i] = RecoveryBench.replay(harness, window) / 1e6;
+      }
+      Samples replay = Samples.of(ms);
+      report.line(String.format(Locale.ROOT, "## Replay of a full window (%s) after an abort",
+          ResultTable.size(window)));
+      report.line("");
+      report.line("| runs | median ms | min ms | max ms | GB/s at the median |");
+      report.line("|--:|--:|--:|--:|--:|");
+      report.line(String.format(Locale.ROOT, "| %d | %.1f | %.1f | %.1f | %.2f |", replay.count(),
+          replay.median(), replay.min(), replay.max(), window / (replay.median() / 1e3) / 1e9));
+      report.line("");
+      report.line("From the abort to the last byte delivered to the server's application: the"
+          + " reconnect, then the whole window sent again.");
+      report.line("");
+    }
+  }
+
+  private void memory(PekkoTuning buffers) throws Exception {
+    MemoryBench.Result result =
+        MemoryBench.run(buffers, options.pipeCounts(), options.pipeCap());
+    report.line("## Heap per idle connected pipe (server in a child JVM with -Xmx1g)");
+    report.line("");
+    report.line("| pipes | client side KiB/pipe | server side KiB/pipe | both ends KiB/pipe |");
+    report.line("|--:|--:|--:|--:|");
+    double worst = 0;
+    for (MemoryBench.Point p : result.points()) {
+      double client = p.clientBytes() / 1024.0 / p.pipes();
+      double server = p.serverBytes() / 1024.0 / p.pipes();
+      worst = Math.max(worst, client + server);
+      report.line(String.format(Locale.ROOT, "| %d | %.1f | %.1f | %.1f |", p.pipes(), client,
+          server, client + server));
+    }
+    report.line("");
+    MemoryBench.Point most = result.mostPoint();
+    if (most != null) {
+      // Heap per pipe from the largest asked-for count, where every pipe was connected; past the
+      // point where dialing stopped, some hosted pipes may be waiting for their client.
+      MemoryBench.Point basis = result.points().isEmpty() ? most
+          : result.points().get(result.points().size() - 1);
+      double perPipe = (double) basis.serverBytes() / basis.pipes();
+      long room = (long) ((most.serverMax() - (most.serverUsed() - most.serverBytes())) / perPipe);
+      report.line(String.format(Locale.ROOT, "Most pipes one server held with -Xmx1g: %d"
+              + " (the dialing stopped at %s); its heap after GC was then %d MiB of %d MiB. At"
+              + " %.1f KiB per connected pipe (measured at %d), the heap has room for about %d.",
+          most.pipes(), result.stoppedBecause(), most.serverUsed() >> 20, most.serverMax() >> 20,
+          perPipe / 1024, basis.pipes(), room));
+      report.line("");
+      if (options.pipeCap() >= 10_000) {
+        target(most.pipes() >= 10_000, "10,000 pipes on one server in 1 GiB: held "
+            + most.pipes());
+      }
+    }
+    if (!result.points().isEmpty()) {
+      target(worst <= 16, String.format(Locale.ROOT,
+          "idle connected pipe %.1f KiB of heap, both ends (target <= 16 KiB)", worst));
+    }
+  }
+
+  private void target(boolean met, String text) {
+    targets.add("- " + (met ? "met" : "MISSED") + ": " + text);
+  }
+
+  private static Samples millis(RecoveryBench.Round[] rounds,
+      ToLongFunction<RecoveryBench.Round> pick) {
+    return Samples.of(Arrays.stream(rounds).mapToDouble(r -> pick.applyAsLong(r) / 1e6)
+        .toArray());
+  }
+
+  private static String latencyRow(String from, Samples ms) {
+    return String.format(Locale.ROOT, "| %s | first byte delivered on the new link | %.2f | %.2f"
+        + " | %.2f | %.2f |", from, ms.percentile(0.5), ms.percentile(0.9), ms.percentile(0.99),
+        ms.max());
+  }
+
+  private static String outageRow(String fault, Samples ms, String bound) {
+    return String.format(Locale.ROOT, "| %s | %d | %.1f | %.1f | %.1f | %s |", fault, ms.count(),
+        ms.median(), ms.min(), ms.max(), bound);
+  }
+
+  private static String gib(long bytes) {
+    return String.format(Locale.ROOT, "%.3g GiB", bytes / (double) (1L << 30));
+  }
+}
