@@ -76,6 +76,17 @@ public enum DisconnectCause {
     }
   },
   /**
+   * The pipe's owner gave up on it before its end: a server's grace period passed with no
+   * connection, or the server stopped. A Source still reading fails, so a relay does not mistake
+   * the cut for the end of the stream.
+   */
+  EXPIRED {
+    @Override
+    public boolean isRecoverable() {
+      return false;
+    }
+  },
+  /**
    * The peer refused the connection for good in its handshake (unknown stream, not authorized,
    * unsupported version, bad position). Retrying would get the same answer.
    */

@@ -68,6 +68,7 @@ import org.apache.pekko.stream.Materializer;
  * disconnected   accepting pipe becomes done (both ended)     closed (COMPLETED)
  * connected      peer's CLOSE with a non-zero code        closed (CLOSED_BY_PEER)
  * connected      Close                                    closed (our CLOSE goes out first)
+ * any open state Expire                                   closed (EXPIRED; as Close)
  * closed         anything                                 closed (answered PipeClosedException)
  * </pre>
  *
@@ -170,6 +171,20 @@ public final class PipeSupervisor {
       this(CLOSED_BY_APPLICATION, "closed by the application", replyTo);
     }
   }
+
+  /**
+   * Close the pipe for good because its owner gives up on it before its end (a server's grace
+   * period passed, or the server stops): like {@link Close}, but the cause is
+   * {@link DisconnectCause#EXPIRED}, so a Source still reading fails instead of completing, and a
+   * connected peer is told with {@code CLOSE} code {@value #EXPIRED_CODE}. Idempotent.
+   *
+   * @param reason why, for the log and the peer
+   * @param replyTo who is told (always ack)
+   */
+  public record Expire(String reason, ActorRef<StatusReply<Done>> replyTo) implements Command {}
+
+  /** The CLOSE code of an {@link Expire}. */
+  public static final int EXPIRED_CODE = 2;
 
   /**
    * Ask for a {@link PipeStatus}.
@@ -323,6 +338,8 @@ public final class PipeSupervisor {
         .onMessageEquals(GiveUpTick.INSTANCE, () -> giveUp(data))
         .onMessage(Close.class, m -> close(data, m.replyTo(), DisconnectCause.CLOSED_BY_USER,
             Optional.empty()))
+        .onMessage(Expire.class, m -> close(data, m.replyTo(), DisconnectCause.EXPIRED,
+            Optional.empty()))
         .onMessage(Dialed.class, this::onStaleDial)
         .onMessage(ResumeChecked.class, this::onStaleCheck)
         .onAnyMessage(this::onStale)
@@ -353,7 +370,10 @@ public final class PipeSupervisor {
         .onMessage(ForceReconnect.class, m -> join(data, attempt, m.replyTo()))
         .onMessage(Accept.class, m -> supersede(data, attempt, m))
         .onMessageEquals(GiveUpTick.INSTANCE, () -> reconnecting(data.givingUp(), attempt))
-        .onMessage(Close.class, m -> closeDuringAttempt(data, attempt, m))
+        .onMessage(Close.class,
+            m -> closeDuringAttempt(data, attempt, m.replyTo(), DisconnectCause.CLOSED_BY_USER))
+        .onMessage(Expire.class,
+            m -> closeDuringAttempt(data, attempt, m.replyTo(), DisconnectCause.EXPIRED))
         .onMessage(Dialed.class, this::onStaleDial)
         .onMessage(ResumeChecked.class, this::onStaleCheck)
         .onAnyMessage(this::onStale)
@@ -373,7 +393,10 @@ public final class PipeSupervisor {
         .onMessage(Accept.class, m -> checkTakeover(link, m))
         .onMessage(ResumeChecked.class, m -> m.generation() == gen,
             m -> onTakeoverChecked(data, link, m))
-        .onMessage(Close.class, m -> closeConnected(data, link, m))
+        .onMessage(Close.class, m -> closeConnected(data, link, m.code(), m.reason(), m.replyTo(),
+            DisconnectCause.CLOSED_BY_USER))
+        .onMessage(Expire.class, m -> closeConnected(data, link, EXPIRED_CODE, m.reason(),
+            m.replyTo(), DisconnectCause.EXPIRED))
         .onMessage(Dialed.class, this::onStaleDial)
         .onMessage(ResumeChecked.class, this::onStaleCheck)
         .onAnyMessage(this::onStale)
@@ -402,6 +425,7 @@ public final class PipeSupervisor {
         .onMessage(ForceReconnect.class, m -> refuse(m.replyTo(), reason))
         .onMessage(Accept.class, m -> refuseAccept(m, reason))
         .onMessage(Close.class, m -> acknowledge(m.replyTo()))
+        .onMessage(Expire.class, m -> acknowledge(m.replyTo()))
         .onMessage(Dialed.class, this::onStaleDial)
         .onMessage(ResumeChecked.class, this::onStaleCheck)
         .onAnyMessage(this::onStale)
@@ -706,16 +730,18 @@ public final class PipeSupervisor {
   }
 
   /** Tells the peer before anything else goes out, so it closes too instead of waiting. */
-  private Behavior<Command> closeConnected(PipeData data, LinkHandle link, Close m) {
-    Frame.Close farewell = Frame.Close.shortened(m.code(), m.reason());
-    return close(data, m.replyTo(), DisconnectCause.CLOSED_BY_USER, Optional.empty(),
+  private Behavior<Command> closeConnected(PipeData data, LinkHandle link, int code,
+      String reason, ActorRef<StatusReply<Done>> replyTo, DisconnectCause cause) {
+    Frame.Close farewell = Frame.Close.shortened(code, reason);
+    return close(data, replyTo, cause, Optional.empty(),
         Optional.of(new Writer.Farewell(link.generation(), farewell)), Optional.of(link));
   }
 
-  private Behavior<Command> closeDuringAttempt(PipeData data, ReconnectAttempt attempt, Close m) {
+  private Behavior<Command> closeDuringAttempt(PipeData data, ReconnectAttempt attempt,
+      ActorRef<StatusReply<Done>> replyTo, DisconnectCause cause) {
     abandon(attempt);
-    attempt.fail(closedError(DisconnectCause.CLOSED_BY_USER, Optional.empty()));
-    return close(data, m.replyTo(), DisconnectCause.CLOSED_BY_USER, Optional.empty());
+    attempt.fail(closedError(cause, Optional.empty()));
+    return close(data, replyTo, cause, Optional.empty());
   }
 
   /** Tells subscribers no attempt will follow, so a watcher can give up on the pipe too. */

@@ -226,7 +226,12 @@ public final class PipeRegistry extends AbstractBehavior<PipeRegistry.Command> {
     // Reaped like a pipe whose client left, unless its first connection is attached in time.
     timers.startSingleTimer(id, new Reap(id), settings.grace());
     getContext().getLog().info("created pipe [{}] ({} hosted)", id, pipes.size());
-    onNewPipe.accept(id, BackedPipe.of(pipe, getContext().getSystem()));
+    try {
+      onNewPipe.accept(id, BackedPipe.of(pipe, getContext().getSystem()));
+    } catch (RuntimeException e) {
+      // The application's callback must not take the registry, and every other pipe, down.
+      getContext().getLog().error("onNewPipe failed for pipe [{}]; the pipe stays", id, e);
+    }
     return pipe;
   }
 
@@ -242,6 +247,10 @@ public final class PipeRegistry extends AbstractBehavior<PipeRegistry.Command> {
         || error instanceof ReplayUnavailableException
         ? HandshakeStatus.BAD_POSITION
         : error instanceof HistoryMismatchException ? HandshakeStatus.HISTORY_MISMATCH
+        // A pipe that completed just before this HELLO reached it: the stream is done, not unknown.
+        : error instanceof PipeClosedException closed
+            && closed.closeCause() == io.backedpipe.DisconnectCause.COMPLETED
+            ? HandshakeStatus.COMPLETED
         : error instanceof PipeClosedException ? HandshakeStatus.UNKNOWN_STREAM
         : HandshakeStatus.LIMIT_REACHED;
     getContext().getLog().info("refused connection for pipe [{}]: [{}]", accepted.id(),
@@ -350,7 +359,8 @@ public final class PipeRegistry extends AbstractBehavior<PipeRegistry.Command> {
       getContext().getLog().info("closing pipe [{}]: its client was gone for [{}]", reap.id(),
           settings.grace());
       // Forgotten on its Closed event, so that its application sees a close, not a stop.
-      pipe.tell(new PipeSupervisor.Close(getContext().getSystem().ignoreRef()));
+      pipe.tell(new PipeSupervisor.Expire("no connection for the grace period "
+          + settings.grace(), getContext().getSystem().ignoreRef()));
     }
     return this;
   }
@@ -373,7 +383,8 @@ public final class PipeRegistry extends AbstractBehavior<PipeRegistry.Command> {
       return Behaviors.stopped();
     }
     shuttingDown = true;
-    pipes.values().forEach(p -> p.tell(new PipeSupervisor.Close(getContext().getSystem().ignoreRef())));
+    pipes.values().forEach(p -> p.tell(new PipeSupervisor.Expire("the server is stopping",
+        getContext().getSystem().ignoreRef())));
     // Stops once every pipe reported Closed; stopping then stops the pipes, its children.
     timers.startSingleTimer(SHUTDOWN_TIMER, ShutdownTimedOut.INSTANCE, SHUTDOWN_TIMEOUT);
     return this;

@@ -30,7 +30,7 @@ import org.apache.pekko.util.ByteString;
  * var pipe = context.spawn(BackedPipe.create(dialer, PipeSettings.create(system)), "pipe");
  * }</pre>
  *
- * <p>Thread-safe; holds no state between calls.
+ * <p>One per pipe: it remembers whether the stream was ever established (see {@code create}).
  */
 public final class TcpReconnector implements Reconnector {
   /** The protocol version this implementation speaks. */
@@ -42,6 +42,15 @@ public final class TcpReconnector implements Reconnector {
   private final boolean create;
   private final TransportSettings settings;
   private final Optional<TlsContext> tls;
+  /**
+   * Whether a server has said OK to this stream once. After that the HELLO no longer asks to
+   * create it: a stream the server has forgotten (its grace period passed) must be refused, not
+   * silently created afresh, or the client would replay its unacknowledged bytes into a new
+   * stream. Written when a WELCOME OK arrives and read when the next HELLO is built; the pipe calls
+   * {@link #reconnect} only after the previous attempt's result reached it as a message, which
+   * orders the two (a late, abandoned attempt can only set it to true, which is also right).
+   */
+  private boolean established;
 
   /**
    * Creates the reconnector.
@@ -87,10 +96,11 @@ public final class TcpReconnector implements Reconnector {
 
   /** The HELLO, with the proof of the shared secret over this connection's nonce, if any. */
   private Frame.Hello hello(Frame.Challenge challenge, ResumePoint local) {
-    Frame.Hello hello = new Frame.Hello(VERSION, streamId, create, local.position(),
+    boolean createNow = create && !established;
+    Frame.Hello hello = new Frame.Hello(VERSION, streamId, createNow, local.position(),
         local.historyCheck(), ByteString.emptyByteString());
     return settings.secret()
-        .map(secret -> new Frame.Hello(VERSION, streamId, create, local.position(),
+        .map(secret -> new Frame.Hello(VERSION, streamId, createNow, local.position(),
             local.historyCheck(), secret.proof(challenge.nonce(), hello)))
         .orElse(hello);
   }
@@ -109,7 +119,9 @@ public final class TcpReconnector implements Reconnector {
         .join(tcp, Keep.left());
     ConnectionStack.Started<CompletionStage<Frame.Welcome>> started =
         ConnectionStack.start(connection, Materializer.matFromSystem(system));
-    return started.value().thenApply(welcome -> started.connection(
-        new ResumePoint(welcome.readPosition(), welcome.historyCheck())));
+    return started.value().thenApply(welcome -> {
+      established = true;
+      return started.connection(new ResumePoint(welcome.readPosition(), welcome.historyCheck()));
+    });
   }
 }

@@ -55,7 +55,8 @@ public final class ServeTunnel {
     TlsSettings tls = TlsSettings.create(system);
     BiConsumer<UUID, BackedPipe> relay = (id, pipe) -> system.systemActorOf(
         TunnelStream.serving(id, pipe, target, transport, listener),
-        "tunnel-serve-" + id, Props.empty());
+        // a stream id may come back while its previous relay still stops: unique names
+        "tunnel-serve-" + id + "-" + UUID.randomUUID(), Props.empty());
     String host = listen.getHostString();
     return (tls.enabled()
             ? PipeServer.bind(system, host, listen.getPort(), ServerSettings.create(system),

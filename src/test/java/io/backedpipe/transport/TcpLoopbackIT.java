@@ -214,6 +214,30 @@ class TcpLoopbackIT {
     server.unbind();
   }
 
+  /**
+   * Regression (found in review): a reaped pipe's Source completed as if the stream had ended, so
+   * a tunnel's target saw a clean EOF after half an upload.
+   */
+  @Test
+  void shouldFailTheReadingSourceOfAReapedPipe() throws Exception {
+    java.util.concurrent.CompletableFuture<CompletionStage<org.apache.pekko.Done>> reading =
+        new java.util.concurrent.CompletableFuture<>();
+    PipeServer server = PipeServer.bind(testKit.system(), "127.0.0.1", 0,
+            serverSettings().withGrace(Duration.ofMillis(300)), pipeSettings(), transport(),
+            (id, pipe) -> reading.complete(pipe.source().runWith(
+                org.apache.pekko.stream.javadsl.Sink.ignore(), testKit.system())))
+        .toCompletableFuture().get(5, TimeUnit.SECONDS);
+    BackedPipe client = client(server.address(), UUID.randomUUID(), true);
+    await(client.connect());
+    Source.single(ByteString.fromString("half an upload")).concat(Source.never())
+        .runWith(client.sink(), testKit.system());
+    testKit.stop(client.ref()); // the client is gone for longer than the grace period
+    ExecutionException cut = assertThrows(ExecutionException.class, () -> await(await(reading)));
+    assertEquals(DisconnectCause.EXPIRED,
+        assertInstanceOf(PipeClosedException.class, cut.getCause()).closeCause());
+    server.unbind();
+  }
+
   @Test
   void shouldResumeTheSameStreamOnANewConnectionWhenForced() throws Exception {
     PipeServer server = echoServer(serverSettings());
@@ -350,15 +374,39 @@ class TcpLoopbackIT {
             (id, pipe) -> pipe.close()) // the application closes every new pipe at once
         .toCompletableFuture().get(5, TimeUnit.SECONDS);
     UUID id = UUID.randomUUID();
-    TcpReconnector dialer =
-        new TcpReconnector(testKit.system(), server.address(), id, true, transport());
     for (int round = 0; round < 20; round++) {
+      // a new client each round: one that was welcomed once no longer asks to create the stream
+      TcpReconnector dialer =
+          new TcpReconnector(testKit.system(), server.address(), id, true, transport());
       dialer.reconnect(new ResumePoint(0, 0)).handle((c, e) -> null)
           .toCompletableFuture().get(TIMEOUT.toSeconds(), TimeUnit.SECONDS);
     }
     TestProbe<Integer> count = testKit.createTestProbe();
     server.registry().tell(new PipeRegistry.CountPipes(count.ref()));
     count.receiveMessage(TIMEOUT); // still answering, after every round got its answer
+    server.unbind();
+  }
+
+  /**
+   * Regression (found in review): a client always asked to create its stream, so after the server
+   * had forgotten it (grace period) a reconnect created it afresh at position 0 and the client
+   * replayed its unacknowledged bytes into a new stream (a tunnel: into a new target connection).
+   */
+  @Test
+  void shouldRefuseAStreamTheServerForgotInsteadOfCreatingItAfresh() throws Exception {
+    PipeServer server = echoServer(serverSettings().withGrace(Duration.ofMillis(300)));
+    TcpReconnector dialer = new TcpReconnector(testKit.system(), server.address(),
+        UUID.randomUUID(), true, transport());
+    io.backedpipe.Connection first = await(dialer.reconnect(new ResumePoint(0, 0)));
+    first.frames().runWith(Source.empty(), org.apache.pekko.stream.javadsl.Sink.cancelled(),
+        testKit.system()); // the client goes away
+    awaitHostedPipes(server, 0); // reaped after the grace period
+    ExecutionException refused = assertThrows(ExecutionException.class,
+        () -> await(dialer.reconnect(new ResumePoint(0, 0))));
+    assertEquals(io.backedpipe.wire.HandshakeStatus.UNKNOWN_STREAM,
+        assertInstanceOf(io.backedpipe.HandshakeRefusedException.class, refused.getCause())
+            .status());
+    awaitHostedPipes(server, 0);
     server.unbind();
   }
 
