@@ -9,12 +9,15 @@ import java.util.Optional;
 /**
  * The configuration of the runnable tool, highest precedence first: the command's options, system
  * properties ({@code -Dbacked-pipe.window-bytes=1MiB}), the configuration file ({@code --config},
- * else {@code application.conf} in the working directory, the project's top-level one), and the
- * library's defaults ({@code reference.conf}).
+ * else {@code application.conf} in the working directory, else the copy of the project's
+ * top-level {@code application.conf} in the jar), and the library's defaults
+ * ({@code reference.conf}).
  */
 final class ToolConfig {
   /** The file read from the working directory when no {@code --config} is given. */
   static final String FILE = "application.conf";
+  /** The same file, bundled in the jar next to this class. */
+  static final String BUNDLED = "application.conf";
 
   private ToolConfig() {}
 
@@ -35,7 +38,9 @@ final class ToolConfig {
       fromFile = ConfigFactory.parseFile(file.get());
     } else {
       File local = new File(FILE);
-      fromFile = local.isFile() ? ConfigFactory.parseFile(local) : ConfigFactory.empty();
+      // Outside the project directory, the copy of the project's application.conf in the jar.
+      fromFile = local.isFile() ? ConfigFactory.parseFile(local)
+          : ConfigFactory.parseResources(ToolConfig.class, BUNDLED);
     }
     return ConfigFactory.parseMap(settings, "command-line options")
         .withFallback(ConfigFactory.systemProperties())
