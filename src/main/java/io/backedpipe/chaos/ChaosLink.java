@@ -94,7 +94,7 @@ public final class ChaosLink<T> {
 
   /** Holds everything back, closing nothing, until {@link #open()}. */
   public void blackhole() {
-    plan.getAndUpdate(p -> p.holding(System.nanoTime()) && p.reopenAtNanos() == 0 ? p
+    swapGate(p -> p.holding(System.nanoTime()) && p.reopenAtNanos() == 0 ? p
         : p.withGate(new CompletableFuture<>(), 0));
   }
 
@@ -111,7 +111,18 @@ public final class ChaosLink<T> {
    */
   public void stall(Duration duration) {
     long until = System.nanoTime() + duration.toNanos();
-    plan.getAndUpdate(p -> p.withGate(new CompletableFuture<>(), until));
+    swapGate(p -> p.withGate(new CompletableFuture<>(), until));
+  }
+
+  /**
+   * Installs a new gate and opens the one it replaces: elements held on the old gate look at the
+   * new plan again (otherwise one held before a stall replaced a blackhole would wait for ever).
+   */
+  private void swapGate(java.util.function.UnaryOperator<LinkPlan> update) {
+    LinkPlan before = plan.getAndUpdate(update);
+    if (plan.get().gate() != before.gate()) {
+      before.gate().complete(Done.getInstance());
+    }
   }
 
   /**

@@ -405,8 +405,9 @@ public final class PipeSupervisor {
 
   /**
    * The end state. {@code farewell} is the connection a user's {@link Close} went out on, kept
-   * until the connection took the CLOSE (then only our direction ends, so the peer reads it) and
-   * until the peer ended it too, or {@link #FAREWELL_TIMEOUT} passed.
+   * until the connection took the CLOSE, at most {@link #FAREWELL_TIMEOUT}. Then our direction
+   * ends after the CLOSE (an orderly end, so the peer reads it first); the end of our direction
+   * also ends the link's outgoing watch, whose {@code LinkLost} shuts the rest of it.
    */
   private Behavior<Command> closed(PipeData data, PipeClosedException reason,
       Optional<LinkHandle> farewell) {

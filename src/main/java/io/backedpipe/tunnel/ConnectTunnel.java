@@ -2,6 +2,7 @@ package io.backedpipe.tunnel;
 
 import io.backedpipe.BackedPipe;
 import io.backedpipe.PipeSettings;
+import io.backedpipe.server.ServerSettings;
 import io.backedpipe.transport.TcpReconnector;
 import io.backedpipe.transport.TlsContext;
 import io.backedpipe.transport.TlsSettings;
@@ -58,7 +59,8 @@ public final class ConnectTunnel {
     // loaded once, shared by every stream's reconnector
     Optional<TlsContext> tls = tlsSettings.enabled()
         ? Optional.of(TlsContext.load(tlsSettings)) : Optional.empty();
-    return Tcp.get(system).bind(listen.getHostString(), listen.getPort(), 100,
+    return Tcp.get(system).bind(listen.getHostString(), listen.getPort(),
+            ServerSettings.create(system).acceptBacklog(),
             transport.socketOptions(),
             true, // half-close: the application's EOF must not end what flows back to it
             Optional.empty())

@@ -221,6 +221,9 @@ public final class TunnelStream {
   }
 
   private Behavior<Command> onTcpEnded(TcpEnded ended) {
+    if (closed) {
+      return Behaviors.same(); // the connection failed because the pipe closed: nothing to add
+    }
     if (ended.error().isEmpty()) {
       context.getLog().debug("{}: {} sent EOF", label, owning ? "local side" : "target");
       return Behaviors.same();

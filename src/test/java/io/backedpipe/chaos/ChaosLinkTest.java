@@ -85,6 +85,18 @@ class ChaosLinkTest {
     assertEquals(ByteString.fromString("held"), d.out().receiveMessage());
   }
 
+  /** Regression (found in review): a stall that replaced a blackhole left the held element stuck. */
+  @Test
+  void shouldReleaseAnElementHeldByABlackholeThatAStallReplaced() {
+    ChaosLink<ByteString> link = ChaosLink.create(Sizer.BYTES, "t");
+    Direction<ByteString> d = top(link);
+    link.blackhole();
+    d.offer(ByteString.fromString("held"));
+    d.out().expectNoMessage(NO_MORE);
+    link.stall(Duration.ofMillis(100));
+    assertEquals(ByteString.fromString("held"), d.out().receiveMessage(Duration.ofSeconds(5)));
+  }
+
   @Test
   void shouldReleaseAStalledLinkByItself() {
     ChaosLink<ByteString> link = ChaosLink.create(Sizer.BYTES, "t");
