@@ -31,6 +31,9 @@ public final class ChaosReconnector implements Reconnector {
   private final ActorSystem<?> system;
   /** Link numbers; the pipe calls {@link #reconnect} from one actor, one attempt at a time. */
   private long ids;
+  /** Set by {@link #stop}: new connections then get no link at all. */
+  private final java.util.concurrent.atomic.AtomicBoolean stopped =
+      new java.util.concurrent.atomic.AtomicBoolean();
 
   private ChaosReconnector(Reconnector inner, ActorRef<ProxyController.Command> controller,
       ActorSystem<?> system) {
@@ -57,6 +60,9 @@ public final class ChaosReconnector implements Reconnector {
   public CompletionStage<Connection> reconnect(ResumePoint local) {
     long id = ++ids;
     return inner.reconnect(local).thenApply(connection -> {
+      if (stopped.get()) {
+        return connection;
+      }
       ChaosLink<Frame> link = ChaosLink.shut(Sizer.FRAMES, "chaos-link-" + id);
       // top: the pipe's frames towards the transport; bottom: the transport's towards the pipe
       Flow<Frame, Frame, ?> frames = link.bidi().join(connection.frames())
@@ -87,5 +93,14 @@ public final class ChaosReconnector implements Reconnector {
   public CompletionStage<ChaosStats> stats() {
     return AskPattern.ask(controller, ProxyController.GetStats::new, Duration.ofSeconds(5),
         system.scheduler());
+  }
+
+  /**
+   * Resets every open connection and stops injecting faults; the reconnector still dials, with no
+   * faults after this. Call it when the pipe is done, so the controller actor stops.
+   */
+  public void stop() {
+    stopped.set(true);
+    controller.tell(ProxyController.Shutdown.INSTANCE);
   }
 }
