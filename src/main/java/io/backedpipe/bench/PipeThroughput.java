@@ -100,7 +100,7 @@ final class PipeThroughput {
     CompletableFuture<BackedPipe> serverPipe = new CompletableFuture<>();
     CompletableFuture<Done> received = new CompletableFuture<>();
     AbortableReconnector dialer =
-        new AbortableReconnector(harness.dialer(id, harness.address()), false);
+        new AbortableReconnector(harness.dialer(id, harness.address()));
     BackedPipe client = harness.client(id, dialer, pipe -> {
       serverPipe.complete(pipe);
       forward(pipe.source().runWith(Sink.foreach(checker), harness.system()), received);

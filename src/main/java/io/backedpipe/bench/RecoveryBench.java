@@ -1,5 +1,11 @@
 package io.backedpipe.bench;
 
+import io.backedpipe.chaos.ChaosProxy;
+import io.backedpipe.chaos.ChaosSchedule;
+import io.backedpipe.chaos.Fault;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+
 import io.backedpipe.BackedPipe;
 import io.backedpipe.PipeEvent;
 import io.backedpipe.Reconnector;
@@ -108,7 +114,7 @@ final class RecoveryBench {
   static Round[] reconnects(PipeHarness harness, int aborts) throws Exception {
     UUID id = UUID.randomUUID();
     AbortableReconnector dialer =
-        new AbortableReconnector(harness.dialer(id, harness.address()), false);
+        new AbortableReconnector(harness.dialer(id, harness.address()));
     Round[] rounds = new Round[aborts];
     try (Probe probe = new Probe(harness, dialer, id)) {
       for (int i = 0; i < aborts; i++) {
@@ -126,11 +132,23 @@ final class RecoveryBench {
   static Round[] outages(PipeHarness harness, boolean blackhole, int rounds) throws Exception {
     UUID id = UUID.randomUUID();
     Round[] result = new Round[rounds];
-    try (FaultProxy proxy = new FaultProxy(harness.system(), harness.address());
-        Probe probe = new Probe(harness, harness.dialer(id, proxy.address()), id)) {
+    ChaosProxy proxy = ChaosProxy.start(harness.system(),
+            new InetSocketAddress("127.0.0.1", 0), harness.address(), ChaosSchedule.none())
+        .toCompletableFuture().get(10, TimeUnit.SECONDS);
+    // A stall of the open connections for longer than any round: bytes stop both ways and
+    // nothing closes, so only the heartbeat can tell; the pipe's next connection is not held.
+    // The proxy applies faults in its actor: the stats answer comes after the fault was applied,
+    // so the probe written next cannot slip through the old connection.
+    Runnable fault = () -> {
+      proxy.inject(blackhole ? Fault.STALL : Fault.RESET, Duration.ofMinutes(1));
+      proxy.stats().toCompletableFuture().join();
+    };
+    try (Probe probe = new Probe(harness, harness.dialer(id, proxy.address()), id)) {
       for (int i = 0; i < rounds; i++) {
-        result[i] = probe.round(blackhole ? proxy::blackholeAll : proxy::resetAll, true);
+        result[i] = probe.round(fault, true);
       }
+    } finally {
+      proxy.stop().toCompletableFuture().get(10, TimeUnit.SECONDS);
     }
     return result;
   }
@@ -145,7 +163,7 @@ final class RecoveryBench {
   static long replay(PipeHarness harness, int windowBytes) throws Exception {
     UUID id = UUID.randomUUID();
     AbortableReconnector dialer =
-        new AbortableReconnector(harness.dialer(id, harness.address()), true);
+        new AbortableReconnector(harness.dialer(id, harness.address()));
     CompletableFuture<Long> allDelivered = new CompletableFuture<>();
     CompletableFuture<BackedPipe> serverPipe = new CompletableFuture<>();
     long[] received = new long[1]; // only the server's Source stage touches it

@@ -1,7 +1,6 @@
 package io.backedpipe.cli;
 
 import java.net.InetSocketAddress;
-import java.util.Iterator;
 import java.util.Optional;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.atomic.AtomicLong;
@@ -29,21 +28,7 @@ final class DemoStream {
     this.index = index;
     this.expected = chunks * chunkBytes;
     this.checker = new StreamChecker(new SeededBytes(seed, chunkBytes));
-    SeededBytes sent = new SeededBytes(seed, chunkBytes);
-    Source<ByteString, ?> data = Source.fromIterator(() -> new Iterator<ByteString>() {
-      private long produced;
-
-      @Override
-      public boolean hasNext() {
-        return produced < chunks;
-      }
-
-      @Override
-      public ByteString next() {
-        produced++;
-        return sent.next();
-      }
-    });
+    Source<ByteString, ?> data = SeededBytes.source(seed, chunkBytes).take(chunks);
     // Half-close: our EOF after the last chunk must not stop the echo coming back.
     this.done = data
         .via(Tcp.get(system).outgoingConnection(local, Optional.empty(), java.util.List.of(), true,

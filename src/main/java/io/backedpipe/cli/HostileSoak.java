@@ -19,7 +19,6 @@ import io.backedpipe.transport.TransportSettings;
 import java.io.PrintWriter;
 import java.lang.management.ManagementFactory;
 import java.time.Duration;
-import java.util.Iterator;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.UUID;
@@ -105,19 +104,15 @@ final class HostileSoak {
       checker.accept(bytes);
       received.addAndGet(bytes.size());
     }), system);
-    SeededBytes data = new SeededBytes(seed, CHUNK);
-    Source.fromIterator(() -> new Iterator<ByteString>() {
-      @Override
-      public boolean hasNext() {
-        return !stop.isDone();
-      }
-
-      @Override
-      public ByteString next() {
-        sent.addAndGet(CHUNK);
-        return data.next();
-      }
-    }).throttle(200, Duration.ofSeconds(1)).concat(Source.never()).runWith(client.sink(), system);
+    SeededBytes.source(seed, CHUNK)
+        .takeWhile(chunk -> !stop.isDone())
+        .map(chunk -> {
+          sent.addAndGet(chunk.size());
+          return chunk;
+        })
+        .throttle(200, Duration.ofSeconds(1))
+        .concat(Source.never())
+        .runWith(client.sink(), system);
 
     AtomicInteger mostPipes = new AtomicInteger();
     Source.tick(Duration.ZERO, Duration.ofSeconds(1), "tick").takeWhile(t -> !stop.isDone())
@@ -133,8 +128,8 @@ final class HostileSoak {
         Duration.ofSeconds(6), concurrency, (hello, nonce) -> secret
             .map(s -> s.proof(nonce, hello)).orElse(hello.proof()));
     stop.complete(null);
-    boolean echoed = waitFor(() -> received.get() >= sent.get(), Duration.ofSeconds(30));
-    boolean reaped = waitFor(() -> get(pipes(server)) <= 1, GRACE.multipliedBy(4));
+    boolean echoed = Polling.until(() -> received.get() >= sent.get(), Duration.ofSeconds(30));
+    boolean reaped = Polling.until(() -> get(pipes(server)) <= 1, GRACE.multipliedBy(4));
     long heapAfter = retainedHeap();
     PipeStatus real = get(client.status());
     boolean passed = report.count(HostileOutcome.FAILED) == 0 && echoed
@@ -154,24 +149,6 @@ final class HostileSoak {
     get(serverPipe.status()); // still answering
     server.unbind();
     return passed;
-  }
-
-  /** A condition polled every 100 ms. */
-  @FunctionalInterface
-  private interface Condition {
-    boolean holds() throws Exception;
-  }
-
-  private static boolean waitFor(Condition condition, Duration limit) throws Exception {
-    long deadline = System.nanoTime() + limit.toNanos();
-    while (!condition.holds()) {
-      if (System.nanoTime() >= deadline) {
-        return false;
-      }
-      CompletableFuture.runAsync(() -> { },
-          CompletableFuture.delayedExecutor(100, TimeUnit.MILLISECONDS)).get();
-    }
-    return true;
   }
 
   /** What is still referenced after a full collection: a soak figure, not a test. */

@@ -3,6 +3,8 @@ package io.backedpipe.cli;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.nio.ByteOrder;
+import org.apache.pekko.NotUsed;
+import org.apache.pekko.stream.javadsl.Source;
 import org.apache.pekko.util.ByteString;
 
 /**
@@ -46,5 +48,19 @@ final class SeededBytes {
     z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
     z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
     return z ^ (z >>> 31) | 1L;
+  }
+
+  /**
+   * The endless chunks of a seed, as a stream: take what you need.
+   *
+   * @param seed the seed
+   * @param chunkBytes the size of each chunk, a positive multiple of 8
+   * @return the chunks, in order
+   */
+  static Source<ByteString, NotUsed> source(long seed, int chunkBytes) {
+    return Source.fromIterator(() -> {
+      SeededBytes bytes = new SeededBytes(seed, chunkBytes);
+      return java.util.stream.Stream.generate(bytes::next).iterator();
+    });
   }
 }

@@ -201,19 +201,20 @@ final class Soak {
     long limit = System.nanoTime() + Duration.ofSeconds(30).toNanos();
     for (SoakPipe pipe : pipes) {
       for (BackedPipe end : List.of(pipe.client(), pipe.server())) {
-        PipeStatus status = status(end);
-        while (status != null && status.state() != PipeState.CLOSED
-            && System.nanoTime() < limit) {
-          CompletableFuture.runAsync(() -> { },
-              CompletableFuture.delayedExecutor(POLL.toMillis(), TimeUnit.MILLISECONDS)).get();
-          status = status(end);
-        }
-        if (status != null && status.state() != PipeState.CLOSED) {
-          problems.add("pipe " + pipe.index() + " did not close: " + status.state());
+        Duration left = Duration.ofNanos(Math.max(0, limit - System.nanoTime()));
+        if (!Polling.until(() -> closedOrGone(end), left)) {
+          problems.add("pipe " + pipe.index() + " did not close: "
+              + java.util.Optional.ofNullable(status(end)).map(PipeStatus::state).orElse(null));
         }
       }
     }
   }
+
+  private static boolean closedOrGone(BackedPipe end) throws Exception {
+    PipeStatus status = status(end);
+    return status == null || status.state() == PipeState.CLOSED;
+  }
+
 
   private Result report(boolean finished, List<SoakPipe> pipes, ChaosStats faults,
       EventTally.Counts counts, double seconds) {

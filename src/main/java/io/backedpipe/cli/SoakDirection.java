@@ -2,7 +2,6 @@ package io.backedpipe.cli;
 
 import io.backedpipe.BackedPipe;
 import java.time.Duration;
-import java.util.Iterator;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.pekko.Done;
@@ -44,20 +43,13 @@ final class SoakDirection {
       long seed, int chunkBytes, long deadlineNanos, long slowBytesPerSecond) {
     SoakDirection d = new SoakDirection(seed, chunkBytes);
     d.read = d.reading(system, reader, slowBytesPerSecond);
-    SeededBytes data = new SeededBytes(seed, chunkBytes);
-    d.written = Source.fromIterator(() -> new Iterator<ByteString>() {
-      @Override
-      public boolean hasNext() {
-        return System.nanoTime() < deadlineNanos;
-      }
-
-      @Override
-      public ByteString next() {
-        ByteString chunk = data.next();
-        d.sent.addAndGet(chunk.size());
-        return chunk;
-      }
-    }).runWith(writer.sink(), system);
+    d.written = SeededBytes.source(seed, chunkBytes)
+        .takeWhile(chunk -> System.nanoTime() < deadlineNanos)
+        .map(chunk -> {
+          d.sent.addAndGet(chunk.size());
+          return chunk;
+        })
+        .runWith(writer.sink(), system);
     return d;
   }
 

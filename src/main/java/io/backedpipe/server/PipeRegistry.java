@@ -274,15 +274,17 @@ public final class PipeRegistry extends AbstractBehavior<PipeRegistry.Command> {
       authFailuresLogged = authFailures;
       lastAuthWarningNanos = now;
     }
-    route.connection().frames().runWith(Source.empty(), Sink.cancelled(), materializer);
-    route.welcome().complete(new Frame.Welcome(HandshakeStatus.NOT_AUTHORIZED, -1, 0,
-        settings.grace().toMillis(), "not authorized"));
-    return this;
+    return answer(route, HandshakeStatus.NOT_AUTHORIZED, "not authorized");
   }
 
   private Behavior<Command> refuse(Route route, HandshakeStatus status, String detail) {
     getContext().getLog().info("refused HELLO for stream [{}]: [{}] [{}]",
         route.hello().streamId(), status, detail);
+    return answer(route, status, detail);
+  }
+
+  /** Answers a refused HELLO and lets its connection go. */
+  private Behavior<Command> answer(Route route, HandshakeStatus status, String detail) {
     route.connection().frames().runWith(Source.empty(), Sink.cancelled(), materializer);
     route.welcome().complete(new Frame.Welcome(status, -1, 0, settings.grace().toMillis(),
         detail));
