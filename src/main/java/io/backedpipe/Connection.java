@@ -1,6 +1,7 @@
 package io.backedpipe;
 
 import io.backedpipe.wire.Frame;
+import io.backedpipe.wire.LinkLimits;
 import java.util.OptionalInt;
 import org.apache.pekko.stream.javadsl.Flow;
 
@@ -15,26 +16,55 @@ import org.apache.pekko.stream.javadsl.Flow;
  * @param peerReadPosition how many bytes the peer has received; the pipe replays from here
  * @param peerHistoryCheck the peer's {@link ResumePoint#historyCheck()}, checked against what this
  *     side wrote before that position; empty when the transport carries none
+ * @param peerLimits what the peer accepts ({@link LinkLimits#NONE} when the transport tells
+ *     nothing): the pipe keeps its frames and unacknowledged bytes within them on this connection
  * @param frames the connection as a flow of frames
  */
 public record Connection(
-    long peerReadPosition, OptionalInt peerHistoryCheck, Flow<Frame, Frame, ?> frames) {
+    long peerReadPosition, OptionalInt peerHistoryCheck, LinkLimits peerLimits,
+    Flow<Frame, Frame, ?> frames) {
 
   /**
    * Creates the value.
    *
    * @param peerReadPosition the peer's read position, not negative
    * @param peerHistoryCheck the peer's history check, if the transport carries one
+   * @param peerLimits the peer's limits, not null
    * @param frames the connection's frames, not null
-   * @throws IllegalArgumentException if the position is negative or the flow is null
+   * @throws IllegalArgumentException if the position is negative or a value is null
    */
   public Connection {
     if (peerReadPosition < 0) {
       throw new IllegalArgumentException("peerReadPosition=" + peerReadPosition + " must be >= 0");
     }
+    if (peerLimits == null) {
+      throw new IllegalArgumentException("peerLimits must not be null");
+    }
     if (frames == null) {
       throw new IllegalArgumentException("frames must not be null");
     }
+  }
+
+  /**
+   * A connection whose transport tells no limits.
+   *
+   * @param peerReadPosition the peer's read position, not negative
+   * @param peerHistoryCheck the peer's history check, if the transport carries one
+   * @param frames the connection's frames, not null
+   */
+  public Connection(
+      long peerReadPosition, OptionalInt peerHistoryCheck, Flow<Frame, Frame, ?> frames) {
+    this(peerReadPosition, peerHistoryCheck, LinkLimits.NONE, frames);
+  }
+
+  /**
+   * The same connection with its frames passed through something else (a chaos stage, a probe).
+   *
+   * @param frames the new flow of frames
+   * @return the connection with the same peer and the new frames
+   */
+  public Connection withFrames(Flow<Frame, Frame, ?> frames) {
+    return new Connection(peerReadPosition, peerHistoryCheck, peerLimits, frames);
   }
 
   /**
@@ -54,6 +84,6 @@ public record Connection(
    * @param frames the connection's frames, not null
    */
   public Connection(ResumePoint peer, Flow<Frame, Frame, ?> frames) {
-    this(peer.position(), OptionalInt.of(peer.historyCheck()), frames);
+    this(peer.position(), OptionalInt.of(peer.historyCheck()), peer.limits(), frames);
   }
 }

@@ -2,6 +2,8 @@ package io.backedpipe;
 
 import com.typesafe.config.Config;
 import java.time.Duration;
+import io.backedpipe.wire.FrameCodec;
+import io.backedpipe.wire.LinkLimits;
 import org.apache.pekko.actor.typed.ActorSystem;
 
 /**
@@ -14,7 +16,8 @@ import org.apache.pekko.actor.typed.ActorSystem;
  * }</pre>
  *
  * @param windowBytes the replay window: unacknowledged bytes held before writers are backpressured
- * @param maxFrameBytes the largest data frame handed to a connection
+ * @param maxFrameBytes the largest data frame handed to a connection, and the largest this side
+ *     asks its peer to send (the two agree on the smaller of theirs, per connection)
  * @param readBufferBytes received bytes held for a slow reader; at least the peer's window, so
  *     that the connection is always drained and acknowledgements never wait behind data
  * @param ackEveryBytes acknowledge once this many bytes were delivered since the last ack
@@ -45,7 +48,8 @@ public record PipeSettings(
    */
   public PipeSettings {
     Require.argument(windowBytes > 0, "windowBytes", windowBytes, "must be > 0");
-    Require.argument(maxFrameBytes > 0, "maxFrameBytes", maxFrameBytes, "must be > 0");
+    Require.argument(maxFrameBytes > 0 && maxFrameBytes <= FrameCodec.MAX_DATA_BYTES,
+        "maxFrameBytes", maxFrameBytes, "must be in [1, " + FrameCodec.MAX_DATA_BYTES + "]");
     // The reader must hold a whole peer window, or data can block the acks behind it (deadlock).
     Require.argument(readBufferBytes >= windowBytes, "readBufferBytes", readBufferBytes,
         "must be >= windowBytes");
@@ -102,6 +106,15 @@ public record PipeSettings(
       throw new IllegalArgumentException(path + "=" + value + " must be < 2GiB");
     }
     return (int) value;
+  }
+
+  /**
+   * What a pipe with these settings tells its peer in every handshake.
+   *
+   * @return the frame size, window and read buffer as {@link LinkLimits}
+   */
+  public LinkLimits linkLimits() {
+    return new LinkLimits(maxFrameBytes, windowBytes, readBufferBytes);
   }
 
   /**

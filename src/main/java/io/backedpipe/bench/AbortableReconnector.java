@@ -37,8 +37,7 @@ final class AbortableReconnector implements Reconnector {
     return inner.reconnect(local).thenApply(connection -> {
       ChaosLink<Frame> link = ChaosLink.create(Sizer.FRAMES, "bench-abort");
       newest.set(link);
-      return new Connection(connection.peerReadPosition(), connection.peerHistoryCheck(),
-          link.bidi().join(connection.frames()));
+      return connection.withFrames(link.bidi().join(connection.frames()));
     });
   }
 

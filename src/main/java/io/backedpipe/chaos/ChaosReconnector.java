@@ -71,7 +71,7 @@ public final class ChaosReconnector implements Reconnector {
             return mat;
           });
       controller.tell(new ProxyController.Register(id, link));
-      return new Connection(connection.peerReadPosition(), connection.peerHistoryCheck(), frames);
+      return connection.withFrames(frames);
     });
   }
 

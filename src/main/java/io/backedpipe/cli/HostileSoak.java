@@ -124,7 +124,7 @@ final class HostileSoak {
         secret.isPresent() ? " with a shared secret" : "");
     out.flush();
     HostileReport report = HostileRun.run(server.address(),
-        new HostileInput(seed, Optional.of(realId), transport.maxDataBytes()), cases,
+        new HostileInput(seed, Optional.of(realId), io.backedpipe.wire.FrameCodec.MAX_DATA_BYTES), cases,
         Duration.ofSeconds(6), concurrency, (hello, nonce) -> secret
             .map(s -> s.proof(nonce, hello)).orElse(hello.proof()));
     stop.complete(null);

@@ -56,7 +56,7 @@ final class LinkMaterializer {
         ActorSink.<Frame, Reader.Command, Reader.LinkAck>actorRefWithBackpressure(
             reader,
             (ack, frame) -> new Reader.Inbound(generation, ack, frame),
-            ack -> new Reader.LinkStarted(generation, ack),
+            ack -> new Reader.LinkStarted(generation, ack, connection.peerLimits()),
             Reader.LinkAck.INSTANCE,
             new Reader.LinkEnded(generation),
             error -> new Reader.LinkFailed(generation, error));
@@ -70,7 +70,7 @@ final class LinkMaterializer {
             .to(incoming)
             .run(materializer);
     writer.tell(new Writer.Attach(generation, connection.peerReadPosition(),
-        connection.peerHistoryCheck(), link.first()));
+        connection.peerHistoryCheck(), connection.peerLimits(), link.first()));
     return new LinkHandle(generation, killSwitch, outgoingSwitch, link.second());
   }
 

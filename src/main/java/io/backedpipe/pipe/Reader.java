@@ -9,6 +9,7 @@ import io.backedpipe.ProtocolViolationException;
 import io.backedpipe.ResumePoint;
 import io.backedpipe.SourceAlreadyOpenException;
 import io.backedpipe.wire.Frame;
+import io.backedpipe.wire.LinkLimits;
 import java.util.Optional;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
@@ -93,8 +94,10 @@ final class Reader extends AbstractBehavior<Reader.Command> {
    *
    * @param generation the connection's generation
    * @param ack where to signal demand for the next frame
+   * @param peerLimits what the peer said it works with: its window sets how often to acknowledge
    */
-  record LinkStarted(long generation, ActorRef<LinkAck> ack) implements Command {}
+  record LinkStarted(long generation, ActorRef<LinkAck> ack, LinkLimits peerLimits)
+      implements Command {}
 
   /**
    * A frame from the connection of {@code generation}.
@@ -184,6 +187,12 @@ final class Reader extends AbstractBehavior<Reader.Command> {
   /** Handed to the Source but not yet shown consumed; not counted in {@code readPosition}. */
   private ByteString inFlight = ByteString.emptyByteString();
   private long ackedPosition;
+  /**
+   * Acknowledge once this many bytes were committed: {@code ack-every-bytes}, or less when the
+   * peer's window (as far as our read buffer lets it use it) is small, so that acks come before
+   * the peer's window fills. Set per connection from the peer's limits.
+   */
+  private long ackEveryBytes;
   private ByteString pending = ByteString.emptyByteString();
   private ActorRef<LinkAck> linkAck;
   private boolean ackOwed;
@@ -204,6 +213,7 @@ final class Reader extends AbstractBehavior<Reader.Command> {
     super(context);
     this.timers = timers;
     this.settings = settings;
+    this.ackEveryBytes = settings.ackEveryBytes();
     this.supervisor = supervisor;
     this.writer = writer;
   }
@@ -279,9 +289,10 @@ final class Reader extends AbstractBehavior<Reader.Command> {
     }
     ByteString payload = data.payload();
     pending = pending.concat(payload);
-    history = payload.size() >= ResumePoint.HISTORY_BYTES
+    // compact: a slice would keep the whole received chunk alive while the pipe is idle
+    history = (payload.size() >= ResumePoint.HISTORY_BYTES
         ? payload.takeRight(ResumePoint.HISTORY_BYTES)
-        : history.concat(payload).takeRight(ResumePoint.HISTORY_BYTES);
+        : history.concat(payload).takeRight(ResumePoint.HISTORY_BYTES)).compact();
     ackOwed = true;
     deliver(); // asks for the next frame when it hands bytes over, or:
     releaseLink();
@@ -324,6 +335,7 @@ final class Reader extends AbstractBehavior<Reader.Command> {
   private Behavior<Command> onLinkStarted(LinkStarted started) {
     if (started.generation() == generation) {
       linkAck = started.ack();
+      ackEveryBytes = ackEveryBytes(settings, started.peerLimits());
       askForNextFrame();
     }
     return this;
@@ -360,7 +372,7 @@ final class Reader extends AbstractBehavior<Reader.Command> {
     linkAck = null;
     ackOwed = false;
     supervisor.tell(new PipeSupervisor.ReaderSwitched(generation,
-        new ResumePoint(receivedPosition(), ResumePoint.check(history))));
+        new ResumePoint(receivedPosition(), ResumePoint.check(history), settings.linkLimits())));
     return this;
   }
 
@@ -473,11 +485,17 @@ final class Reader extends AbstractBehavior<Reader.Command> {
   }
 
   private void scheduleAck() {
-    if (readPosition - ackedPosition >= settings.ackEveryBytes()) {
+    if (readPosition - ackedPosition >= ackEveryBytes) {
       sendAck();
     } else if (!timers.isTimerActive(ACK_TIMER)) {
       timers.startSingleTimer(ACK_TIMER, AckTick.INSTANCE, settings.ackInterval());
     }
+  }
+
+  /** Half of what the peer may have unacknowledged, at most {@code ack-every-bytes}. */
+  static long ackEveryBytes(PipeSettings settings, LinkLimits peer) {
+    long peerInFlight = Math.min(peer.windowBytes(), settings.readBufferBytes());
+    return Math.max(1, Math.min(settings.ackEveryBytes(), peerInFlight / 2));
   }
 
   private void flushAck() {

@@ -12,6 +12,7 @@ import io.backedpipe.ReplayUnavailableException;
 import io.backedpipe.ResumePoint;
 import io.backedpipe.buffer.ReplayBuffer;
 import io.backedpipe.wire.Frame;
+import io.backedpipe.wire.LinkLimits;
 import java.util.ArrayDeque;
 import java.util.Optional;
 import java.util.OptionalInt;
@@ -74,10 +75,11 @@ final class Writer extends AbstractBehavior<Writer.Command> {
    * @param generation the connection's generation
    * @param peerReadPosition where the peer resumes
    * @param peerHistoryCheck the peer's check of the bytes before it, if the transport carries one
+   * @param peerLimits what the peer accepts: frames and unacknowledged bytes stay within them
    * @param link the connection's outgoing side
    */
   record Attach(long generation, long peerReadPosition, OptionalInt peerHistoryCheck,
-      ActorRef<Frame> link) implements Command {}
+      LinkLimits peerLimits, ActorRef<Frame> link) implements Command {}
 
   /**
    * Check, without changing anything, whether the writer could resume from {@code
@@ -194,6 +196,16 @@ final class Writer extends AbstractBehavior<Writer.Command> {
   private ActorRef<Frame> link;
   private boolean linkReady;
   private long sentPosition;
+  /** The largest DATA payload on this connection: ours or the peer's, whichever is smaller. */
+  private int frameBytes;
+  /**
+   * The most bytes sent beyond the peer's acknowledgement on this connection: the peer's read
+   * buffer, so the peer can always hold what it was sent and keep draining the connection (acks
+   * share it). The rest waits in the window.
+   */
+  private long sendAheadBytes;
+  /** The peer's limits last logged, so that a clamp is logged once, not at every reconnect. */
+  private LinkLimits loggedPeerLimits = LinkLimits.NONE;
   private long ackToSend;
   private long ackSent;
   /** The position after every byte accepted or still waiting for window space. */
@@ -331,6 +343,7 @@ final class Writer extends AbstractBehavior<Writer.Command> {
     link = attach.link();
     linkReady = true;
     sentPosition = peer;
+    agree(attach.peerLimits());
     endOfStreamSent = false;
     closeRequested = false;
     closeSent = false;
@@ -342,6 +355,24 @@ final class Writer extends AbstractBehavior<Writer.Command> {
     acceptWaiting();
     pump();
     return this;
+  }
+
+  /** Keeps this connection within the peer's limits; says so when they are below ours. */
+  private void agree(LinkLimits peer) {
+    frameBytes = Math.min(settings.maxFrameBytes(), peer.maxDataBytes());
+    sendAheadBytes = Math.min(settings.windowBytes(), peer.readBufferBytes());
+    if (!peer.equals(loggedPeerLimits)) {
+      loggedPeerLimits = peer;
+      if (peer.maxDataBytes() < settings.maxFrameBytes()) {
+        getContext().getLog().info("peer accepts frames of at most {} bytes, ours are {}:"
+            + " sending {}-byte frames", peer.maxDataBytes(), settings.maxFrameBytes(), frameBytes);
+      }
+      if (peer.readBufferBytes() < settings.windowBytes()) {
+        getContext().getLog().info("peer reads ahead at most {} bytes, our window is {}:"
+            + " at most {} bytes unacknowledged on the link", peer.readBufferBytes(),
+            settings.windowBytes(), sendAheadBytes);
+      }
+    }
   }
 
   private Behavior<Command> onDetach(Detach detach) {
@@ -478,10 +509,13 @@ final class Writer extends AbstractBehavior<Writer.Command> {
     if (ackToSend > ackSent) {
       ackSent = ackToSend;
       send(new Frame.Ack(ackToSend));
-    } else if (sentPosition < buffer.endPosition()) {
-      ByteString chunk = buffer.slice(sentPosition, settings.maxFrameBytes());
+    } else if (sentPosition < buffer.endPosition() && sentPosition < sendLimit()) {
+      ByteString chunk = buffer.slice(sentPosition,
+          (int) Math.min(frameBytes, sendLimit() - sentPosition));
       sentPosition += chunk.size();
       send(new Frame.Data(chunk));
+    } else if (sentPosition < buffer.endPosition()) {
+      return; // the peer's read buffer is full: its next ack makes room
     } else if (!endOfStreamSent && sentPosition == endOfStreamPosition) {
       endOfStreamSent = true;
       send(new Frame.EndOfStream(endOfStreamPosition));
@@ -489,6 +523,12 @@ final class Writer extends AbstractBehavior<Writer.Command> {
       closeSent = true;
       send(new Frame.Close(0, "finished"));
     }
+  }
+
+  /** The position up to which this connection may be sent: the peer's read buffer past its ack. */
+  private long sendLimit() {
+    long limit = buffer.startPosition() + sendAheadBytes;
+    return limit < 0 ? Long.MAX_VALUE : limit; // NONE's unbounded buffer overflows the sum
   }
 
   private void send(Frame frame) {

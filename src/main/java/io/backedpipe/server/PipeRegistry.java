@@ -11,6 +11,7 @@ import io.backedpipe.ReplayUnavailableException;
 import io.backedpipe.ResumePoint;
 import io.backedpipe.pipe.PipeSupervisor;
 import io.backedpipe.transport.SharedSecret;
+import io.backedpipe.transport.TcpReconnector;
 import io.backedpipe.wire.Frame;
 import io.backedpipe.wire.HandshakeStatus;
 import java.time.Duration;
@@ -173,8 +174,9 @@ public final class PipeRegistry extends AbstractBehavior<PipeRegistry.Command> {
     if (shuttingDown) {
       return refuse(route, HandshakeStatus.LIMIT_REACHED, "server shutting down");
     }
-    if (hello.version() != 1) {
-      return refuse(route, HandshakeStatus.VERSION_UNSUPPORTED, "supported=1");
+    if (hello.version() != TcpReconnector.VERSION) {
+      return refuse(route, HandshakeStatus.VERSION_UNSUPPORTED,
+          "supported=" + TcpReconnector.VERSION);
     }
     if (secret.isPresent() && !secret.get().verifies(route.nonce(), hello)) {
       // Before anything about the stream: an unproven HELLO learns nothing and touches nothing.
@@ -239,7 +241,7 @@ public final class PipeRegistry extends AbstractBehavior<PipeRegistry.Command> {
     if (accepted.reply() != null && accepted.reply().isSuccess()) {
       ResumePoint local = accepted.reply().getValue();
       accepted.welcome().complete(new Frame.Welcome(HandshakeStatus.OK, local.position(),
-          local.historyCheck(), settings.grace().toMillis(), ""));
+          local.historyCheck(), settings.grace().toMillis(), local.limits(), ""));
       return this;
     }
     Throwable error = accepted.error() != null ? accepted.error() : accepted.reply().getError();
@@ -256,7 +258,7 @@ public final class PipeRegistry extends AbstractBehavior<PipeRegistry.Command> {
     getContext().getLog().info("refused connection for pipe [{}]: [{}]", accepted.id(),
         error.getMessage());
     accepted.welcome().complete(new Frame.Welcome(status, -1, 0, settings.grace().toMillis(),
-        truncate(error.getMessage())));
+        pipeSettings.linkLimits(), truncate(error.getMessage())));
     return this;
   }
 
@@ -287,7 +289,7 @@ public final class PipeRegistry extends AbstractBehavior<PipeRegistry.Command> {
   private Behavior<Command> answer(Route route, HandshakeStatus status, String detail) {
     route.connection().frames().runWith(Source.empty(), Sink.cancelled(), materializer);
     route.welcome().complete(new Frame.Welcome(status, -1, 0, settings.grace().toMillis(),
-        detail));
+        pipeSettings.linkLimits(), detail));
     return this;
   }
 

@@ -1,9 +1,13 @@
 package io.backedpipe.transport;
 
 import io.backedpipe.Connection;
+import io.backedpipe.LinkSilentException;
 import io.backedpipe.ResumePoint;
 import io.backedpipe.wire.Frame;
+import io.backedpipe.wire.FrameCodec;
 import io.backedpipe.wire.WireProtocol;
+import java.time.Duration;
+import java.util.concurrent.TimeoutException;
 import org.apache.pekko.NotUsed;
 import org.apache.pekko.japi.Pair;
 import org.apache.pekko.stream.KillSwitches;
@@ -29,19 +33,33 @@ final class ConnectionStack {
   private ConnectionStack() {}
 
   /**
-   * Heartbeats: a PING when nothing was sent for the interval; a connection on which nothing at all
-   * arrived for the timeout fails in both directions; PING and PONG never reach the pipe. One per
-   * connection (it holds that connection's kill switch).
+   * Heartbeats, the frame half: a PING when nothing was sent for the interval; PING and PONG never
+   * reach the pipe. What declares a link dead is {@link #liveness}, on the bytes.
    */
   static BidiFlow<Frame, Frame, Frame, Frame, NotUsed> heartbeat(TransportSettings settings) {
-    // A dead read side must end the write side too, or keepAlive would ping a dead link forever.
-    SharedKillSwitch dead = KillSwitches.shared("heartbeat");
     return BidiFlow.fromFlows(
+        Flow.<Frame>create().keepAlive(settings.heartbeatInterval(), () -> new Frame.Ping(0)),
         Flow.<Frame>create()
-            .keepAlive(settings.heartbeatInterval(), () -> new Frame.Ping(0))
-            .via(dead.flow()),
-        Flow.<Frame>create()
-            .idleTimeout(settings.heartbeatTimeout())
+            .filter(frame -> !(frame instanceof Frame.Ping) && !(frame instanceof Frame.Pong)));
+  }
+
+  /**
+   * Liveness on the bytes: a connection on which no byte at all arrived for the heartbeat timeout
+   * fails in both directions. It watches the bytes as they come off the socket (under TLS and
+   * under the frames), so a slow link that keeps moving bytes is alive however long a frame takes
+   * to cross it; the peer's PINGs keep an idle link's bytes coming. One per connection (it holds
+   * that connection's kill switch).
+   */
+  static BidiFlow<ByteString, ByteString, ByteString, ByteString, NotUsed> liveness(
+      TransportSettings settings) {
+    // A dead read side must end the write side too, or keepAlive would ping a dead link forever.
+    SharedKillSwitch dead = KillSwitches.shared("liveness");
+    Duration timeout = settings.heartbeatTimeout();
+    return BidiFlow.fromFlows(
+        Flow.<ByteString>create().via(dead.flow()),
+        Flow.<ByteString>create()
+            .idleTimeout(timeout)
+            .mapError(TimeoutException.class, e -> new LinkSilentException(timeout))
             .watchTermination((mat, done) -> {
               done.whenComplete((ok, error) -> {
                 if (error != null) {
@@ -49,8 +67,7 @@ final class ConnectionStack {
                 }
               });
               return mat;
-            })
-            .filter(frame -> !(frame instanceof Frame.Ping) && !(frame instanceof Frame.Pong)));
+            }));
   }
 
   /** Heartbeat atop {@code handshake} atop the frame codec; keeps the handshake's value. */
@@ -62,9 +79,9 @@ final class ConnectionStack {
   }
 
   /**
-   * Heartbeat atop {@code handshake} atop the frame codec atop {@code tls} ({@link TlsLayer}); keeps
-   * the handshake's value. The handshake's timer starts with the stack, so it bounds the TLS
-   * handshake too.
+   * Heartbeat atop {@code handshake} atop the frame codec atop {@code tls} ({@link TlsLayer}) atop
+   * the byte liveness check; keeps the handshake's value. The handshake's timer starts with the
+   * stack, so it bounds the TLS handshake too.
    */
   static <M> BidiFlow<Frame, ByteString, ByteString, Frame, M> stack(
       TransportSettings settings,
@@ -73,8 +90,9 @@ final class ConnectionStack {
       BidiFlow<ByteString, ByteString, ByteString, ByteString, NotUsed> tls) {
     return heartbeat(settings)
         .atop(BidiFlow.fromGraph(handshake), Keep.right())
-        .atop(WireProtocol.frames(settings.maxDataBytes()), Keep.left())
-        .atop(tls, Keep.left());
+        .atop(WireProtocol.frames(FrameCodec.MAX_DATA_BYTES), Keep.left())
+        .atop(tls, Keep.left())
+        .atop(liveness(settings), Keep.left());
   }
 
   /** A running connection whose pipe-side ends wait for the pipe. */

@@ -104,7 +104,8 @@ public final class ServerConnections {
         LOG.info("dropped connection from {}: {}", incoming.remoteAddress(), error.getMessage());
       } else {
         router.route(challenge, hello,
-            started.connection(new ResumePoint(hello.readPosition(), hello.historyCheck())),
+            started.connection(
+                new ResumePoint(hello.readPosition(), hello.historyCheck(), hello.limits())),
             started.value().welcome());
       }
     });

@@ -17,7 +17,7 @@ import org.apache.pekko.util.ByteString;
 /**
  * The secret a client proves it knows in its {@code HELLO}: the proof is HMAC-SHA256, keyed with
  * the secret, over a fixed label, the server's fresh nonce from the {@code CHALLENGE} and every
- * other field of the {@code HELLO} (stream id, create flag, read position, history check). A proof
+ * other field of the {@code HELLO} (stream id, create flag, read position, history check, limits). A proof
  * is good for one connection only, because the nonce is new on every connection, so a captured
  * handshake cannot be replayed; and a stream id alone never grants access. The server compares in
  * constant time.
@@ -99,12 +99,15 @@ public final class SharedSecret {
       mac.init(key);
       mac.update(LABEL);
       mac.update(nonce.toArrayUnsafe());
-      ByteBuffer fields = ByteBuffer.allocate(16 + 1 + 8 + 4);
+      ByteBuffer fields = ByteBuffer.allocate(16 + 1 + 8 + 4 + 4 + 8 + 8);
       fields.putLong(hello.streamId().getMostSignificantBits())
           .putLong(hello.streamId().getLeastSignificantBits())
           .put((byte) (hello.create() ? 1 : 0))
           .putLong(hello.readPosition())
-          .putInt(hello.historyCheck());
+          .putInt(hello.historyCheck())
+          .putInt(hello.limits().maxDataBytes())
+          .putLong(hello.limits().windowBytes())
+          .putLong(hello.limits().readBufferBytes());
       mac.update(fields.array());
       return ByteString.fromArrayUnsafe(mac.doFinal());
     } catch (GeneralSecurityException e) {

@@ -33,8 +33,11 @@ import org.apache.pekko.util.ByteString;
  * <p>One per pipe: it remembers whether the stream was ever established (see {@code create}).
  */
 public final class TcpReconnector implements Reconnector {
-  /** The protocol version this implementation speaks. */
-  public static final int VERSION = 1;
+  /**
+   * The protocol version this implementation speaks: 2 since HELLO and WELCOME carry each side's
+   * limits (version 1 had none, and its peers are refused with VERSION_UNSUPPORTED).
+   */
+  public static final int VERSION = 2;
 
   private final ActorSystem<?> system;
   private final InetSocketAddress server;
@@ -98,10 +101,9 @@ public final class TcpReconnector implements Reconnector {
   private Frame.Hello hello(Frame.Challenge challenge, ResumePoint local) {
     boolean createNow = create && !established;
     Frame.Hello hello = new Frame.Hello(VERSION, streamId, createNow, local.position(),
-        local.historyCheck(), ByteString.emptyByteString());
+        local.historyCheck(), local.limits(), ByteString.emptyByteString());
     return settings.secret()
-        .map(secret -> new Frame.Hello(VERSION, streamId, createNow, local.position(),
-            local.historyCheck(), secret.proof(challenge.nonce(), hello)))
+        .map(secret -> hello.withProof(secret.proof(challenge.nonce(), hello)))
         .orElse(hello);
   }
 
@@ -121,7 +123,8 @@ public final class TcpReconnector implements Reconnector {
         ConnectionStack.start(connection, Materializer.matFromSystem(system));
     return started.value().thenApply(welcome -> {
       established = true;
-      return started.connection(new ResumePoint(welcome.readPosition(), welcome.historyCheck()));
+      return started.connection(
+          new ResumePoint(welcome.readPosition(), welcome.historyCheck(), welcome.limits()));
     });
   }
 }

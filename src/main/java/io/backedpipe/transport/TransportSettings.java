@@ -10,13 +10,14 @@ import org.apache.pekko.actor.typed.ActorSystem;
 
 /**
  * Settings of the TCP transport, from {@code backed-pipe.transport} (documented in
- * {@code reference.conf}), plus the largest data frame from {@code backed-pipe.max-frame-bytes}.
+ * {@code reference.conf}), plus the grace period from {@code backed-pipe.server.grace-period}.
+ * The frame size, window and read buffer are the pipe's ({@link io.backedpipe.PipeSettings}): each
+ * side tells its peer its own in the handshake.
  *
  * @param connectTimeout how long a TCP connect may take
  * @param handshakeTimeout how long the whole handshake may take, on either side
  * @param heartbeatInterval a side that sent nothing for this long sends a PING
  * @param heartbeatTimeout a connection on which nothing arrived for this long is dead
- * @param maxDataBytes the largest DATA payload; both sides must agree
  * @param grace how long the server keeps a disconnected pipe (told to clients in WELCOME)
  * @param tcpNoDelay whether small frames go out at once (Nagle's algorithm off)
  * @param sendBufferBytes the kernel's send buffer, 0 for the system's default
@@ -29,7 +30,6 @@ public record TransportSettings(
     Duration handshakeTimeout,
     Duration heartbeatInterval,
     Duration heartbeatTimeout,
-    int maxDataBytes,
     Duration grace,
     boolean tcpNoDelay,
     int sendBufferBytes,
@@ -43,7 +43,6 @@ public record TransportSettings(
    * @param handshakeTimeout see the record's description
    * @param heartbeatInterval see the record's description
    * @param heartbeatTimeout see the record's description
-   * @param maxDataBytes see the record's description
    * @param grace see the record's description
    * @param tcpNoDelay see the record's description
    * @param sendBufferBytes see the record's description
@@ -56,9 +55,6 @@ public record TransportSettings(
     if (heartbeatTimeout.compareTo(heartbeatInterval) <= 0) {
       throw new IllegalArgumentException("heartbeatTimeout=" + heartbeatTimeout
           + " must be > heartbeatInterval=" + heartbeatInterval);
-    }
-    if (maxDataBytes <= 0) {
-      throw new IllegalArgumentException("maxDataBytes=" + maxDataBytes + " must be > 0");
     }
   }
 
@@ -85,7 +81,6 @@ public record TransportSettings(
         t.getDuration("handshake-timeout"),
         t.getDuration("heartbeat-interval"),
         t.getDuration("heartbeat-timeout"),
-        Math.toIntExact(config.getBytes("max-frame-bytes")),
         config.getDuration("server.grace-period"),
         t.getBoolean("tcp.no-delay"),
         Math.toIntExact(t.getBytes("tcp.send-buffer-size")),
@@ -124,7 +119,7 @@ public record TransportSettings(
    * @return the new settings
    */
   public TransportSettings withHeartbeat(Duration interval, Duration timeout) {
-    return new TransportSettings(connectTimeout, handshakeTimeout, interval, timeout, maxDataBytes,
+    return new TransportSettings(connectTimeout, handshakeTimeout, interval, timeout,
         grace, tcpNoDelay, sendBufferBytes, receiveBufferBytes, secret);
   }
 
@@ -136,7 +131,7 @@ public record TransportSettings(
    */
   public TransportSettings withHandshakeTimeout(Duration handshakeTimeout) {
     return new TransportSettings(connectTimeout, handshakeTimeout, heartbeatInterval,
-        heartbeatTimeout, maxDataBytes, grace, tcpNoDelay, sendBufferBytes, receiveBufferBytes,
+        heartbeatTimeout, grace, tcpNoDelay, sendBufferBytes, receiveBufferBytes,
         secret);
   }
 
@@ -148,7 +143,7 @@ public record TransportSettings(
    */
   public TransportSettings withGrace(Duration grace) {
     return new TransportSettings(connectTimeout, handshakeTimeout, heartbeatInterval,
-        heartbeatTimeout, maxDataBytes, grace, tcpNoDelay, sendBufferBytes, receiveBufferBytes,
+        heartbeatTimeout, grace, tcpNoDelay, sendBufferBytes, receiveBufferBytes,
         secret);
   }
 
@@ -160,7 +155,7 @@ public record TransportSettings(
    */
   public TransportSettings withSecret(SharedSecret secret) {
     return new TransportSettings(connectTimeout, handshakeTimeout, heartbeatInterval,
-        heartbeatTimeout, maxDataBytes, grace, tcpNoDelay, sendBufferBytes, receiveBufferBytes,
+        heartbeatTimeout, grace, tcpNoDelay, sendBufferBytes, receiveBufferBytes,
         Optional.of(secret));
   }
 

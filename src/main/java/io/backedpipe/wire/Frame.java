@@ -188,6 +188,7 @@ public sealed interface Frame
    * @param create whether the server should create the stream if it does not know it
    * @param readPosition how many bytes of the server's stream the client has received, {@code >= 0}
    * @param historyCheck a check value over the stream's history, compared by the server
+   * @param limits what the client accepts: the server keeps within them on this connection
    * @param proof the client's proof over the challenge, {@code 0..}{@value #MAX_PROOF_BYTES} bytes
    */
   record Hello(
@@ -196,6 +197,7 @@ public sealed interface Frame
       boolean create,
       long readPosition,
       int historyCheck,
+      LinkLimits limits,
       ByteString proof)
       implements Frame {
     /** The most bytes {@code proof} has. */
@@ -217,6 +219,7 @@ public sealed interface Frame
     public Hello {
       Checks.unsignedShort("version", version);
       Objects.requireNonNull(streamId, "streamId");
+      Objects.requireNonNull(limits, "limits");
       if (readPosition < 0) {
         throw new IllegalArgumentException("readPosition=" + readPosition + " must be >= 0");
       }
@@ -230,8 +233,33 @@ public sealed interface Frame
     public String toString() {
       return String.format(
           "Hello[version=%d, streamId=%s, create=%b, readPosition=%d, historyCheck=%d,"
-              + " proofSize=%d]",
-          version, streamId, create, readPosition, historyCheck, proof.size());
+              + " limits=%s, proofSize=%d]",
+          version, streamId, create, readPosition, historyCheck, limits, proof.size());
+    }
+
+    /**
+     * A HELLO that states no limits ({@link LinkLimits#NONE}).
+     *
+     * @param version see the record's description
+     * @param streamId see the record's description
+     * @param create see the record's description
+     * @param readPosition see the record's description
+     * @param historyCheck see the record's description
+     * @param proof see the record's description
+     */
+    public Hello(int version, UUID streamId, boolean create, long readPosition, int historyCheck,
+        ByteString proof) {
+      this(version, streamId, create, readPosition, historyCheck, LinkLimits.NONE, proof);
+    }
+
+    /**
+     * The same HELLO with a proof.
+     *
+     * @param proof the proof
+     * @return the HELLO with {@code proof}
+     */
+    public Hello withProof(ByteString proof) {
+      return new Hello(version, streamId, create, readPosition, historyCheck, limits, proof);
     }
   }
 
@@ -245,6 +273,7 @@ public sealed interface Frame
    *     0}; {@code -1} (unknown) is allowed when the status is not OK
    * @param historyCheck the server's check value over the stream's history
    * @param gracePeriodMillis how long the server keeps the stream for a reconnect, {@code >= 0}
+   * @param limits what the server accepts: the client keeps within them on this connection
    * @param detail a human-readable detail, at most {@value #MAX_DETAIL_BYTES} bytes in UTF-8
    */
   record Welcome(
@@ -252,6 +281,7 @@ public sealed interface Frame
       long readPosition,
       int historyCheck,
       long gracePeriodMillis,
+      LinkLimits limits,
       String detail)
       implements Frame {
     /** The most bytes {@code detail} takes in UTF-8. */
@@ -264,12 +294,14 @@ public sealed interface Frame
      * @param readPosition {@code >= 0}, or {@code -1} when the status is not OK
      * @param historyCheck the server's check value over the stream's history
      * @param gracePeriodMillis {@code >= 0}
+     * @param limits the server's limits
      * @param detail at most {@value #MAX_DETAIL_BYTES} bytes in UTF-8
      * @throws IllegalArgumentException if a value is out of range
      * @throws NullPointerException if the status or the detail is {@code null}
      */
     public Welcome {
       Objects.requireNonNull(status, "status");
+      Objects.requireNonNull(limits, "limits");
       long minPosition = status == HandshakeStatus.OK ? 0 : -1;
       if (readPosition < minPosition) {
         throw new IllegalArgumentException(
@@ -285,6 +317,20 @@ public sealed interface Frame
             "gracePeriodMillis=" + gracePeriodMillis + " must be >= 0");
       }
       Checks.utf8("detail", detail, MAX_DETAIL_BYTES);
+    }
+
+    /**
+     * A WELCOME that states no limits ({@link LinkLimits#NONE}).
+     *
+     * @param status see the record's description
+     * @param readPosition see the record's description
+     * @param historyCheck see the record's description
+     * @param gracePeriodMillis see the record's description
+     * @param detail see the record's description
+     */
+    public Welcome(HandshakeStatus status, long readPosition, int historyCheck,
+        long gracePeriodMillis, String detail) {
+      this(status, readPosition, historyCheck, gracePeriodMillis, LinkLimits.NONE, detail);
     }
   }
 }

@@ -14,7 +14,7 @@ import org.apache.pekko.util.ByteStringBuilder;
  * documentation.
  *
  * <p>Immutable and stateless, so thread-safe; one instance per connection or per process. {@link
- * #decode} takes exactly one frame as cut by {@code FrameCutter} (length at offset 1, big-endian)
+ * #decode} takes exactly one frame as cut by {@code FrameDecoder} (length at offset 1, big-endian)
  * (see {@link WireProtocol}), returns payloads as slices of its argument without copying, and
  * throws {@link MalformedFrameException} for anything the protocol does not allow. {@link #encode}
  * builds each frame with one builder whose payload bytes are appended, not copied.
@@ -29,6 +29,14 @@ public final class FrameCodec {
   /** Bytes before every payload: type (1) and length (4). */
   public static final int HEADER_BYTES = 5;
 
+  /**
+   * The largest DATA payload the protocol allows, whatever a side's own frame size: a receiver
+   * never buffers a DATA payload ({@code FrameDecoder} hands its parts on as they arrive), so the
+   * bound costs no memory; each side sends at most the smaller of its own {@code max-frame-bytes}
+   * and what its peer announced in the handshake.
+   */
+  public static final int MAX_DATA_BYTES = 16 * 1024 * 1024;
+
   /** The magic number that opens the handshake frames: {@code "BPIP"} in ASCII. */
   public static final int MAGIC = 0x42504950;
 
@@ -39,8 +47,10 @@ public final class FrameCodec {
   private static final int LONG_PAYLOAD_BYTES = 8;
   private static final int TEXT_CODE_BYTES = 2;
   private static final int CHALLENGE_BYTES = 4 + 2 + Frame.Challenge.NONCE_BYTES;
-  private static final int HELLO_FIXED_BYTES = 4 + 2 + 2 + 16 + 8 + 4 + 1;
-  private static final int WELCOME_FIXED_BYTES = 1 + 8 + 4 + 8 + 2;
+  /** Max data (4), window (8) and read buffer (8), in HELLO and WELCOME. */
+  private static final int LIMITS_BYTES = 4 + 8 + 8;
+  private static final int HELLO_FIXED_BYTES = 4 + 2 + 2 + 16 + 8 + 4 + LIMITS_BYTES + 1;
+  private static final int WELCOME_FIXED_BYTES = 1 + 8 + 4 + 8 + LIMITS_BYTES + 2;
   private static final int HELLO_FLAG_CREATE = 0x0001;
   private static final Pattern CONTROL = Pattern.compile("\\p{Cntrl}");
 
@@ -189,6 +199,9 @@ public final class FrameCodec {
         .putLong(hello.streamId().getLeastSignificantBits(), ORDER)
         .putLong(hello.readPosition(), ORDER)
         .putInt(hello.historyCheck(), ORDER)
+        .putInt(hello.limits().maxDataBytes(), ORDER)
+        .putLong(hello.limits().windowBytes(), ORDER)
+        .putLong(hello.limits().readBufferBytes(), ORDER)
         .putByte((byte) hello.proof().size())
         .append(hello.proof())
         .result();
@@ -201,6 +214,9 @@ public final class FrameCodec {
         .putLong(welcome.readPosition(), ORDER)
         .putInt(welcome.historyCheck(), ORDER)
         .putLong(welcome.gracePeriodMillis(), ORDER)
+        .putInt(welcome.limits().maxDataBytes(), ORDER)
+        .putLong(welcome.limits().windowBytes(), ORDER)
+        .putLong(welcome.limits().readBufferBytes(), ORDER)
         .putShort(detail.size(), ORDER)
         .append(detail)
         .result();
@@ -250,17 +266,7 @@ public final class FrameCodec {
     int code = in.getByte() & 0xFF;
     FrameType type = FrameType.fromCode(code);
     int length = in.getInt(ORDER);
-    int limit = type == FrameType.DATA ? maxDataBytes : maxFramePayloadBytes;
-    if (Integer.toUnsignedLong(length) > limit) { // as the framing stage does, before the type
-      throw new MalformedFrameException(
-          ErrorCode.FRAME_TOO_LARGE,
-          type,
-          "length=" + Integer.toUnsignedString(length) + " must be <= " + limit);
-    }
-    if (type == FrameType.UNKNOWN) {
-      throw new MalformedFrameException(
-          ErrorCode.UNKNOWN_FRAME_TYPE, type, String.format("typeCode=0x%02x", code));
-    }
+    checkHeader(type, code, length);
     if (length != frame.size() - HEADER_BYTES) {
       throw malformed(
           type, "length=" + length + " but payload.size=" + (frame.size() - HEADER_BYTES));
@@ -279,6 +285,54 @@ public final class FrameCodec {
       case WELCOME -> decodeWelcome(payload);
       case UNKNOWN -> throw new IllegalStateException("type=UNKNOWN was rejected above");
     };
+  }
+
+  /**
+   * Checks what a header alone tells, so that a receiver can refuse a frame before buffering its
+   * payload: the length against the limit of its type, and the type code.
+   *
+   * @param type the type of {@code code}
+   * @param code the type code as received
+   * @param length the length field as received
+   * @throws MalformedFrameException {@link ErrorCode#FRAME_TOO_LARGE} for a length with the top bit
+   *     set or above the DATA limit (DATA) or the largest control payload (others); {@link
+   *     ErrorCode#UNKNOWN_FRAME_TYPE} for an unassigned code
+   */
+  void checkHeader(FrameType type, int code, int length) {
+    int limit = type == FrameType.DATA ? maxDataBytes : maxFramePayloadBytes;
+    if (Integer.toUnsignedLong(length) > limit) { // as the framing stage does, before the type
+      throw new MalformedFrameException(
+          ErrorCode.FRAME_TOO_LARGE,
+          type,
+          "length=" + Integer.toUnsignedString(length) + " must be <= " + limit);
+    }
+    if (type == FrameType.UNKNOWN) {
+      throw new MalformedFrameException(
+          ErrorCode.UNKNOWN_FRAME_TYPE, type, String.format("typeCode=0x%02x", code));
+    }
+  }
+
+  /**
+   * Checks, beyond {@link #checkHeader}, what a receiver that does not want to buffer a frame
+   * needs to know before its payload: a DATA frame is not empty, and a control frame is no longer
+   * than its type allows.
+   *
+   * @param type the frame's type, not {@link FrameType#UNKNOWN}
+   * @param length the length field, already checked by {@link #checkHeader}
+   * @throws MalformedFrameException {@link ErrorCode#PROTOCOL_VIOLATION} if not
+   */
+  void checkBeforePayload(FrameType type, int length) {
+    if (type == FrameType.DATA && length == 0) {
+      throw malformed(FrameType.DATA, "length=0 must be >= 1");
+    }
+    if (type != FrameType.DATA && length > maxPayloadBytes(type)) {
+      boolean fixed = switch (type) {
+        case ACK, END_OF_STREAM, PING, PONG, CHALLENGE -> true;
+        default -> false;
+      };
+      throw malformed(type,
+          "length=" + length + (fixed ? " must be " : " must be <= ") + maxPayloadBytes(type));
+    }
   }
 
   private static Frame decodeData(ByteString payload) {
@@ -344,6 +398,7 @@ public final class FrameCodec {
     UUID streamId = new UUID(in.getLong(ORDER), in.getLong(ORDER));
     long readPosition = in.getLong(ORDER);
     int historyCheck = in.getInt(ORDER);
+    LinkLimits limits = limits(FrameType.HELLO, in);
     int proofLength = in.getByte() & 0xFF;
     if (proofLength > Frame.Hello.MAX_PROOF_BYTES) {
       throw malformed(
@@ -355,7 +410,8 @@ public final class FrameCodec {
     boolean create = flags == HELLO_FLAG_CREATE;
     return checked(
         FrameType.HELLO,
-        () -> new Frame.Hello(version, streamId, create, readPosition, historyCheck, proof));
+        () -> new Frame.Hello(version, streamId, create, readPosition, historyCheck, limits,
+            proof));
   }
 
   private static Frame decodeWelcome(ByteString payload) {
@@ -365,6 +421,7 @@ public final class FrameCodec {
     long readPosition = in.getLong(ORDER);
     int historyCheck = in.getInt(ORDER);
     long gracePeriodMillis = in.getLong(ORDER);
+    LinkLimits limits = limits(FrameType.WELCOME, in);
     int detailLength = in.getShort(ORDER) & 0xFFFF;
     if (detailLength > Frame.Welcome.MAX_DETAIL_BYTES) {
       throw malformed(
@@ -380,7 +437,15 @@ public final class FrameCodec {
             Frame.Welcome.MAX_DETAIL_BYTES);
     return checked(
         FrameType.WELCOME,
-        () -> new Frame.Welcome(status, readPosition, historyCheck, gracePeriodMillis, detail));
+        () -> new Frame.Welcome(status, readPosition, historyCheck, gracePeriodMillis, limits,
+            detail));
+  }
+
+  private static LinkLimits limits(FrameType type, ByteIterator in) {
+    int maxDataBytes = in.getInt(ORDER);
+    long windowBytes = in.getLong(ORDER);
+    long readBufferBytes = in.getLong(ORDER);
+    return checked(type, () -> new LinkLimits(maxDataBytes, windowBytes, readBufferBytes));
   }
 
   private static void requireLength(FrameType type, ByteString payload, int expected) {
@@ -415,7 +480,7 @@ public final class FrameCodec {
   }
 
   /** Field rules live in the records' constructors; on decode a broken rule is the peer's fault. */
-  private static Frame checked(FrameType type, Supplier<Frame> constructor) {
+  private static <T> T checked(FrameType type, Supplier<T> constructor) {
     try {
       return constructor.get();
     } catch (IllegalArgumentException e) {

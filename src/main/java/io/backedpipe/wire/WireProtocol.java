@@ -14,17 +14,19 @@ import org.apache.pekko.util.ByteString;
  *        | frames(maxDataBytes)                     |
  *   Frame ~~&gt; encode (FrameCodec.encode)        ~~&gt; ByteString
  *        |                                          |
- *   Frame &lt;~~ decode &lt;~~ FrameCutter (length at 1, 4 bytes) &lt;~~ ByteString
+ *   Frame &lt;~~ FrameDecoder (length at 1, 4 bytes) &lt;~~ ByteString
  *        +------------------------------------------+
  * </pre>
  *
- * <p>Stateless; every materialization is independent. The inbound side cuts frames with {@link FrameCutter}
- * (big-endian, length field at offset 1, maximum {@link FrameCodec#maxFrameBytes}; frames are
- * slices of the received bytes, never copied), which fails the stream with a {@code
- * scaladsl.Framing.FramingException} for a length above the maximum or negative (checked as soon as
- * the 5 header bytes are in, before any payload is buffered) and for a frame truncated by the end
- * of the stream. A complete frame that breaks a rule fails the stream with {@link
- * MalformedFrameException}. Neither is converted: the transport maps both to its disconnect cause.
+ * <p>Stateless; every materialization is independent. The inbound side is a {@link FrameDecoder}
+ * (big-endian, length field at offset 1; frames are slices of the received bytes, never copied):
+ * a DATA frame's payload is emitted as soon as any part of it is in, as one or more {@code Data}
+ * frames, so the frame size never decides whether a slow link gets anything through; every other
+ * frame is emitted whole. It fails the stream with a {@code scaladsl.Framing.FramingException} for
+ * a length above {@link FrameCodec#maxFrameBytes} or negative and for a frame truncated by the end
+ * of the stream, and with {@link MalformedFrameException} for a header or frame that breaks a rule
+ * (both checked as soon as the 5 header bytes are in, before any payload is buffered, where the
+ * header tells). Neither is converted: the transport maps both to its disconnect cause.
  * The outbound side fails with {@link IllegalArgumentException} for a DATA payload above the limit.
  *
  * <pre>{@code
@@ -47,9 +49,7 @@ public final class WireProtocol {
   public static BidiFlow<Frame, ByteString, ByteString, Frame, NotUsed> frames(int maxDataBytes) {
     FrameCodec codec = new FrameCodec(maxDataBytes);
     Flow<Frame, ByteString, NotUsed> encoding = Flow.<Frame>create().map(codec::encode);
-    Flow<ByteString, Frame, NotUsed> decoding =
-        Flow.fromGraph(new FrameCutter(FrameCodec.maxFrameBytes(maxDataBytes)))
-            .map(codec::decode);
+    Flow<ByteString, Frame, NotUsed> decoding = Flow.fromGraph(new FrameDecoder(codec));
     return BidiFlow.fromFlows(encoding, decoding);
   }
 }

@@ -113,7 +113,7 @@ class HostileInputIT {
     HostileReport report;
     try {
       report = HostileRun.run(server.address(),
-          new HostileInput(SEED, Optional.of(realId), transport.maxDataBytes()), CASES,
+          new HostileInput(SEED, Optional.of(realId), io.backedpipe.wire.FrameCodec.MAX_DATA_BYTES), CASES,
           Duration.ofSeconds(6), 16, (hello, nonce) -> hello.proof());
       hostile.complete(report);
     } finally {

@@ -215,7 +215,7 @@ class PipeDataTest {
     bad.awaitTerminated();
     assertEquals(PipeState.DISCONNECTED, h.status().state());
     h.accept(0, replies);
-    assertEquals(StatusReply.success(new ResumePoint(0, 0)), replies.receiveMessage());
+    assertEquals(StatusReply.success(new ResumePoint(0, 0, defaultLimits())), replies.receiveMessage());
     assertEquals(PipeState.CONNECTED, h.status().state());
   }
 
@@ -235,7 +235,8 @@ class PipeDataTest {
       return null;
     });
     PipeHarness.Peer second = h.accept(4, replies);
-    assertEquals(StatusReply.success(new ResumePoint(2, ResumePoint.check(ByteString.fromString("xy")))), replies.receiveMessage());
+    assertEquals(StatusReply.success(new ResumePoint(2, ResumePoint.check(ByteString.fromString("xy")),
+        defaultLimits())), replies.receiveMessage());
     first.awaitTerminated();
     assertEquals("ef", second.receiveData(2).utf8String());
     PipeEvent.Disconnected taken = h.awaitEvent(PipeEvent.Disconnected.class);
@@ -304,7 +305,7 @@ class PipeDataTest {
     assertEquals(0, h.status().receivedPosition());
     assertEquals(0, h.status().ackedPosition());
     PipeHarness.Peer real = h.accept(0, replies);
-    assertEquals(StatusReply.success(new ResumePoint(0, 0)), replies.receiveMessage());
+    assertEquals(StatusReply.success(new ResumePoint(0, 0, defaultLimits())), replies.receiveMessage());
     assertEquals("0123456789", real.receiveData(10).utf8String());
   }
 
@@ -359,5 +360,10 @@ class PipeDataTest {
     first.link().cut();
     PipeHarness.Peer second = h.answerDial(2);
     assertEquals("23456789", second.receiveData(8).utf8String());
+  }
+
+  /** What a pipe with the default settings tells its peers. */
+  private static io.backedpipe.wire.LinkLimits defaultLimits() {
+    return PipeSettings.create(testKit.system()).linkLimits();
   }
 }

@@ -89,7 +89,7 @@ class ReaderTest {
     TestProbe<Reader.LinkAck> connect(long generation, long expectedReceivedPosition) {
       switchTo(generation, expectedReceivedPosition);
       TestProbe<Reader.LinkAck> ack = testKit.createTestProbe();
-      reader.tell(new Reader.LinkStarted(generation, ack.ref()));
+      reader.tell(new Reader.LinkStarted(generation, ack.ref(), io.backedpipe.wire.LinkLimits.NONE));
       reader.tell(new Reader.Activate(generation)); // the writer accepted the peer's position
       ack.expectMessage(Reader.LinkAck.INSTANCE);
       return ack;
@@ -154,7 +154,7 @@ class ReaderTest {
     Fixture f = new Fixture();
     f.switchTo(1, 0);
     TestProbe<Reader.LinkAck> ack = testKit.createTestProbe();
-    f.reader.tell(new Reader.LinkStarted(1, ack.ref()));
+    f.reader.tell(new Reader.LinkStarted(1, ack.ref(), io.backedpipe.wire.LinkLimits.NONE));
     ack.expectNoMessage(NO_MORE);
     f.inbound(1, ack, new Frame.Data(bytes("foreign")));
     f.inbound(1, ack, new Frame.Ack(10));
@@ -508,7 +508,8 @@ class ReaderTest {
     PipeSupervisor.ReaderSwitched switched =
         f.supervisor.expectMessageClass(PipeSupervisor.ReaderSwitched.class);
     assertEquals(new ResumePoint(100,
-        ResumePoint.check(bytes("0123456789".repeat(10)).takeRight(64))), switched.local());
+        ResumePoint.check(bytes("0123456789".repeat(10)).takeRight(64)),
+        settings().linkLimits()), switched.local());
   }
 
   /**

@@ -81,7 +81,7 @@ class WriterTest {
     /** Attaches a fresh link probe and checks the writer reports the attach. */
     TestProbe<Frame> attach(long generation, long peerReadPosition, long replayedBytes) {
       TestProbe<Frame> link = testKit.createTestProbe();
-      writer.tell(new Writer.Attach(generation, peerReadPosition, java.util.OptionalInt.empty(), link.ref()));
+      writer.tell(new Writer.Attach(generation, peerReadPosition, java.util.OptionalInt.empty(), io.backedpipe.wire.LinkLimits.NONE, link.ref()));
       supervisor.expectMessage(
           new PipeSupervisor.WriterAttached(generation, peerReadPosition, replayedBytes));
       return link;
@@ -184,7 +184,7 @@ class WriterTest {
     Fixture f = new Fixture();
     f.writeAccepted("hello");
     TestProbe<Frame> link = testKit.createTestProbe();
-    f.writer.tell(new Writer.Attach(1, 9, java.util.OptionalInt.empty(), link.ref()));
+    f.writer.tell(new Writer.Attach(1, 9, java.util.OptionalInt.empty(), io.backedpipe.wire.LinkLimits.NONE, link.ref()));
 
     PipeSupervisor.WriterRejected rejected =
         f.supervisor.expectMessageClass(PipeSupervisor.WriterRejected.class);
@@ -211,7 +211,7 @@ class WriterTest {
   void shouldRejectAttachBelowHeldPositionNamingMissingRange() {
     Fixture f = heldFromSix();
     TestProbe<Frame> link = testKit.createTestProbe();
-    f.writer.tell(new Writer.Attach(2, 3, java.util.OptionalInt.empty(), link.ref()));
+    f.writer.tell(new Writer.Attach(2, 3, java.util.OptionalInt.empty(), io.backedpipe.wire.LinkLimits.NONE, link.ref()));
 
     PipeSupervisor.WriterRejected rejected =
         f.supervisor.expectMessageClass(PipeSupervisor.WriterRejected.class);
@@ -227,7 +227,7 @@ class WriterTest {
   void shouldAttachWithValidPositionAfterRejectedAttach() {
     Fixture f = heldFromSix();
     TestProbe<Frame> refused = testKit.createTestProbe();
-    f.writer.tell(new Writer.Attach(2, 3, java.util.OptionalInt.empty(), refused.ref()));
+    f.writer.tell(new Writer.Attach(2, 3, java.util.OptionalInt.empty(), io.backedpipe.wire.LinkLimits.NONE, refused.ref()));
     f.supervisor.expectMessageClass(PipeSupervisor.WriterRejected.class);
 
     TestProbe<Frame> link = f.reattach(3, 6, 5);
@@ -240,9 +240,9 @@ class WriterTest {
     Fixture f = heldFromSix();
     PipeStatus before = f.status();
 
-    f.writer.tell(new Writer.Attach(2, 3, java.util.OptionalInt.empty(), testKit.<Frame>createTestProbe().ref()));
+    f.writer.tell(new Writer.Attach(2, 3, java.util.OptionalInt.empty(), io.backedpipe.wire.LinkLimits.NONE, testKit.<Frame>createTestProbe().ref()));
     f.supervisor.expectMessageClass(PipeSupervisor.WriterRejected.class);
-    f.writer.tell(new Writer.Attach(2, 12, java.util.OptionalInt.empty(), testKit.<Frame>createTestProbe().ref()));
+    f.writer.tell(new Writer.Attach(2, 12, java.util.OptionalInt.empty(), io.backedpipe.wire.LinkLimits.NONE, testKit.<Frame>createTestProbe().ref()));
     f.supervisor.expectMessageClass(PipeSupervisor.WriterRejected.class);
 
     PipeStatus after = f.status();
@@ -597,7 +597,7 @@ class WriterTest {
     PipeClosedException reason = new PipeClosedException(DisconnectCause.CLOSED_BY_USER, null);
     f.writer.tell(new Writer.Close(reason));
     TestProbe<Frame> link = testKit.createTestProbe();
-    f.writer.tell(new Writer.Attach(1, 0, java.util.OptionalInt.empty(), link.ref()));
+    f.writer.tell(new Writer.Attach(1, 0, java.util.OptionalInt.empty(), io.backedpipe.wire.LinkLimits.NONE, link.ref()));
     f.supervisor.expectMessage(new PipeSupervisor.WriterRejected(1, reason));
     link.expectNoMessage(NO_MORE);
   }
@@ -650,7 +650,7 @@ class WriterTest {
     f.writeAccepted("our history");
     TestProbe<Frame> link = testKit.createTestProbe();
     int theirs = io.backedpipe.ResumePoint.check(bytes("another one"));
-    f.writer.tell(new Writer.Attach(1, 11, java.util.OptionalInt.of(theirs), link.ref()));
+    f.writer.tell(new Writer.Attach(1, 11, java.util.OptionalInt.of(theirs), io.backedpipe.wire.LinkLimits.NONE, link.ref()));
     PipeSupervisor.WriterRejected rejected =
         f.supervisor.expectMessageClass(PipeSupervisor.WriterRejected.class);
     assertEquals("history mismatch: position=11 expectedCheck="
@@ -669,7 +669,7 @@ class WriterTest {
     f.writer.tell(new Writer.Detach(2));
     TestProbe<Frame> second = testKit.createTestProbe();
     f.writer.tell(new Writer.Attach(2, 11,
-        java.util.OptionalInt.of(io.backedpipe.ResumePoint.check(bytes("our history"))),
+        java.util.OptionalInt.of(io.backedpipe.ResumePoint.check(bytes("our history"))), io.backedpipe.wire.LinkLimits.NONE,
         second.ref()));
     f.supervisor.expectMessage(new PipeSupervisor.WriterAttached(2, 11, 0));
   }

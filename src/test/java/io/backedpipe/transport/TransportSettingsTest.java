@@ -22,7 +22,6 @@ class TransportSettingsTest {
     assertEquals(Duration.ofSeconds(5), settings.handshakeTimeout());
     assertEquals(Duration.ofSeconds(1), settings.heartbeatInterval());
     assertEquals(Duration.ofSeconds(5), settings.heartbeatTimeout());
-    assertEquals(256 * 1024, settings.maxDataBytes());
     assertEquals(Duration.ofSeconds(60), settings.grace());
     assertEquals(List.of(TcpSO.tcpNoDelay(true)), settings.socketOptions());
   }

@@ -29,15 +29,22 @@ class FrameCodecTest {
   private static final String STREAM_ID = "0011223344556677 8899aabbccddeeff";
   private static final UUID STREAM_UUID = new UUID(0x0011223344556677L, 0x8899aabbccddeeffL);
 
-  /** A HELLO up to and including its flags, with an empty proof: length 37. */
-  private static final String HELLO_37 = "11 00000025 " + MAGIC + " 0001 ";
+  /** Limits of 256 KiB frames, an 8 MiB window and an 8 MiB read buffer. */
+  private static final LinkLimits LIMITS = new LinkLimits(0x40000, 0x800000, 0x800000);
+  private static final String LIMITS_HEX = "00040000 0000000000800000 0000000000800000";
+  /** {@link LinkLimits#NONE}. */
+  private static final String NONE_HEX = "01000000 7fffffffffffffff 7fffffffffffffff";
 
-  /** A HELLO's fields after the flags, up to the proof length: readPosition 42. */
-  private static final String HELLO_TAIL = STREAM_ID + " 000000000000002a cafebabe";
+  /** A HELLO up to and including its version, with an empty proof: length 57. */
+  private static final String HELLO_57 = "11 00000039 " + MAGIC + " 0001 ";
 
-  /** A WELCOME with status OK, readPosition 42, up to the detail length; detail "x". */
-  private static final String WELCOME_24 =
-      "12 00000018 00 000000000000002a 00000000 0000000000007530";
+  /** A HELLO's fields after the flags, up to the proof length: readPosition 42, LIMITS. */
+  private static final String HELLO_TAIL =
+      STREAM_ID + " 000000000000002a cafebabe " + LIMITS_HEX;
+
+  /** A WELCOME with status OK, readPosition 42, LIMITS, up to the detail length; detail "x". */
+  private static final String WELCOME_44 =
+      "12 0000002c 00 000000000000002a 00000000 0000000000007530 " + LIMITS_HEX;
 
   private static ByteString hex(String hex) {
     return ByteString.fromArrayUnsafe(HexFormat.of().parseHex(hex.replaceAll("\\s", "")));
@@ -76,17 +83,20 @@ class FrameCodecTest {
         Arguments.of(new Frame.Error(ErrorCode.UNKNOWN, ""), "07 00000002 ffff"),
         Arguments.of(new Frame.Challenge(1, hex(NONCE)), "10 00000016 " + MAGIC + " 0001 " + NONCE),
         Arguments.of(
-            new Frame.Hello(1, STREAM_UUID, true, 42, 0xcafebabe, ByteString.fromString("ab")),
-            "11 00000027 " + MAGIC + " 0001 0001 " + HELLO_TAIL + " 02 6162"),
+            new Frame.Hello(1, STREAM_UUID, true, 42, 0xcafebabe, LIMITS,
+                ByteString.fromString("ab")),
+            "11 0000003b " + MAGIC + " 0001 0001 " + HELLO_TAIL + " 02 6162"),
         Arguments.of(
-            new Frame.Hello(2, STREAM_UUID, false, 42, 0xcafebabe, ByteString.emptyByteString()),
-            "11 00000025 " + MAGIC + " 0002 0000 " + HELLO_TAIL + " 00"),
+            new Frame.Hello(2, STREAM_UUID, false, 42, 0xcafebabe, LIMITS,
+                ByteString.emptyByteString()),
+            "11 00000039 " + MAGIC + " 0002 0000 " + HELLO_TAIL + " 00"),
         Arguments.of(
-            new Frame.Welcome(HandshakeStatus.OK, 42, -1, 30_000, "ok"),
-            "12 00000019 00 000000000000002a ffffffff 0000000000007530 0002 6f6b"),
+            new Frame.Welcome(HandshakeStatus.OK, 42, -1, 30_000, LIMITS, "ok"),
+            "12 0000002d 00 000000000000002a ffffffff 0000000000007530 " + LIMITS_HEX
+                + " 0002 6f6b"),
         Arguments.of(
             new Frame.Welcome(HandshakeStatus.UNKNOWN_STREAM, -1, 0, 0, ""),
-            "12 00000017 01 ffffffffffffffff 00000000 0000000000000000 0000"));
+            "12 0000002b 01 ffffffffffffffff 00000000 0000000000000000 " + NONE_HEX + " 0000"));
   }
 
   @ParameterizedTest
@@ -159,7 +169,7 @@ class FrameCodecTest {
         ByteString.fromString("\u00e9".repeat(textBytes / 2) + "a".repeat(textBytes % 2));
     ByteStringBuilder payload = new ByteStringBuilder();
     if (type == FrameType.WELCOME) {
-      payload.append(hex(WELCOME_24).drop(5)).putShort(textBytes, ByteOrder.BIG_ENDIAN);
+      payload.append(hex(WELCOME_44).drop(5)).putShort(textBytes, ByteOrder.BIG_ENDIAN);
     } else {
       payload.putShort(1, ByteOrder.BIG_ENDIAN);
     }
@@ -184,10 +194,10 @@ class FrameCodecTest {
     "PONG, 9, must be 8",
     "CHALLENGE, 21, must be 22",
     "CHALLENGE, 23, must be 22",
-    "HELLO, 36, must be >= 37",
-    "HELLO, 38, must be 37",
-    "WELCOME, 22, must be >= 23",
-    "WELCOME, 24, must be 23",
+    "HELLO, 56, must be >= 57",
+    "HELLO, 58, must be 57",
+    "WELCOME, 42, must be >= 43",
+    "WELCOME, 44, must be 43",
     "CLOSE, 1, must be >= 2",
     "ERROR, 1, must be >= 2",
   })
@@ -235,33 +245,49 @@ class FrameCodecTest {
     "02 00000008 ffffffffffffffff, type=ACK position=-1 must be >= 0",
     "05 00000008 8000000000000000, type=END_OF_STREAM position=-9223372036854775808 must be >= 0",
     "10 00000016 42504951 0001 " + NONCE + ", type=CHALLENGE magic=0x42504951 must be 0x42504950",
-    "11 00000025 50495042 0001 0001 "
+    "11 00000039 50495042 0001 0001 "
         + HELLO_TAIL
         + " 00, "
         + "type=HELLO magic=0x50495042 must be 0x42504950",
-    HELLO_37 + "0002 " + HELLO_TAIL + " 00, type=HELLO flags=0x2 must be 0x0 or 0x1",
-    HELLO_37 + "0003 " + HELLO_TAIL + " 00, type=HELLO flags=0x3 must be 0x0 or 0x1",
-    HELLO_37 + "8000 " + HELLO_TAIL + " 00, type=HELLO flags=0x8000 must be 0x0 or 0x1",
-    HELLO_37 + "0001 " + HELLO_TAIL + " 01, type=HELLO length=37 must be 38",
-    "11 00000026 " + MAGIC + " 0001 0001 " + HELLO_TAIL + " 00 00, type=HELLO length=38 must be 37",
-    "11 00000026 "
+    HELLO_57 + "0002 " + HELLO_TAIL + " 00, type=HELLO flags=0x2 must be 0x0 or 0x1",
+    HELLO_57 + "0003 " + HELLO_TAIL + " 00, type=HELLO flags=0x3 must be 0x0 or 0x1",
+    HELLO_57 + "8000 " + HELLO_TAIL + " 00, type=HELLO flags=0x8000 must be 0x0 or 0x1",
+    HELLO_57 + "0001 " + HELLO_TAIL + " 01, type=HELLO length=57 must be 58",
+    "11 0000003a " + MAGIC + " 0001 0001 " + HELLO_TAIL + " 00 00, type=HELLO length=58 must be 57",
+    "11 0000003a "
         + MAGIC
         + " 0001 0001 "
         + HELLO_TAIL
         + " 41 00, "
         + "type=HELLO proofLength=65 must be <= 64",
-    HELLO_37
+    HELLO_57
         + "0001 "
         + STREAM_ID
-        + " ffffffffffffffff 00000000 00, "
+        + " ffffffffffffffff 00000000 " + LIMITS_HEX + " 00, "
         + "type=HELLO readPosition=-1 must be >= 0",
-    "12 00000017 00 ffffffffffffffff 00000000 0000000000000000 0000, "
+    HELLO_57
+        + "0001 "
+        + STREAM_ID
+        + " 0000000000000000 00000000 00000000 0000000000800000 0000000000800000 00, "
+        + "'type=HELLO maxDataBytes=0 must be in [1, 16777216]'",
+    HELLO_57
+        + "0001 "
+        + STREAM_ID
+        + " 0000000000000000 00000000 01000001 0000000000800000 0000000000800000 00, "
+        + "'type=HELLO maxDataBytes=16777217 must be in [1, 16777216]'",
+    "12 0000002b 00 0000000000000000 00000000 0000000000000000"
+        + " 00040000 0000000000000000 0000000000800000 0000, "
+        + "type=WELCOME windowBytes=0 must be >= 1",
+    "12 0000002b 00 0000000000000000 00000000 0000000000000000"
+        + " 00040000 0000000000800000 8000000000000000 0000, "
+        + "type=WELCOME readBufferBytes=-9223372036854775808 must be >= 1",
+    "12 0000002b 00 ffffffffffffffff 00000000 0000000000000000 " + LIMITS_HEX + " 0000, "
         + "type=WELCOME readPosition=-1 must be >= 0 when status=OK",
-    "12 00000017 01 fffffffffffffffe 00000000 0000000000000000 0000, "
+    "12 0000002b 01 fffffffffffffffe 00000000 0000000000000000 " + LIMITS_HEX + " 0000, "
         + "type=WELCOME readPosition=-2 must be >= -1 when status=UNKNOWN_STREAM",
-    "12 00000017 00 0000000000000000 00000000 ffffffffffffffff 0000, "
+    "12 0000002b 00 0000000000000000 00000000 ffffffffffffffff " + LIMITS_HEX + " 0000, "
         + "type=WELCOME gracePeriodMillis=-1 must be >= 0",
-    WELCOME_24 + " 0002 78, type=WELCOME length=24 must be 25",
+    WELCOME_44 + " 0002 78, type=WELCOME length=44 must be 45",
   })
   void shouldRejectBrokenFields(String bytes, String message) {
     MalformedFrameException e = assertMalformed(hex(bytes), ErrorCode.PROTOCOL_VIOLATION);
@@ -275,7 +301,7 @@ class FrameCodecTest {
     "06 00000005 03e8 eda080, type=CLOSE reason.utf8Bytes=3",
     "07 00000003 0001 ff, type=ERROR message.utf8Bytes=1",
     "07 00000004 0001 e6bc, type=ERROR message.utf8Bytes=2",
-    WELCOME_24 + " 0001 80, type=WELCOME detail.utf8Bytes=1",
+    WELCOME_44 + " 0001 80, type=WELCOME detail.utf8Bytes=1",
   })
   void shouldRejectInvalidUtf8(String bytes, String message) {
     MalformedFrameException e = assertMalformed(hex(bytes), ErrorCode.PROTOCOL_VIOLATION);
@@ -287,7 +313,8 @@ class FrameCodecTest {
     assertEquals(new Frame.Error(ErrorCode.UNKNOWN, "x"), CODEC.decode(hex("07 00000003 03e7 78")));
     assertEquals(
         new Frame.Welcome(HandshakeStatus.UNKNOWN, -1, 0, 0, ""),
-        CODEC.decode(hex("12 00000017 77 ffffffffffffffff 00000000 0000000000000000 0000")));
+        CODEC.decode(hex("12 0000002b 77 ffffffffffffffff 00000000 0000000000000000 "
+            + NONE_HEX + " 0000")));
   }
 
   @Test

@@ -145,8 +145,10 @@ class FrameTest {
     assertEquals("Challenge[version=1, nonceSize=16]", new Frame.Challenge(1, NONCE).toString());
     assertEquals(
         "Hello[version=1, streamId=00000000-0000-0001-0000-000000000002, create=false,"
-            + " readPosition=3, historyCheck=4, proofSize=2]",
-        new Frame.Hello(1, ID, false, 3, 4, ByteString.fromString("pw")).toString());
+            + " readPosition=3, historyCheck=4, limits=LinkLimits[maxDataBytes=1024,"
+            + " windowBytes=2048, readBufferBytes=4096], proofSize=2]",
+        new Frame.Hello(1, ID, false, 3, 4, new LinkLimits(1024, 2048, 4096),
+            ByteString.fromString("pw")).toString());
   }
 
   @Test
