@@ -13,6 +13,7 @@ import io.backedpipe.PipeStatus;
 import io.backedpipe.ProtocolViolationException;
 import io.backedpipe.SourceAlreadyOpenException;
 import io.backedpipe.wire.Frame;
+import io.backedpipe.wire.LinkLimits;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.Optional;
@@ -533,5 +534,17 @@ class ReaderTest {
     next.expectMessage(new Reader.Delivered(bytes("tail")));
     f.reader.tell(new Reader.Demand(next.ref()));
     next.expectMessage(Reader.Completed.INSTANCE);
+  }
+
+  @Test
+  void shouldAcknowledgeAtLeastEveryHalfOfWhatThePeerMayHaveInFlight() {
+    PipeSettings settings = PipeSettings.create(testKit.system()); // acks every 256 KiB
+    assertEquals(settings.ackEveryBytes(), Reader.ackEveryBytes(settings, LinkLimits.NONE));
+    assertEquals(32 * 1024,
+        Reader.ackEveryBytes(settings, new LinkLimits(16 * 1024, 64 * 1024, 64 * 1024)));
+    // a peer window larger than our read buffer: it can only use as much as we hold
+    assertEquals(settings.ackEveryBytes(),
+        Reader.ackEveryBytes(settings, new LinkLimits(16 * 1024, 1L << 40, 1L << 40)));
+    assertEquals(1, Reader.ackEveryBytes(settings, new LinkLimits(1, 1, 1)));
   }
 }

@@ -15,6 +15,7 @@ import io.backedpipe.PipeStatus;
 import io.backedpipe.ProtocolViolationException;
 import io.backedpipe.ReplayUnavailableException;
 import io.backedpipe.wire.Frame;
+import io.backedpipe.wire.LinkLimits;
 import java.time.Duration;
 import java.util.Optional;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
@@ -87,6 +88,15 @@ class WriterTest {
       return link;
     }
 
+    /** Attaches a fresh link probe whose peer stated {@code limits}. */
+    TestProbe<Frame> attachWith(long generation, long replayedBytes, LinkLimits limits) {
+      TestProbe<Frame> link = testKit.createTestProbe();
+      writer.tell(new Writer.Attach(generation, 0, java.util.OptionalInt.empty(), limits,
+          link.ref()));
+      supervisor.expectMessage(new PipeSupervisor.WriterAttached(generation, 0, replayedBytes));
+      return link;
+    }
+
     /** Disconnects (as the supervisor does) and attaches a new link of {@code generation}. */
     TestProbe<Frame> reattach(long generation, long peerReadPosition, long replayedBytes) {
       writer.tell(new Writer.Detach(generation));
@@ -128,6 +138,32 @@ class WriterTest {
 
     TestProbe<Frame> link = f.attach(1, 0, 0);
     link.expectNoMessage(NO_MORE);
+  }
+
+  @Test
+  void shouldCutFramesToThePeersFrameSizeWhenItIsSmaller() {
+    Fixture f = new Fixture();
+    f.writeAccepted("0123456789");
+
+    TestProbe<Frame> link = f.attachWith(1, 10, new LinkLimits(4, 1000, 1000));
+
+    assertEquals(new Frame.Data(bytes("0123")), f.next(link, 1));
+    assertEquals(new Frame.Data(bytes("4567")), f.next(link, 1));
+    assertEquals(new Frame.Data(bytes("89")), f.next(link, 1));
+  }
+
+  @Test
+  void shouldSendNoMoreThanThePeersReadBufferBeyondItsAck() {
+    Fixture f = new Fixture();
+    f.writeAccepted("0123456789");
+
+    TestProbe<Frame> link = f.attachWith(1, 10, new LinkLimits(100, 1000, 6));
+
+    assertEquals("012345", f.receiveData(link, 1, 6));
+    link.expectNoMessage(NO_MORE); // the peer could not hold more: the rest waits for its ack
+    f.writer.tell(new Writer.PeerAcked(1, 4));
+    assertEquals("6789", f.receiveData(link, 1, 4));
+    assertEquals(10, f.status().writePosition());
   }
 
   @Test

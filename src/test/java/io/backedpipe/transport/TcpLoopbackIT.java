@@ -111,6 +111,32 @@ class TcpLoopbackIT {
     server.unbind();
   }
 
+  /**
+   * The two ends are configured differently and learn it in the handshake: the server's pipes take
+   * 8 KiB frames and hold 64 KiB unread, the client's send 256 KiB frames from a 4 MiB window.
+   * Without the limits in the handshake the client pushed a whole window at a server that could
+   * hold a sixty-fourth of it.
+   */
+  @Test
+  void shouldEchoBetweenEndsWithDifferentLimits() throws Exception {
+    PipeSettings small = PipeSettings.create(testKit.system())
+        .withWindowBytes(64 * 1024).withMaxFrameBytes(8 * 1024)
+        .withReconnect(ReconnectPolicy.backoff(Duration.ofMillis(5), Duration.ofMillis(100)));
+    PipeServer server = PipeServer.bind(testKit.system(), "127.0.0.1", 0, serverSettings(), small,
+            transport(), (id, pipe) -> pipe.source().runWith(pipe.sink(), testKit.system()))
+        .toCompletableFuture().get(5, TimeUnit.SECONDS);
+    PipeSettings large = PipeSettings.create(testKit.system()).withWindowBytes(4 * 1024 * 1024);
+    BackedPipe client = BackedPipe.of(testKit.spawn(BackedPipe.create(
+        new TcpReconnector(testKit.system(), server.address(), UUID.randomUUID(), true,
+            transport()), large)), testKit.system());
+    await(client.connect());
+
+    List<ByteString> chunks = randomChunks(7, 64, 256 * 1024); // about 8 MiB
+    assertEquals(concat(chunks), await(echo(client, chunks)));
+    assertEquals(0, await(client.status()).reconnectCount());
+    server.unbind();
+  }
+
   @Test
   void shouldHostManyPipesAtOnce() throws Exception {
     PipeServer server = echoServer(serverSettings());
