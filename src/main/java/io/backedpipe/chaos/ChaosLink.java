@@ -90,6 +90,11 @@ public final class ChaosLink<T> {
     return Flow.fromGraph(new ChaosDirection<>(sizer, plan, untilCut)).via(killSwitch.flow());
   }
 
+  /** What the link does now (for tests). */
+  LinkPlan plan() {
+    return plan.get();
+  }
+
   /** Both directions fail at once, as after a reset. */
   public void reset() {
     killSwitch.abort(new IOException("chaos: reset"));
