@@ -22,9 +22,17 @@ import org.apache.pekko.stream.javadsl.Flow;
  *   <li>{@link #reset()}: both directions fail at once; {@link #close()}: both complete (an EOF
  *       in the middle of the stream).
  *   <li>{@link #blackhole()} / {@link #open()}: nothing moves and nothing closes, until opened;
- *       {@link #stall(Duration)}: the same for a while.
- *   <li>{@link #delay(Duration)}: every element waits this long; {@link #limit(long)}: at most so
- *       many bytes per second in each direction; {@link #unshaped()} ends both.
+ *       {@link #stall(Duration)}: the same for a while. Any length works (a 30 s link loss is a
+ *       30 s stall). What is held is delivered after it ends, in order: a real link drops those
+ *       packets and TCP sends them again, so peers of a TCP-level link see the same, and never
+ *       an RST; only their heartbeats can tell.
+ *   <li>{@link #delay(Duration)}: a propagation delay, every element arrives this long after it
+ *       was sent, many in flight at once (150 ms each way is a 300 ms round trip, and throughput
+ *       stays); {@link #limit(long)}: at most so many bytes per second in each direction, as a
+ *       token bucket that holds its rate over any length of time (bytes are cut into pieces of
+ *       20 ms that trickle; a frame too large for one second's budget waits until it may pass
+ *       whole); together they make a slow, long link ({@link #shape}); {@link #unshaped()} ends
+ *       both.
  *   <li>{@link #cutAfter(long)}: once so many more bytes passed (both directions together), the
  *       direction that passes the last of them fails; the bytes before the cut pass, the rest of
  *       that element does not.
@@ -82,6 +90,11 @@ public final class ChaosLink<T> {
     return Flow.fromGraph(new ChaosDirection<>(sizer, plan, untilCut)).via(killSwitch.flow());
   }
 
+  /** What the link does now (for tests). */
+  LinkPlan plan() {
+    return plan.get();
+  }
+
   /** Both directions fail at once, as after a reset. */
   public void reset() {
     killSwitch.abort(new IOException("chaos: reset"));
@@ -126,9 +139,10 @@ public final class ChaosLink<T> {
   }
 
   /**
-   * Delays every element from now on.
+   * Delays every element sent from now on (a propagation delay: elements travel together, in
+   * order).
    *
-   * @param delay how long each waits
+   * @param delay how long each travels
    */
   public void delay(Duration delay) {
     plan.getAndUpdate(p -> p.withShaping(delay.toNanos(), p.bytesPerSecond()));
@@ -145,6 +159,22 @@ public final class ChaosLink<T> {
       throw new IllegalArgumentException("bytesPerSecond=" + bytesPerSecond + " must be > 0");
     }
     plan.getAndUpdate(p -> p.withShaping(p.delayNanos(), bytesPerSecond));
+  }
+
+  /**
+   * Sets the delay and the limit at once, replacing both (a sustained condition, such as a mobile
+   * link, that faults on top of it come back to).
+   *
+   * @param delay how long each element travels, {@link Duration#ZERO} for no delay
+   * @param bytesPerSecond the most bytes per second in each direction, 0 for no limit
+   * @throws IllegalArgumentException if negative
+   */
+  public void shape(Duration delay, long bytesPerSecond) {
+    if (bytesPerSecond < 0 || delay.isNegative()) {
+      throw new IllegalArgumentException("delay=" + delay + " and bytesPerSecond="
+          + bytesPerSecond + " must be >= 0");
+    }
+    plan.getAndUpdate(p -> p.withShaping(delay.toNanos(), bytesPerSecond));
   }
 
   /** Ends delays and bandwidth limits. */

@@ -15,11 +15,17 @@ import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
 /**
  * Owns the open links of a {@link ChaosProxy} or {@link ChaosReconnector}, its schedule and its
  * counts; every fault is decided and applied here, one message at a time, so the sequence of
- * faults follows the seed.
+ * faults follows the seed. The schedule's {@link LinkConditions} are kept here too: each link gets
+ * the latency and the current bandwidth limit when it registers and again after every fault; a new
+ * limit is picked every {@code rateChangeEvery}; a link loss (a blackhole of every link) comes
+ * after each up time. They draw on a random source of their own, so adding conditions does not
+ * change the sequence of short faults a seed gives.
  */
 final class ProxyController {
   private static final Object TICK_TIMER = "tick";
   private static final Object BLACKHOLE_TIMER = "blackhole";
+  private static final Object RATE_TIMER = "rate";
+  private static final Object OUTAGE_TIMER = "outage";
 
   /** The controller's messages. */
   sealed interface Command {}
@@ -64,6 +70,16 @@ final class ProxyController {
     INSTANCE
   }
 
+  /** Time to pick a new bandwidth limit. */
+  private enum RateChange implements Command {
+    INSTANCE
+  }
+
+  /** Time to lose every link for a while. */
+  private enum OutageDue implements Command {
+    INSTANCE
+  }
+
   /** The blackhole is over. */
   private enum BlackholeOver implements Command {
     INSTANCE
@@ -72,6 +88,9 @@ final class ProxyController {
   private final TimerScheduler<Command> timers;
   private final ChaosSchedule schedule;
   private final SplittableRandom random;
+  private final LinkConditions conditions;
+  private final SplittableRandom conditionsRandom;
+  private long rate;
   private final Map<Long, ChaosLink<?>> links = new HashMap<>();
   private boolean blackholed;
   private long connections;
@@ -87,12 +106,16 @@ final class ProxyController {
     this.timers = timers;
     this.schedule = schedule;
     this.random = new SplittableRandom(schedule.seed());
+    this.conditions = schedule.conditions();
+    this.conditionsRandom = new SplittableRandom(~schedule.seed());
+    this.rate = conditions.pickRate(conditionsRandom);
   }
 
   static Behavior<Command> create(ChaosSchedule schedule) {
     return Behaviors.setup(context -> Behaviors.withTimers(timers -> {
       ProxyController controller = new ProxyController(timers, schedule);
       controller.scheduleTick();
+      controller.startConditions();
       return controller.behavior(context);
     }));
   }
@@ -110,6 +133,8 @@ final class ProxyController {
         })
         .onMessageEquals(Tick.INSTANCE, this::onTick)
         .onMessageEquals(BlackholeOver.INSTANCE, this::endBlackhole)
+        .onMessageEquals(RateChange.INSTANCE, this::onRateChange)
+        .onMessageEquals(OutageDue.INSTANCE, this::onOutageDue)
         .onMessage(GetStats.class, m -> {
           m.replyTo().tell(new ChaosStats(connections, resets, closes, blackholes, stalls,
               delays, limits, cuts));
@@ -126,6 +151,7 @@ final class ProxyController {
   private Behavior<Command> onRegister(long id, ChaosLink<?> link) {
     connections++;
     links.put(id, link);
+    condition(link);
     if (!blackholed) {
       link.open(); // links start shut, so none slips through a blackhole before this
     }
@@ -138,7 +164,7 @@ final class ProxyController {
     long min = schedule.blackholeMin().toMillis();
     long max = schedule.blackholeMax().toMillis();
     Duration blackhole = Duration.ofMillis(max > min ? random.nextLong(min, max + 1) : min);
-    links.values().forEach(ChaosLink::unshaped); // delays and limits last one tick
+    links.values().forEach(this::condition); // delays and limits last one tick
     apply(fault, blackhole);
     scheduleTick();
     return Behaviors.same();
@@ -173,12 +199,13 @@ final class ProxyController {
         stalls += open.size();
       }
       case DELAY -> {
-        Duration delay = Duration.ofMillis(1 + random.nextInt(50));
+        Duration delay = conditions.latency().plusMillis(1 + random.nextInt(50));
         open.forEach(l -> l.delay(delay));
         delays += open.size();
       }
       case BANDWIDTH -> {
-        long bytesPerSecond = (1 + random.nextInt(50)) * 1_000_000L;
+        long picked = (1 + random.nextInt(50)) * 1_000_000L;
+        long bytesPerSecond = rate > 0 ? Math.min(rate, picked) : picked;
         open.forEach(l -> l.limit(bytesPerSecond));
         limits += open.size();
       }
@@ -192,6 +219,40 @@ final class ProxyController {
   private Behavior<Command> endBlackhole() {
     blackholed = false;
     links.values().forEach(ChaosLink::open);
+    return Behaviors.same();
+  }
+
+  /** The link's sustained latency and bandwidth, replacing any fault's. */
+  private void condition(ChaosLink<?> link) {
+    link.shape(conditions.latency(), rate);
+  }
+
+  private void startConditions() {
+    if (conditions.maxBytesPerSecond() > conditions.minBytesPerSecond()) {
+      timers.startTimerWithFixedDelay(RATE_TIMER, RateChange.INSTANCE,
+          conditions.rateChangeEvery());
+    }
+    if (conditions.losesLinks()) {
+      timers.startSingleTimer(OUTAGE_TIMER, OutageDue.INSTANCE,
+          conditions.upTime().pick(conditionsRandom));
+    }
+  }
+
+  private Behavior<Command> onRateChange() {
+    rate = conditions.pickRate(conditionsRandom);
+    links.values().forEach(this::condition);
+    return Behaviors.same();
+  }
+
+  /** Loses every link (unless a blackhole holds them already); the next loss after an up time. */
+  private Behavior<Command> onOutageDue() {
+    Duration outage = conditions.outage().pick(conditionsRandom);
+    Duration next = conditions.upTime().pick(conditionsRandom);
+    if (!blackholed) {
+      apply(Fault.BLACKHOLE, outage);
+      next = next.plus(outage);
+    }
+    timers.startSingleTimer(OUTAGE_TIMER, OutageDue.INSTANCE, next);
     return Behaviors.same();
   }
 

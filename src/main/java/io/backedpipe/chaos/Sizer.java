@@ -21,6 +21,16 @@ public interface Sizer<T> {
     public ByteString prefix(ByteString element, int bytes) {
       return element.take(bytes);
     }
+
+    @Override
+    public ByteString suffix(ByteString element, int bytes) {
+      return element.drop(bytes);
+    }
+
+    @Override
+    public boolean divisible() {
+      return true; // TCP keeps no boundaries: a slow wire delivers any write piece by piece
+    }
   };
 
   /** Frames of a pipe's connection: the payload of a DATA frame counts, other frames are free. */
@@ -34,6 +44,17 @@ public interface Sizer<T> {
     public Frame prefix(Frame element, int bytes) {
       return element instanceof Frame.Data data ? new Frame.Data(data.payload().take(bytes))
           : element;
+    }
+
+    @Override
+    public Frame suffix(Frame element, int bytes) {
+      return element instanceof Frame.Data data ? new Frame.Data(data.payload().drop(bytes))
+          : element;
+    }
+
+    @Override
+    public boolean divisible() {
+      return false; // a frame arrives whole, however long its bytes take
     }
   };
 
@@ -53,4 +74,22 @@ public interface Sizer<T> {
    * @return the prefix
    */
   T prefix(T element, int bytes);
+
+  /**
+   * The element without its first {@code bytes}, {@code 0 < bytes < size(element)}.
+   *
+   * @param element the element
+   * @param bytes how many to leave out
+   * @return the rest
+   */
+  T suffix(T element, int bytes);
+
+  /**
+   * Whether a bandwidth limit may split an element into pieces ({@link #prefix} and
+   * {@link #suffix}) so that its bytes trickle; otherwise a large element waits until the limit
+   * lets all of it pass at once.
+   *
+   * @return true for bytes, false for frames
+   */
+  boolean divisible();
 }

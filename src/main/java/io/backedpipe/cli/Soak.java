@@ -6,7 +6,6 @@ import io.backedpipe.PipeSettings;
 import io.backedpipe.PipeState;
 import io.backedpipe.PipeStatus;
 import io.backedpipe.chaos.ChaosProxy;
-import io.backedpipe.chaos.ChaosSchedule;
 import io.backedpipe.chaos.ChaosStats;
 import io.backedpipe.server.PipeServer;
 import io.backedpipe.server.ServerSettings;
@@ -33,7 +32,8 @@ import org.apache.pekko.actor.typed.javadsl.AskPattern;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 
 /**
- * The soak: many pipes over TCP through a {@link ChaosProxy} that injects every kind of fault,
+ * The soak: many pipes over TCP through a {@link ChaosProxy} that breaks their connections as its
+ * {@link SoakProfile} says (every kind of fault on a fast link, or a slow, long, lossy mobile link),
  * each pipe writing seeded data both ways at once for the given time and then ending cleanly;
  * some read slowly. It checks every byte in both directions, polls every pipe's status to check
  * that neither end ever holds more than its window unacknowledged or its read buffer unread, and
@@ -94,13 +94,15 @@ final class Soak {
         transport, (id, pipe) -> serverPipes.computeIfAbsent(id, k -> new CompletableFuture<>())
             .complete(pipe)));
     ChaosProxy proxy = get(ChaosProxy.start(system, new InetSocketAddress("127.0.0.1", 0),
-        server.address(), ChaosSchedule.everyKind(plan.faultInterval(), plan.seed())));
+        server.address(), plan.profile().schedule(plan.faultInterval(), plan.seed())));
     ActorRef<EventTally.Command> tally = system.systemActorOf(EventTally.create(),
         "soak-tally-" + UUID.randomUUID(), Props.empty());
-    out.printf(Locale.ROOT, "backed-pipe soak: %d pipes (%d slow readers) write both ways for %s"
-            + " through a proxy injecting every kind of fault every ~%d ms (seed %d)%n",
-        plan.pipes(), plan.slowReaders(), plan.duration(), plan.faultInterval().toMillis(),
-        plan.seed());
+    out.printf(Locale.ROOT, "backed-pipe soak (%s): %d pipes (%d slow readers) write both ways"
+            + " for %s%s through %s (seed %d)%n",
+        plan.profile().name().toLowerCase(Locale.ROOT), plan.pipes(), plan.slowReaders(),
+        plan.duration(), plan.writeBytesPerSecond() == 0 ? ""
+            : " at " + plan.writeBytesPerSecond() + " B/s each",
+        plan.profile().describe(plan.faultInterval()), plan.seed());
     out.flush();
 
     long start = System.nanoTime();
@@ -115,9 +117,9 @@ final class Soak {
       long slow = i < plan.slowReaders() ? plan.slowReaderBytesPerSecond() : 0;
       starting.add(serverPipe.thenApply(serverEnd -> new SoakPipe(index, client, serverEnd,
           SoakDirection.start(system, client, serverEnd, plan.seed() * 31 + 2 * index,
-              plan.chunkBytes(), deadline, slow),
+              plan.chunkBytes(), deadline, plan.writeBytesPerSecond(), slow),
           SoakDirection.start(system, serverEnd, client, plan.seed() * 31 + 2 * index + 1,
-              plan.chunkBytes(), deadline, slow))));
+              plan.chunkBytes(), deadline, plan.writeBytesPerSecond(), slow))));
     }
     List<SoakPipe> pipes = new ArrayList<>();
     for (CompletableFuture<SoakPipe> pipe : starting) {
@@ -164,8 +166,8 @@ final class Soak {
           double seconds = (System.nanoTime() - start) / 1e9;
           long checked = pipes.stream()
               .mapToLong(p -> p.up().received() + p.down().received()).sum();
-          out.printf(Locale.ROOT, "%6.1fs  checked %s  %7.1f MB/s  faults %d  reconnects %d%n",
-              seconds, TunnelDemo.size(checked), checked / MB / seconds,
+          out.printf(Locale.ROOT, "%6.1fs  checked %s  %s  faults %d  reconnects %d%n",
+              seconds, TunnelDemo.size(checked), rate(checked / seconds),
               get(proxy.stats()).faults(), get(counts(tally)).resumed());
           out.flush();
         }
@@ -198,7 +200,7 @@ final class Soak {
 
   /** The clean end: both ends close COMPLETED once both directions ended and were acknowledged. */
   private void awaitClosed(List<SoakPipe> pipes) throws Exception {
-    long limit = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+    long limit = System.nanoTime() + plan.timeLimit().toNanos(); // a loss may last 30 s
     for (SoakPipe pipe : pipes) {
       for (BackedPipe end : List.of(pipe.client(), pipe.server())) {
         Duration left = Duration.ofNanos(Math.max(0, limit - System.nanoTime()));
@@ -255,11 +257,17 @@ final class Soak {
         counts.linksLost());
     out.printf(Locale.ROOT, "  window bound     max unacknowledged %d of %d, max unread %d of %d"
             + "%n", maxUnacked, settings.windowBytes(), maxUnread, settings.readBufferBytes());
-    out.printf(Locale.ROOT, "  duration         %.1f s, %.1f MB/s checked%n", seconds,
-        checked / MB / seconds);
+    out.printf(Locale.ROOT, "  duration         %.1f s, %s checked%n", seconds,
+        rate(checked / seconds));
     out.flush();
     return new Result(passed, faults, checked, lost, duplicated, counts.resumed(), maxUnacked,
         maxUnread);
+  }
+
+  /** MB/s on a fast link, KB/s on a slow one (where MB/s would read 0.0). */
+  private static String rate(double bytesPerSecond) {
+    return bytesPerSecond >= MB ? String.format(Locale.ROOT, "%7.1f MB/s", bytesPerSecond / MB)
+        : String.format(Locale.ROOT, "%7.1f KB/s", bytesPerSecond / 1000);
   }
 
   private CompletionStage<EventTally.Counts> counts(ActorRef<EventTally.Command> tally) {

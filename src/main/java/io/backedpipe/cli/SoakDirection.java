@@ -36,14 +36,16 @@ final class SoakDirection {
    * @param seed the data's seed
    * @param chunkBytes the size of each write
    * @param deadlineNanos when to stop writing ({@link System#nanoTime})
+   * @param writeBytesPerSecond the writer's pace, 0 for as fast as the pipe accepts
    * @param slowBytesPerSecond the reader's pace, 0 for as fast as it can
    * @return the running direction
    */
   static SoakDirection start(ActorSystem<?> system, BackedPipe writer, BackedPipe reader,
-      long seed, int chunkBytes, long deadlineNanos, long slowBytesPerSecond) {
+      long seed, int chunkBytes, long deadlineNanos, long writeBytesPerSecond,
+      long slowBytesPerSecond) {
     SoakDirection d = new SoakDirection(seed, chunkBytes);
     d.read = d.reading(system, reader, slowBytesPerSecond);
-    d.written = SeededBytes.source(seed, chunkBytes)
+    d.written = paced(SeededBytes.source(seed, chunkBytes), writeBytesPerSecond)
         .takeWhile(chunk -> System.nanoTime() < deadlineNanos)
         .map(chunk -> {
           d.sent.addAndGet(chunk.size());
@@ -51,6 +53,16 @@ final class SoakDirection {
         })
         .runWith(writer.sink(), system);
     return d;
+  }
+
+  /** The bytes at a pace (for a slow link, whose backlog must drain soon after the deadline). */
+  private static Source<ByteString, ?> paced(Source<ByteString, ?> bytes, long bytesPerSecond) {
+    if (bytesPerSecond == 0) {
+      return bytes;
+    }
+    int burst = (int) Math.min(Integer.MAX_VALUE, bytesPerSecond);
+    return bytes.throttle(burst, Duration.ofSeconds(1), burst, ByteString::size,
+        ThrottleMode.shaping());
   }
 
   private CompletionStage<Done> reading(ActorSystem<?> system, BackedPipe reader,

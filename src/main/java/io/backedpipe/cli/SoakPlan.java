@@ -5,6 +5,7 @@ import java.time.Duration;
 /**
  * What a soak runs.
  *
+ * @param profile the network: the proxy's faults and conditions
  * @param duration how long the pipes write; they then end their streams and close cleanly
  * @param pipes how many pipes, each writing both ways at once
  * @param slowReaders how many of them read at {@code slowReaderBytesPerSecond} (both ends)
@@ -12,10 +13,30 @@ import java.time.Duration;
  * @param faultInterval the mean time between faults of every kind
  * @param seed the seed of the data and of the faults
  * @param chunkBytes the size of each write, a multiple of 8
- * @param timeLimit when to give up after the writing ended
+ * @param writeBytesPerSecond each pipe's writing pace in each direction, 0 for as fast as it can
+ * @param timeLimit when to give up after the writing ended, and again on the closing
  */
-record SoakPlan(Duration duration, int pipes, int slowReaders, long slowReaderBytesPerSecond,
-    Duration faultInterval, long seed, int chunkBytes, Duration timeLimit) {
+record SoakPlan(SoakProfile profile, Duration duration, int pipes, int slowReaders,
+    long slowReaderBytesPerSecond, Duration faultInterval, long seed, int chunkBytes,
+    long writeBytesPerSecond, Duration timeLimit) {
+
+  /**
+   * The plan of a profile, with its pace, chunks and slow readers.
+   *
+   * @param profile the network
+   * @param duration how long the pipes write
+   * @param pipes how many pipes
+   * @param slowReaders how many read slowly
+   * @param faultInterval the mean time between short faults
+   * @param seed the seed
+   * @return the plan, with two minutes to finish after the writing
+   */
+  static SoakPlan of(SoakProfile profile, Duration duration, int pipes, int slowReaders,
+      Duration faultInterval, long seed) {
+    return new SoakPlan(profile, duration, pipes, slowReaders,
+        profile.slowReaderBytesPerSecond(), faultInterval, seed, profile.chunkBytes(),
+        profile.writeBytesPerSecond(), Duration.ofSeconds(120));
+  }
 
   /**
    * Validates the values.
@@ -39,6 +60,10 @@ record SoakPlan(Duration duration, int pipes, int slowReaders, long slowReaderBy
     if (chunkBytes <= 0 || chunkBytes % Long.BYTES != 0) {
       throw new IllegalArgumentException(
           "chunkBytes=" + chunkBytes + " must be a positive multiple of 8");
+    }
+    if (writeBytesPerSecond < 0) {
+      throw new IllegalArgumentException(
+          "writeBytesPerSecond=" + writeBytesPerSecond + " must be >= 0");
     }
   }
 }
