@@ -120,7 +120,7 @@ class TcpLoopbackIT {
   @Test
   void shouldEchoBetweenEndsWithDifferentLimits() throws Exception {
     PipeSettings small = PipeSettings.create(testKit.system())
-        .withWindowBytes(64 * 1024).withMaxFrameBytes(8 * 1024)
+        .withWindowBytes(64 * 1024).withReadBufferBytes(64 * 1024).withMaxFrameBytes(8 * 1024)
         .withReconnect(ReconnectPolicy.backoff(Duration.ofMillis(5), Duration.ofMillis(100)));
     PipeServer server = PipeServer.bind(testKit.system(), "127.0.0.1", 0, serverSettings(), small,
             transport(), (id, pipe) -> pipe.source().runWith(pipe.sink(), testKit.system()))
@@ -134,6 +134,39 @@ class TcpLoopbackIT {
     List<ByteString> chunks = randomChunks(7, 64, 256 * 1024); // about 8 MiB
     assertEquals(concat(chunks), await(echo(client, chunks)));
     assertEquals(0, await(client.status()).reconnectCount());
+    server.unbind();
+  }
+
+  /**
+   * A server pipe whose application does not read holds at most its own read buffer, whatever the
+   * client's window: the client learns the buffer in the handshake and sends no further ahead of
+   * the server's acks. Before, the client sent its whole window and the server held all of it.
+   */
+  @Test
+  void shouldSendNoFurtherAheadThanThePeersReadBuffer() throws Exception {
+    PipeSettings small = PipeSettings.create(testKit.system()).withWindowBytes(64 * 1024)
+        .withReadBufferBytes(64 * 1024);
+    java.util.concurrent.CompletableFuture<BackedPipe> hosted =
+        new java.util.concurrent.CompletableFuture<>();
+    PipeServer server = PipeServer.bind(testKit.system(), "127.0.0.1", 0, serverSettings(), small,
+            transport(), (id, pipe) -> hosted.complete(pipe)) // never reads
+        .toCompletableFuture().get(5, TimeUnit.SECONDS);
+    PipeSettings large = PipeSettings.create(testKit.system()).withWindowBytes(4 * 1024 * 1024);
+    BackedPipe client = BackedPipe.of(testKit.spawn(BackedPipe.create(
+        new TcpReconnector(testKit.system(), server.address(), UUID.randomUUID(), true,
+            transport()), large)), testKit.system());
+    await(client.connect());
+    Source.from(randomChunks(8, 32, 64 * 1024)).concat(Source.never())
+        .runWith(client.sink(), testKit.system()); // about 1 MiB
+    BackedPipe serverPipe = await(hosted);
+
+    TestProbe<Object> probe = testKit.createTestProbe();
+    probe.awaitAssert(TIMEOUT, () -> {
+      assertEquals(64 * 1024, await(serverPipe.status()).receivedPosition());
+      return null;
+    });
+    probe.expectNoMessage(Duration.ofMillis(300)); // time for more to arrive, if it were sent
+    assertEquals(64 * 1024, await(serverPipe.status()).receivedPosition());
     server.unbind();
   }
 
