@@ -29,6 +29,9 @@ import org.apache.pekko.actor.typed.javadsl.Behaviors;
  * <p>Arguments are {@code key=value}; see {@link BenchOptions} for every key and its default.
  */
 public final class Benchmarks {
+  /** What each pipe of the after-traffic heap measurement carries each way before going idle. */
+  private static final int TRAFFIC_BYTES = 1 << 20;
+
   /** The heartbeat of the outage case, short so a blackhole is found in about a second. */
   static final Duration OUTAGE_HEARTBEAT_INTERVAL = Duration.ofMillis(200);
   static final Duration OUTAGE_HEARTBEAT_TIMEOUT = Duration.ofSeconds(1);
@@ -231,6 +234,16 @@ public final class Benchmarks {
       report.line(String.format(Locale.ROOT, "| %d | %.1f | %.1f | %.1f |", p.pipes(), client,
           server, client + server));
     }
+    report.line("");
+    // Pipes that carried data: what a pipe keeps after traffic (buffers, history checks, streams).
+    int trafficPipes = options.pipeCounts().get(0);
+    MemoryBench.Point carried = MemoryBench.afterTraffic(buffers, trafficPipes, TRAFFIC_BYTES);
+    double carriedClient = carried.clientBytes() / 1024.0 / carried.pipes();
+    double carriedServer = carried.serverBytes() / 1024.0 / carried.pipes();
+    report.line(String.format(Locale.ROOT, "After %d MiB each way, idle with their streams open"
+            + " (the server echoes): %d pipes, %.1f KiB client side + %.1f KiB server side ="
+            + " %.1f KiB per pipe.", TRAFFIC_BYTES >> 20, carried.pipes(), carriedClient,
+        carriedServer, carriedClient + carriedServer));
     report.line("");
     MemoryBench.Point most = result.mostPoint();
     if (most != null) {

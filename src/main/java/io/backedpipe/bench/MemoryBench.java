@@ -22,6 +22,9 @@ import java.util.concurrent.TimeUnit;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Props;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.stream.javadsl.Sink;
+import org.apache.pekko.stream.javadsl.Source;
+import org.apache.pekko.util.ByteString;
 
 /**
  * Heap per idle connected pipe, and the most pipes one server holds in a 1 GiB heap.
@@ -66,32 +69,61 @@ final class MemoryBench {
     return ManagementFactory.getMemoryMXBean().getHeapMemoryUsage();
   }
 
-  static Result run(PekkoTuning buffers, List<Integer> counts, int cap) throws Exception {
-    String java = ProcessHandle.current().info().command().orElse("java");
-    List<String> command = new ArrayList<>(List.of(java, "-Xmx1g",
-        "-XX:+ExitOnOutOfMemoryError", "-cp", System.getProperty("java.class.path")));
-    command.add(ServerProbe.class.getName());
-    command.addAll(buffers.probeArguments());
-    Process child = new ProcessBuilder(command)
-        .redirectError(ProcessBuilder.Redirect.DISCARD).start();
-    // Stopping many thousands of pipes and connections takes longer than the default 10 s.
-    ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), "bench-memory",
-        ConfigFactory.parseString(
-                "pekko.coordinated-shutdown.phases.actor-system-terminate.timeout = 120s")
-            .withFallback(buffers.config()));
-    try (BufferedReader fromChild = new BufferedReader(
-            new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8));
-        Writer toChild = new OutputStreamWriter(child.getOutputStream(),
-            StandardCharsets.UTF_8)) {
+  /** The server probe in its child JVM and this JVM's client actor system, for one measurement. */
+  private static final class Session implements AutoCloseable {
+    final Process child;
+    final ActorSystem<Void> system;
+    final BufferedReader fromChild;
+    final Writer toChild;
+    final InetSocketAddress server;
+    final ServerHeap serverHeap;
+
+    Session(PekkoTuning buffers, boolean echo) throws Exception {
+      String java = ProcessHandle.current().info().command().orElse("java");
+      List<String> command = new ArrayList<>(List.of(java, "-Xmx1g",
+          "-XX:+ExitOnOutOfMemoryError", "-cp", System.getProperty("java.class.path")));
+      command.add(ServerProbe.class.getName());
+      command.addAll(buffers.probeArguments());
+      if (echo) {
+        command.add(ServerProbe.ECHO);
+      }
+      child = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+      // Stopping many thousands of pipes and connections takes longer than the default 10 s.
+      system = ActorSystem.create(Behaviors.empty(), "bench-memory",
+          ConfigFactory.parseString(
+                  "pekko.coordinated-shutdown.phases.actor-system-terminate.timeout = 120s")
+              .withFallback(buffers.config()));
+      fromChild = new BufferedReader(
+          new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8));
+      toChild = new OutputStreamWriter(child.getOutputStream(), StandardCharsets.UTF_8);
       String first = fromChild.readLine();
       if (first == null || !first.startsWith("port ")) {
+        close();
         throw new IllegalStateException("server probe did not start: " + first);
       }
-      InetSocketAddress server = new InetSocketAddress("127.0.0.1",
-          Integer.parseInt(first.substring(5)));
-      ServerHeap serverHeap = new ServerHeap(fromChild, toChild);
+      server = new InetSocketAddress("127.0.0.1", Integer.parseInt(first.substring(5)));
+      serverHeap = new ServerHeap(fromChild, toChild);
+    }
+
+    @Override
+    public void close() throws Exception {
+      try {
+        system.terminate();
+        system.getWhenTerminated().toCompletableFuture().get(60, TimeUnit.SECONDS);
+      } finally {
+        child.destroy();
+        child.waitFor(10, TimeUnit.SECONDS);
+        fromChild.close();
+        toChild.close();
+      }
+    }
+  }
+
+  static Result run(PekkoTuning buffers, List<Integer> counts, int cap) throws Exception {
+    try (Session session = new Session(buffers, false)) {
+      ActorSystem<Void> system = session.system;
       long clientBase = heapAfterGc().getUsed();
-      long[] serverBase = serverHeap.measure();
+      long[] serverBase = session.serverHeap.measure();
       PipeSettings settings = PipeSettings.create(system);
       TransportSettings transport = TransportSettings.create(system);
       List<BackedPipe> clients = new ArrayList<>();
@@ -104,8 +136,8 @@ final class MemoryBench {
         targets.add(next);
       }
       for (int target : targets) {
-        String failure = dial(system, server, settings, transport, clients, target);
-        long[] s = serverHeap.measure();
+        String failure = dial(system, session.server, settings, transport, clients, target);
+        long[] s = session.serverHeap.measure();
         if (s == null) {
           stopped = "the server ran out of heap";
           break;
@@ -129,11 +161,53 @@ final class MemoryBench {
         client.close();
       }
       return new Result(points, last == null ? 0 : last.pipes(), last, stopped);
-    } finally {
-      system.terminate();
-      system.getWhenTerminated().toCompletableFuture().get(60, TimeUnit.SECONDS);
-      child.destroy();
-      child.waitFor(10, TimeUnit.SECONDS);
+    }
+  }
+
+  /**
+   * Heap per pipe once {@code pipes} pipes each carried {@code bytes} each way and went idle: the
+   * server echoes, each client writes its bytes, reads them back and keeps its output open, so
+   * every pipe stays connected with its streams running and nothing unacknowledged.
+   *
+   * @param buffers the Pekko settings of both JVMs
+   * @param pipes how many pipes
+   * @param bytes what each carries each way
+   * @return the measurement
+   * @throws Exception if the server cannot start or a pipe fails
+   */
+  static Point afterTraffic(PekkoTuning buffers, int pipes, int bytes) throws Exception {
+    try (Session session = new Session(buffers, true)) {
+      ActorSystem<Void> system = session.system;
+      long clientBase = heapAfterGc().getUsed();
+      long[] serverBase = session.serverHeap.measure();
+      List<BackedPipe> clients = new ArrayList<>();
+      String failure = dial(system, session.server, PipeSettings.create(system),
+          TransportSettings.create(system), clients, pipes);
+      if (failure != null) {
+        throw new IllegalStateException(failure);
+      }
+      byte[] random = new byte[64 * 1024];
+      new java.util.Random(1).nextBytes(random);
+      ByteString chunk = ByteString.fromArrayUnsafe(random); // shared: it weighs nothing per pipe
+      List<CompletableFuture<Long>> echoes = new ArrayList<>();
+      for (BackedPipe client : clients) {
+        Source.repeat(chunk).take(Math.max(1, bytes / chunk.size())).concat(Source.never())
+            .runWith(client.sink(), system);
+        echoes.add(client.source()
+            .scan(0L, (n, received) -> n + received.size())
+            .filter(n -> n >= bytes)
+            .runWith(Sink.head(), system).toCompletableFuture());
+      }
+      for (CompletableFuture<Long> echo : echoes) {
+        echo.get(300, TimeUnit.SECONDS);
+      }
+      long[] s = session.serverHeap.measure();
+      Point point = new Point((int) s[2], heapAfterGc().getUsed() - clientBase,
+          s[0] - serverBase[0], s[0], s[1]);
+      for (BackedPipe client : clients) {
+        client.close();
+      }
+      return point;
     }
   }
 

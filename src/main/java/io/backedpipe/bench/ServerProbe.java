@@ -20,19 +20,27 @@ import org.apache.pekko.actor.typed.javadsl.Behaviors;
  * <pipes>}; it exits at {@code quit} or at the end of its input.
  */
 public final class ServerProbe {
+  /** The argument after the tuning that makes every hosted pipe echo what it reads. */
+  static final String ECHO = "echo";
+
   private ServerProbe() {}
 
   /**
    * Runs the probe.
    *
-   * @param args the parent's {@link PekkoTuning#probeArguments()}
+   * @param args the parent's {@link PekkoTuning#probeArguments()}, then {@value #ECHO} or nothing
    * @throws Exception if the server cannot start
    */
   public static void main(String[] args) throws Exception {
     PekkoTuning buffers = PekkoTuning.fromProbeArguments(args);
     ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), "server-probe",
         buffers.config());
-    PipeServer server = PipeServer.bind(system, "127.0.0.1", 0, (id, pipe) -> { })
+    boolean echo = args.length > 3 && args[3].equals(ECHO);
+    PipeServer server = PipeServer.bind(system, "127.0.0.1", 0, (id, pipe) -> {
+      if (echo) {
+        pipe.source().runWith(pipe.sink(), system);
+      }
+    })
         .toCompletableFuture().get(10, TimeUnit.SECONDS);
     System.out.println("port " + server.address().getPort());
     System.out.flush();

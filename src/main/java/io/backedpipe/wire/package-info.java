@@ -61,7 +61,7 @@
  *  ...                           Nonce                           ...
  *  +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
  *
- *  HELLO (0x11), length exactly 37 + Proof Length (37..101)
+ *  HELLO (0x11), length exactly 57 + Proof Length (57..121)
  *   0                   1                   2                   3
  *   0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1
  *  +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
@@ -80,11 +80,20 @@
  *  +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
  *  |                         History Check                         |  32: 4
  *  +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
- *  |  Proof Length |              Proof (0..64 bytes)            ...  36: 1, 37: Proof Length
+ *  |                 Max Data Bytes (1..16777216)                  |  36: 4
  *  +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
- *  C (flag bit 0): create the stream if the server does not know it.
+ *  |                  Window Bytes (signed, &gt;= 1)                  |  40: 8
+ *  |                                                               |
+ *  +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+ *  |                Read Buffer Bytes (signed, &gt;= 1)               |  48: 8
+ *  |                                                               |
+ *  +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+ *  |  Proof Length |              Proof (0..64 bytes)            ...  56: 1, 57: Proof Length
+ *  +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+ *  C (flag bit 0): create the stream if the server does not know it. Max Data Bytes, Window
+ *  Bytes, Read Buffer Bytes: the client's {@link io.backedpipe.wire.LinkLimits}.
  *
- *  WELCOME (0x12), length exactly 23 + Detail Length (23..279)
+ *  WELCOME (0x12), length exactly 43 + Detail Length (43..299)
  *   0                   1                   2                   3
  *   0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1
  *  +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
@@ -98,14 +107,21 @@
  *  +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
  *  ...                    Grace Period Millis                    ...
  *  +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
- *  ...   Grace     |    Detail Length (unsigned)   |     Detail  ...  21: 2, 23: n
+ *  ...   Grace     |    Max Data Bytes, Window Bytes, Read Buffer  ...  21: 4, 25: 8, 33: 8
+ *  +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+ *  ...  Bytes, as in HELLO (20 bytes in all)                     ...
+ *  +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+ *  |    Detail Length (unsigned)   |            Detail           ...  41: 2, 43: n
  *  +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
  *  Status: HandshakeStatus code, one unsigned byte. Read Position: &gt;= 0, or -1 (unknown) when
- *  Status is not OK (0). Grace Period Millis: &gt;= 0. Detail: UTF-8, n = Detail Length &lt;= 256.
+ *  Status is not OK (0). Grace Period Millis: &gt;= 0. The limits: the server's {@link
+ *  io.backedpipe.wire.LinkLimits}. Detail: UTF-8, n = Detail Length &lt;= 256.
  * </pre>
  *
- * <p>The framing stage accepts frames up to {@link
- * io.backedpipe.wire.FrameCodec#maxFrameBytes}{@code (maxDataBytes)} bytes, header included. A
+ * <p>The decoding stage accepts frames up to {@link
+ * io.backedpipe.wire.FrameCodec#maxFrameBytes}{@code (maxDataBytes)} bytes, header included,
+ * checks each control frame's length against its type from the header, and hands on DATA payloads
+ * as they arrive, so it never holds a whole DATA frame. A
  * receiver that gets malformed bytes ({@link io.backedpipe.wire.MalformedFrameException}, or a
  * framing failure) sends {@link io.backedpipe.wire.Frame.Error} with the code when it can and
  * closes the connection.
