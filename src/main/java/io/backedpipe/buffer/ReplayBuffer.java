@@ -189,9 +189,7 @@ public final class ReplayBuffer {
     int released = (int) (position - startPosition);
     if (released > 0) {
       long from = Math.max(startPosition, position - HISTORY_BYTES);
-      // compact: a slice would keep a whole released chunk alive while the pipe is idle
-      history = history.concat(slice(from, (int) (position - from))).takeRight(HISTORY_BYTES)
-          .compact();
+      history = HistoryTail.append(history, slice(from, (int) (position - from)));
     }
     while (startPosition < position) {
       ByteString head = chunks.peekFirst();

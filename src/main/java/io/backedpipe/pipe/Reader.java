@@ -8,6 +8,7 @@ import io.backedpipe.PipeStatus;
 import io.backedpipe.ProtocolViolationException;
 import io.backedpipe.ResumePoint;
 import io.backedpipe.SourceAlreadyOpenException;
+import io.backedpipe.buffer.HistoryTail;
 import io.backedpipe.wire.Frame;
 import io.backedpipe.wire.LinkLimits;
 import java.util.Optional;
@@ -289,10 +290,7 @@ final class Reader extends AbstractBehavior<Reader.Command> {
     }
     ByteString payload = data.payload();
     pending = pending.concat(payload);
-    // compact: a slice would keep the whole received chunk alive while the pipe is idle
-    history = (payload.size() >= ResumePoint.HISTORY_BYTES
-        ? payload.takeRight(ResumePoint.HISTORY_BYTES)
-        : history.concat(payload).takeRight(ResumePoint.HISTORY_BYTES)).compact();
+    history = HistoryTail.append(history, payload);
     ackOwed = true;
     deliver(); // asks for the next frame when it hands bytes over, or:
     releaseLink();
