@@ -85,7 +85,8 @@ public record PipeSettings(
             r.getDouble("jitter"),
             r.getInt("max-attempts"),
             r.getDuration("give-up-after"),
-            r.getDuration("attempt-timeout"));
+            r.getDuration("attempt-timeout"),
+            r.getDuration("stable-after"));
     return new PipeSettings(
         bytes(config, "window-bytes"),
         bytes(config, "max-frame-bytes"),

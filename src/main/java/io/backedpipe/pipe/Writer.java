@@ -196,6 +196,8 @@ final class Writer extends AbstractBehavior<Writer.Command> {
   private long sentPosition;
   private long ackToSend;
   private long ackSent;
+  /** The generation whose connection this writer reported proved (the peer acked new bytes). */
+  private long provedGeneration = -1;
   /** The position after every byte accepted or still waiting for window space. */
   private long queuedPosition;
   /** Where the output ends, once a Finish arrived; -1 before. */
@@ -376,6 +378,14 @@ final class Writer extends AbstractBehavior<Writer.Command> {
     return this;
   }
 
+  /** The peer acknowledged new bytes on this connection: tell the supervisor, once per connection. */
+  private void reportProved() {
+    if (provedGeneration != generation) {
+      provedGeneration = generation;
+      supervisor.tell(new PipeSupervisor.LinkProved(generation));
+    }
+  }
+
   /** Tells the supervisor, once, that the peer acknowledged every byte before the end. */
   private void reportOutputAcknowledged() {
     if (!outputAckReported && endOfStreamPosition >= 0 && waiting.isEmpty()
@@ -406,6 +416,7 @@ final class Writer extends AbstractBehavior<Writer.Command> {
                       "ack beyond sent: ackPosition=" + position
                           + " sentPosition=" + sentPosition))));
     } else if (position > buffer.startPosition()) {
+      reportProved();
       buffer.releaseTo(position);
       acceptWaiting();
       pump();

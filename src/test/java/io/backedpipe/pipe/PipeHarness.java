@@ -142,6 +142,19 @@ final class PipeHarness {
     return replies.receiveMessage(TIMEOUT);
   }
 
+  /**
+   * Makes the connection of {@code peer} prove itself (the peer sends one byte of data) and waits
+   * until the pipe has received it; the pipe's proof is then ahead of anything the test does next.
+   */
+  void awaitProved(Peer peer) {
+    long before = status().receivedPosition();
+    peer.send("!");
+    events.awaitAssert(TIMEOUT, () -> {
+      assertEquals(before + 1, status().receivedPosition());
+      return null;
+    });
+  }
+
   /** Skips events until one of {@code type} arrives. */
   <E extends PipeEvent> E awaitEvent(Class<E> type) {
     return io.backedpipe.Events.await(events, type, TIMEOUT);
