@@ -22,6 +22,7 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Function;
+import java.util.function.LongSupplier;
 import java.util.random.RandomGenerator;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.typed.ActorRef;
@@ -234,6 +235,15 @@ public final class PipeSupervisor {
    */
   record LinkProved(long generation) implements Command {}
 
+  /**
+   * Written bytes have waited on the connection of {@code generation} for {@code stalledFor}
+   * without an ack that moved the window: the peer stopped reading.
+   */
+  record AckStalled(long generation, long unackedBytes, Duration stalledFor) implements Command {}
+
+  /** Acks move the window again on the connection of {@code generation} after a stall. */
+  record AckResumed(long generation, Duration stalledFor) implements Command {}
+
   /** The connection of {@code generation} ended, failed, or broke the protocol. */
   record LinkLost(long generation, DisconnectCause cause, Optional<Throwable> error)
       implements Command {}
@@ -305,13 +315,14 @@ public final class PipeSupervisor {
       TimerScheduler<Command> timers,
       PipeSettings settings,
       Optional<Reconnector> reconnector,
-      RandomGenerator random) {
+      RandomGenerator random,
+      LongSupplier nanoClock) {
     this.context = context;
     this.timers = timers;
     this.settings = settings;
     this.reconnector = reconnector;
     this.random = random;
-    this.writer = context.spawn(Writer.create(settings, context.getSelf()), "writer");
+    this.writer = context.spawn(Writer.create(settings, context.getSelf(), nanoClock), "writer");
     context.watchWith(writer, new ChildStopped("writer"));
     this.reader = context.spawn(Reader.create(settings, context.getSelf(), writer), "reader");
     context.watchWith(reader, new ChildStopped("reader"));
@@ -325,15 +336,16 @@ public final class PipeSupervisor {
    * @param reconnector dials new connections, or empty for an accepting-only pipe
    * @param settings the pipe's settings
    * @param random spreads the backoff delays (jitter)
+   * @param nanoClock the time in nanoseconds ({@code System::nanoTime}), for the ack stall watch
    * @return the behaviour, starting in {@code disconnected}
    */
-  public static Behavior<Command> create(
-      Optional<Reconnector> reconnector, PipeSettings settings, RandomGenerator random) {
+  public static Behavior<Command> create(Optional<Reconnector> reconnector,
+      PipeSettings settings, RandomGenerator random, LongSupplier nanoClock) {
     return Behaviors.setup(
         context ->
             Behaviors.withTimers(
                 timers ->
-                    new PipeSupervisor(context, timers, settings, reconnector, random)
+                    new PipeSupervisor(context, timers, settings, reconnector, random, nanoClock)
                         .disconnected(PipeData.initial())));
   }
 
@@ -402,6 +414,8 @@ public final class PipeSupervisor {
         .onMessage(LinkProved.class, m -> m.generation() == gen && !data.linkProved(),
             m -> onProved(data, link))
         .onMessageEquals(GiveUpTick.INSTANCE, () -> connected(data.givingUp(), link))
+        .onMessage(AckStalled.class, m -> m.generation() == gen, m -> onAckStalled(data, m))
+        .onMessage(AckResumed.class, m -> m.generation() == gen, m -> onAckResumed(data, m))
         .onMessage(Connect.class, m -> refuse(m.replyTo(), new AlreadyConnectedException(gen)))
         .onMessage(ForceReconnect.class, m -> forceReconnect(data, link, m))
         .onMessage(Accept.class, m -> checkTakeover(link, m))
@@ -703,6 +717,20 @@ public final class PipeSupervisor {
     if (!giveUp.isZero()) {
       timers.startSingleTimer(GIVE_UP_TIMER, GiveUpTick.INSTANCE, giveUp);
     }
+  }
+
+  private Behavior<Command> onAckStalled(PipeData data, AckStalled m) {
+    context.getLog().warn("peer stalled: generation [{}] unacknowledged bytes [{}] for [{}]",
+        m.generation(), m.unackedBytes(), m.stalledFor());
+    publish(data, new PipeEvent.PeerStalled(m.generation(), m.unackedBytes(), m.stalledFor()));
+    return Behaviors.same();
+  }
+
+  private Behavior<Command> onAckResumed(PipeData data, AckResumed m) {
+    context.getLog().info("peer resumed acknowledging: generation [{}] after [{}]",
+        m.generation(), m.stalledFor());
+    publish(data, new PipeEvent.PeerResumed(m.generation(), m.stalledFor()));
+    return Behaviors.same();
   }
 
   /** The connection stayed up long enough, or carried progress: the attempts succeeded. */

@@ -64,7 +64,7 @@ class WriterTest {
 
     Fixture(PipeSettings settings) {
       writer = testKit.spawn(Writer.create(settings,
-          ProofSplitter.spawn(testKit, supervisor, proofs)));
+          ProofSplitter.spawn(testKit, supervisor, proofs), () -> 0L));
     }
 
     Fixture() {
