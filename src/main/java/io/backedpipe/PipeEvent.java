@@ -34,7 +34,7 @@ public sealed interface PipeEvent {
    * A reconnect attempt started.
    *
    * @param generation the generation the attempt will have if it succeeds
-   * @param attempt the attempt number since the last successful connect, from 1
+   * @param attempt the attempt number since the last connection that proved itself, from 1
    */
   record Reconnecting(long generation, int attempt) implements PipeEvent {}
 

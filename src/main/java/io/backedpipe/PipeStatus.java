@@ -17,7 +17,9 @@ import java.util.Optional;
  * @param ackedPosition bytes the peer has acknowledged; the replay window holds
  *     {@code [ackedPosition, writePosition)}
  * @param reconnectCount connections attached after the first one
- * @param failedAttempts reconnect attempts that failed since the last successful connect
+ * @param failedAttempts reconnect attempts that failed since the last connection that proved itself
+ *     (stayed up for the policy's {@code stableAfter}, or carried data or acks); a connection lost
+ *     before it proved itself counts as one
  * @param lastError the most recent failure, if any
  * @param ackStalledFor while written bytes wait on a connection for an acknowledgement: how long
  *     no acknowledgement has moved the window (since the bytes began to wait, or since the last
