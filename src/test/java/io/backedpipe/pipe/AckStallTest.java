@@ -105,6 +105,7 @@ class AckStallTest {
     PipeHarness.Peer peer = connect(h);
     write(h, "abc");
     peer.receiveData(3);
+    h.status(); // the writer has armed its timer (it sends the data first)
     pass(Duration.ofSeconds(20));
     write(h, "def");
     peer.receiveData(3);
@@ -150,6 +151,7 @@ class AckStallTest {
     PipeHarness.Peer first = connect(h);
     write(h, "stuck");
     first.receiveData(5);
+    h.status(); // the writer has armed its timer (it sends the data first)
     pass(TIMEOUT);
     assertInstanceOf(PipeEvent.PeerStalled.class, h.events.receiveMessage());
     first.link().cut();
@@ -168,6 +170,7 @@ class AckStallTest {
     PipeHarness.Peer peer = connect(h);
     write(h, "hello");
     peer.receiveData(5);
+    h.status();
     pass(Duration.ofHours(1));
     expectNoEvent(h);
     assertEquals(Optional.empty(), h.status().ackStalledFor());
