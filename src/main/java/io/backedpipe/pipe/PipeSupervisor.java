@@ -694,8 +694,9 @@ public final class PipeSupervisor {
   /**
    * A connection lost before it proved itself is one more failed attempt: the next one waits the
    * backoff, so a peer that accepts and drops every connection is not dialed in a tight loop. The
-   * give-up timer keeps running from the first such loss; the attempt and its generation stay the
-   * children's until the retry starts the next one.
+   * give-up timer keeps running from the first such loss. The children move on to a new generation
+   * at once, as on an accept-only pipe, so that the writer lets go of the dead link (and its ack
+   * stall watch) while the backoff runs.
    */
   private Behavior<Command> lostUnproved(PipeData before, PipeData lost, LinkHandle link, LinkLost m) {
     ReconnectFailedException error = new ReconnectFailedException(before.failedAttempts() + 1,
@@ -709,7 +710,7 @@ public final class PipeSupervisor {
         error.attempt(), delay.map(Duration::toString).orElse("never"), error.getMessage());
     publish(failed, new PipeEvent.ReconnectFailed(error.attempt(), error, delay));
     logTransition(PipeState.DISCONNECTED, link.generation());
-    return disconnected(failed);
+    return disconnected(retire(failed));
   }
 
   private void startGiveUpTimer() {

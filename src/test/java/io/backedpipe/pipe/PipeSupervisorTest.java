@@ -387,7 +387,9 @@ class PipeSupervisorTest {
   @Test
   void shouldKeepRetryingAfterAnAcceptedConnectionFailsOnADialingPipe() {
     PipeHarness h = retrying();
-    h.connected(0).link().cut();
+    PipeHarness.Peer first = h.connected(0);
+    h.awaitProved(first); // a working connection is lost: the retry starts at once
+    first.link().cut();
     h.dials.expectMessageClass(ProbeReconnector.Request.class); // the retry hangs
     TestProbe<StatusReply<ResumePoint>> replies = testKit.createTestProbe();
     PipeHarness.Peer bad = h.accept(50, replies);
