@@ -63,7 +63,8 @@ public final class BackedPipe {
    */
   public static Behavior<PipeSupervisor.Command> create(
       Reconnector reconnector, PipeSettings settings) {
-    return PipeSupervisor.create(Optional.of(reconnector), settings, new SplittableRandom());
+    return PipeSupervisor.create(Optional.of(reconnector), settings, new SplittableRandom(),
+        System::nanoTime);
   }
 
   /**
@@ -74,7 +75,8 @@ public final class BackedPipe {
    * @return the behaviour, to spawn
    */
   public static Behavior<PipeSupervisor.Command> createAccepting(PipeSettings settings) {
-    return PipeSupervisor.create(Optional.empty(), settings, new SplittableRandom());
+    return PipeSupervisor.create(Optional.empty(), settings, new SplittableRandom(),
+        System::nanoTime);
   }
 
   /**

@@ -34,7 +34,7 @@ public sealed interface PipeEvent {
    * A reconnect attempt started.
    *
    * @param generation the generation the attempt will have if it succeeds
-   * @param attempt the attempt number since the last successful connect, from 1
+   * @param attempt the attempt number since the last connection that proved itself, from 1
    */
   record Reconnecting(long generation, int attempt) implements PipeEvent {}
 
@@ -47,6 +47,29 @@ public sealed interface PipeEvent {
    */
   record ReconnectFailed(int attempt, PipeException error, Optional<Duration> nextAttemptIn)
       implements PipeEvent {}
+
+  /**
+   * Bytes have waited on the connection of {@code generation} for an acknowledgement, and none
+   * moved the window, for {@code ack-stall-timeout}: the peer keeps the connection but stops
+   * reading (its application is stuck, or it is not reading at all). Writers stay backpressured;
+   * nothing is dropped. Sent once per stall; {@link PeerResumed} follows when acknowledgements
+   * move again, unless the connection ends first ({@link Disconnected} or {@link Closed}).
+   *
+   * @param generation the connection's generation
+   * @param unackedBytes bytes written and not yet acknowledged
+   * @param stalledFor how long no acknowledgement has moved the window while bytes waited
+   */
+  record PeerStalled(long generation, long unackedBytes, Duration stalledFor)
+      implements PipeEvent {}
+
+  /**
+   * Acknowledgements move again on the connection of {@code generation} after a
+   * {@link PeerStalled}.
+   *
+   * @param generation the connection's generation
+   * @param stalledFor how long the stall lasted
+   */
+  record PeerResumed(long generation, Duration stalledFor) implements PipeEvent {}
 
   /**
    * The peer's position cannot be served without splicing: the pipe is about to close.

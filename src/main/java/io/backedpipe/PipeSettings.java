@@ -24,6 +24,8 @@ import org.apache.pekko.actor.typed.ActorSystem;
  * @param ackInterval acknowledge delivered bytes at the latest after this time
  * @param writeBatchBytes small writes from a Sink are joined up to this size per actor message
  * @param reconnect when to try again after a connection is lost
+ * @param ackStallTimeout how long bytes may wait on a connection without any acknowledgement
+ *     progress before the pipe publishes {@link PipeEvent.PeerStalled}; zero turns the watch off
  */
 public record PipeSettings(
     int windowBytes,
@@ -32,7 +34,8 @@ public record PipeSettings(
     int ackEveryBytes,
     Duration ackInterval,
     int writeBatchBytes,
-    ReconnectPolicy reconnect) {
+    ReconnectPolicy reconnect,
+    Duration ackStallTimeout) {
 
   /**
    * Validates the values.
@@ -44,6 +47,7 @@ public record PipeSettings(
    * @param ackInterval see the record's description
    * @param writeBatchBytes see the record's description
    * @param reconnect see the record's description
+   * @param ackStallTimeout see the record's description
    * @throws IllegalArgumentException when a value is out of range
    */
   public PipeSettings {
@@ -61,6 +65,8 @@ public record PipeSettings(
         ackInterval.compareTo(Duration.ZERO) > 0, "ackInterval", ackInterval, "must be > 0");
     Require.argument(writeBatchBytes > 0, "writeBatchBytes", writeBatchBytes, "must be > 0");
     Require.argument(reconnect != null, "reconnect", reconnect, "must not be null");
+    Require.argument(!ackStallTimeout.isNegative(), "ackStallTimeout", ackStallTimeout,
+        "must be >= 0");
   }
 
   /**
@@ -89,7 +95,8 @@ public record PipeSettings(
             r.getDouble("jitter"),
             r.getInt("max-attempts"),
             r.getDuration("give-up-after"),
-            r.getDuration("attempt-timeout"));
+            r.getDuration("attempt-timeout"),
+            r.getDuration("stable-after"));
     return new PipeSettings(
         bytes(config, "window-bytes"),
         bytes(config, "max-frame-bytes"),
@@ -97,7 +104,8 @@ public record PipeSettings(
         bytes(config, "ack-every-bytes"),
         config.getDuration("ack-interval"),
         bytes(config, "write-batch-bytes"),
-        policy);
+        policy,
+        config.getDuration("ack-stall-timeout"));
   }
 
   private static int bytes(Config config, String path) {
@@ -127,7 +135,8 @@ public record PipeSettings(
   public PipeSettings withWindowBytes(int windowBytes) {
     return new PipeSettings(
         windowBytes, maxFrameBytes, Math.max(readBufferBytes, windowBytes),
-        Math.min(ackEveryBytes, windowBytes / 2), ackInterval, writeBatchBytes, reconnect);
+        Math.min(ackEveryBytes, windowBytes / 2), ackInterval, writeBatchBytes, reconnect,
+        ackStallTimeout);
   }
 
   /**
@@ -139,7 +148,7 @@ public record PipeSettings(
   public PipeSettings withMaxFrameBytes(int maxFrameBytes) {
     return new PipeSettings(
         windowBytes, maxFrameBytes, readBufferBytes, ackEveryBytes, ackInterval, writeBatchBytes,
-        reconnect);
+        reconnect, ackStallTimeout);
   }
 
   /**
@@ -151,7 +160,7 @@ public record PipeSettings(
   public PipeSettings withReadBufferBytes(int readBufferBytes) {
     return new PipeSettings(
         windowBytes, maxFrameBytes, readBufferBytes, ackEveryBytes, ackInterval, writeBatchBytes,
-        reconnect);
+        reconnect, ackStallTimeout);
   }
 
   /**
@@ -164,7 +173,7 @@ public record PipeSettings(
   public PipeSettings withAcks(int ackEveryBytes, Duration ackInterval) {
     return new PipeSettings(
         windowBytes, maxFrameBytes, readBufferBytes, ackEveryBytes, ackInterval, writeBatchBytes,
-        reconnect);
+        reconnect, ackStallTimeout);
   }
 
   /**
@@ -176,7 +185,7 @@ public record PipeSettings(
   public PipeSettings withWriteBatchBytes(int writeBatchBytes) {
     return new PipeSettings(
         windowBytes, maxFrameBytes, readBufferBytes, ackEveryBytes, ackInterval, writeBatchBytes,
-        reconnect);
+        reconnect, ackStallTimeout);
   }
 
   /**
@@ -188,6 +197,19 @@ public record PipeSettings(
   public PipeSettings withReconnect(ReconnectPolicy reconnect) {
     return new PipeSettings(
         windowBytes, maxFrameBytes, readBufferBytes, ackEveryBytes, ackInterval, writeBatchBytes,
-        reconnect);
+        reconnect, ackStallTimeout);
+  }
+
+  /**
+   * A copy with another ack stall timeout.
+   *
+   * @param ackStallTimeout how long bytes may wait without acknowledgement progress before
+   *     {@link PipeEvent.PeerStalled}; zero turns the watch off
+   * @return the new settings
+   */
+  public PipeSettings withAckStallTimeout(Duration ackStallTimeout) {
+    return new PipeSettings(
+        windowBytes, maxFrameBytes, readBufferBytes, ackEveryBytes, ackInterval, writeBatchBytes,
+        reconnect, ackStallTimeout);
   }
 }

@@ -1,5 +1,6 @@
 package io.backedpipe;
 
+import java.time.Duration;
 import java.util.Optional;
 
 /**
@@ -16,8 +17,15 @@ import java.util.Optional;
  * @param ackedPosition bytes the peer has acknowledged; the replay window holds
  *     {@code [ackedPosition, writePosition)}
  * @param reconnectCount connections attached after the first one
- * @param failedAttempts reconnect attempts that failed since the last successful connect
+ * @param failedAttempts reconnect attempts that failed since the last connection that proved itself
+ *     (stayed up for the policy's {@code stableAfter}, or carried data or acks); a connection lost
+ *     before it proved itself counts as one
  * @param lastError the most recent failure, if any
+ * @param ackStalledFor while written bytes wait on a connection for an acknowledgement: how long
+ *     no acknowledgement has moved the window (since the bytes began to wait, or since the last
+ *     one that did); empty when nothing waits, when disconnected, and when
+ *     {@code ack-stall-timeout} is 0. Above that timeout the peer is stalled
+ *     ({@code PipeEvent.PeerStalled}).
  */
 public record PipeStatus(
     PipeState state,
@@ -28,7 +36,28 @@ public record PipeStatus(
     long ackedPosition,
     long reconnectCount,
     int failedAttempts,
-    Optional<Throwable> lastError) {
+    Optional<Throwable> lastError,
+    Optional<Duration> ackStalledFor) {
+
+  /**
+   * A snapshot without an ack stall figure.
+   *
+   * @param state see the record's description
+   * @param generation see the record's description
+   * @param readPosition see the record's description
+   * @param receivedPosition see the record's description
+   * @param writePosition see the record's description
+   * @param ackedPosition see the record's description
+   * @param reconnectCount see the record's description
+   * @param failedAttempts see the record's description
+   * @param lastError see the record's description
+   */
+  public PipeStatus(PipeState state, long generation, long readPosition, long receivedPosition,
+      long writePosition, long ackedPosition, long reconnectCount, int failedAttempts,
+      Optional<Throwable> lastError) {
+    this(state, generation, readPosition, receivedPosition, writePosition, ackedPosition,
+        reconnectCount, failedAttempts, lastError, Optional.empty());
+  }
 
   /**
    * Bytes held in the replay window, waiting for the peer's acknowledgement.
@@ -49,7 +78,7 @@ public record PipeStatus(
   public PipeStatus withWriter(long writePosition, long ackedPosition) {
     return new PipeStatus(
         state, generation, readPosition, receivedPosition, writePosition, ackedPosition,
-        reconnectCount, failedAttempts, lastError);
+        reconnectCount, failedAttempts, lastError, ackStalledFor);
   }
 
   /**
@@ -62,6 +91,18 @@ public record PipeStatus(
   public PipeStatus withReader(long readPosition, long receivedPosition) {
     return new PipeStatus(
         state, generation, readPosition, receivedPosition, writePosition, ackedPosition,
-        reconnectCount, failedAttempts, lastError);
+        reconnectCount, failedAttempts, lastError, ackStalledFor);
+  }
+
+  /**
+   * A copy with the writer's ack stall figure filled in.
+   *
+   * @param ackStalledFor how long no acknowledgement moved the window while bytes waited
+   * @return the updated snapshot
+   */
+  public PipeStatus withAckStalledFor(Optional<Duration> ackStalledFor) {
+    return new PipeStatus(
+        state, generation, readPosition, receivedPosition, writePosition, ackedPosition,
+        reconnectCount, failedAttempts, lastError, ackStalledFor);
   }
 }

@@ -6,12 +6,19 @@ import java.util.Optional;
 /**
  * When a pipe with a {@link Reconnector} tries again after losing its connection.
  *
- * <p>The first attempt starts at once. After attempt {@code n} fails the next waits
- * {@code min(maxBackoff, minBackoff * factor^(n-1))}, spread by {@code ±jitter} of itself so that
- * many clients do not retry in step. The pipe stops retrying after {@code maxAttempts} consecutive
- * failures (0: no limit) or once {@code giveUpAfter} has passed since the connection was lost
- * (zero: never), and then waits in {@code disconnected} for a manual {@code Connect}. One attempt
- * that does not complete within {@code attemptTimeout} counts as failed.
+ * <p>The first attempt after losing a connection that proved itself starts at once. After attempt
+ * {@code n} fails the next waits {@code min(maxBackoff, minBackoff * factor^(n-1))}, spread by
+ * {@code ±jitter} of itself so that many clients do not retry in step. The pipe stops retrying
+ * after {@code maxAttempts} consecutive failures (0: no limit) or once {@code giveUpAfter} has
+ * passed since the connection was lost (zero: never), and then waits in {@code disconnected} for a
+ * manual {@code Connect}. One attempt that does not complete within {@code attemptTimeout} counts
+ * as failed.
+ *
+ * <p>An attempt succeeds only once its connection proved itself: it stayed up for
+ * {@code stableAfter}, or it carried progress (the peer acknowledged new bytes, or sent some).
+ * Until then the failures are still counted, and a connection lost before it proved itself is one
+ * more failed attempt; so a peer that accepts and drops every connection (a crash loop, a settings
+ * mismatch) is dialed at the backoff's pace, not thousands of times a second.
  *
  * <pre>{@code
  * ReconnectPolicy.backoff(Duration.ofMillis(100), Duration.ofSeconds(10))
@@ -26,6 +33,8 @@ import java.util.Optional;
  * @param maxAttempts consecutive failed attempts before giving up, 0 for no limit
  * @param giveUpAfter how long after the connection was lost to stop retrying, zero for never
  * @param attemptTimeout how long one attempt may take
+ * @param stableAfter how long a connection must stay up, without progress, to prove itself; zero
+ *     counts every attached connection as proven at once (the backoff then resets on attach)
  */
 public record ReconnectPolicy(
     Duration minBackoff,
@@ -34,7 +43,11 @@ public record ReconnectPolicy(
     double jitter,
     int maxAttempts,
     Duration giveUpAfter,
-    Duration attemptTimeout) {
+    Duration attemptTimeout,
+    Duration stableAfter) {
+
+  /** How long a connection stays up to prove itself, unless the configuration says otherwise. */
+  public static final Duration DEFAULT_STABLE_AFTER = Duration.ofSeconds(5);
 
   /**
    * Validates the values.
@@ -46,6 +59,7 @@ public record ReconnectPolicy(
    * @param maxAttempts see the record's description
    * @param giveUpAfter see the record's description
    * @param attemptTimeout see the record's description
+   * @param stableAfter see the record's description
    * @throws IllegalArgumentException when a value is out of range
    */
   public ReconnectPolicy {
@@ -58,10 +72,12 @@ public record ReconnectPolicy(
     Require.argument(!giveUpAfter.isNegative(), "giveUpAfter", giveUpAfter, "must be >= 0");
     Require.argument(
         attemptTimeout.compareTo(Duration.ZERO) > 0, "attemptTimeout", attemptTimeout, "must be > 0");
+    Require.argument(!stableAfter.isNegative(), "stableAfter", stableAfter, "must be >= 0");
   }
 
   /**
-   * Exponential backoff with factor 2 and jitter 0.2, unlimited attempts, 10 s per attempt.
+   * Exponential backoff with factor 2 and jitter 0.2, unlimited attempts, 10 s per attempt; a
+   * connection proves itself after {@link #DEFAULT_STABLE_AFTER}.
    *
    * @param minBackoff the delay after the first failure
    * @param maxBackoff the largest delay
@@ -69,17 +85,20 @@ public record ReconnectPolicy(
    */
   public static ReconnectPolicy backoff(Duration minBackoff, Duration maxBackoff) {
     return new ReconnectPolicy(
-        minBackoff, maxBackoff, 2.0, 0.2, 0, Duration.ZERO, Duration.ofSeconds(10));
+        minBackoff, maxBackoff, 2.0, 0.2, 0, Duration.ZERO, Duration.ofSeconds(10),
+        DEFAULT_STABLE_AFTER);
   }
 
   /**
-   * One attempt after a connection is lost, then wait for a manual {@code Connect}.
+   * One attempt after a connection is lost, then wait for a manual {@code Connect}. A connection
+   * lost before it proved itself ({@link #DEFAULT_STABLE_AFTER}) is that one attempt failing.
    *
    * @return the policy
    */
   public static ReconnectPolicy singleAttempt() {
     return new ReconnectPolicy(
-        Duration.ZERO, Duration.ZERO, 1.0, 0.0, 1, Duration.ZERO, Duration.ofSeconds(10));
+        Duration.ZERO, Duration.ZERO, 1.0, 0.0, 1, Duration.ZERO, Duration.ofSeconds(10),
+        DEFAULT_STABLE_AFTER);
   }
 
   /**
@@ -90,7 +109,8 @@ public record ReconnectPolicy(
    */
   public ReconnectPolicy withMaxAttempts(int maxAttempts) {
     return new ReconnectPolicy(
-        minBackoff, maxBackoff, factor, jitter, maxAttempts, giveUpAfter, attemptTimeout);
+        minBackoff, maxBackoff, factor, jitter, maxAttempts, giveUpAfter, attemptTimeout,
+        stableAfter);
   }
 
   /**
@@ -101,7 +121,8 @@ public record ReconnectPolicy(
    */
   public ReconnectPolicy withGiveUpAfter(Duration giveUpAfter) {
     return new ReconnectPolicy(
-        minBackoff, maxBackoff, factor, jitter, maxAttempts, giveUpAfter, attemptTimeout);
+        minBackoff, maxBackoff, factor, jitter, maxAttempts, giveUpAfter, attemptTimeout,
+        stableAfter);
   }
 
   /**
@@ -112,7 +133,8 @@ public record ReconnectPolicy(
    */
   public ReconnectPolicy withAttemptTimeout(Duration attemptTimeout) {
     return new ReconnectPolicy(
-        minBackoff, maxBackoff, factor, jitter, maxAttempts, giveUpAfter, attemptTimeout);
+        minBackoff, maxBackoff, factor, jitter, maxAttempts, giveUpAfter, attemptTimeout,
+        stableAfter);
   }
 
   /**
@@ -123,7 +145,20 @@ public record ReconnectPolicy(
    */
   public ReconnectPolicy withJitter(double jitter) {
     return new ReconnectPolicy(
-        minBackoff, maxBackoff, factor, jitter, maxAttempts, giveUpAfter, attemptTimeout);
+        minBackoff, maxBackoff, factor, jitter, maxAttempts, giveUpAfter, attemptTimeout,
+        stableAfter);
+  }
+
+  /**
+   * A copy with another time a connection must stay up to prove itself.
+   *
+   * @param stableAfter how long; zero counts every attached connection as proven at once
+   * @return the new policy
+   */
+  public ReconnectPolicy withStableAfter(Duration stableAfter) {
+    return new ReconnectPolicy(
+        minBackoff, maxBackoff, factor, jitter, maxAttempts, giveUpAfter, attemptTimeout,
+        stableAfter);
   }
 
   /**

@@ -33,6 +33,17 @@ class PipeSettingsTest {
     assertEquals(0, policy.maxAttempts());
     assertEquals(Duration.ZERO, policy.giveUpAfter());
     assertEquals(Duration.ofSeconds(10), policy.attemptTimeout());
+    assertEquals(Duration.ofSeconds(5), policy.stableAfter());
+    assertEquals(Duration.ofSeconds(30), settings.ackStallTimeout());
+  }
+
+  @Test
+  void shouldRefuseNegativeStableAfterAndAckStallTimeout() {
+    assertEquals("stableAfter=PT-1S must be >= 0", assertThrows(IllegalArgumentException.class,
+        () -> defaults().reconnect().withStableAfter(Duration.ofSeconds(-1))).getMessage());
+    assertEquals("ackStallTimeout=PT-1S must be >= 0", assertThrows(
+        IllegalArgumentException.class,
+        () -> defaults().withAckStallTimeout(Duration.ofSeconds(-1))).getMessage());
   }
 
   @Test

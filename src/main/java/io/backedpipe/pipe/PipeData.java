@@ -9,6 +9,10 @@ import org.apache.pekko.actor.typed.ActorRef;
  * What every state of a {@link PipeSupervisor} knows: generation, reconnect bookkeeping, the last
  * error, the event subscribers and how far the clean end has come. Immutable; each transition
  * makes a new one.
+ *
+ * <p>{@code failedAttempts} and {@code givenUp} survive an attached connection until it proves
+ * itself ({@code linkProved}: it stayed up for the policy's {@code stableAfter}, or carried
+ * progress), so that a peer which accepts and drops every connection keeps the backoff growing.
  */
 record PipeData(
     long generation,
@@ -16,6 +20,7 @@ record PipeData(
     boolean everConnected,
     int failedAttempts,
     boolean givenUp,
+    boolean linkProved,
     Optional<Throwable> lastError,
     List<ActorRef<PipeEvent>> subscribers,
     Ending ending) {
@@ -50,41 +55,49 @@ record PipeData(
   }
 
   static PipeData initial() {
-    return new PipeData(0, 0, false, 0, false, Optional.empty(), List.of(), Ending.NONE);
+    return new PipeData(0, 0, false, 0, false, false, Optional.empty(), List.of(), Ending.NONE);
   }
 
   PipeData withGeneration(long next) {
-    return new PipeData(next, reconnectCount, everConnected, failedAttempts, givenUp, lastError,
+    return new PipeData(next, reconnectCount, everConnected, failedAttempts, givenUp, linkProved,
+        lastError, subscribers, ending);
+  }
+
+  /** A connection was attached; the failures count until it proves itself. */
+  PipeData connected() {
+    long reconnects = everConnected ? reconnectCount + 1 : reconnectCount;
+    return new PipeData(generation, reconnects, true, failedAttempts, givenUp, false, lastError,
         subscribers, ending);
   }
 
-  PipeData connected() {
-    long reconnects = everConnected ? reconnectCount + 1 : reconnectCount;
-    return new PipeData(generation, reconnects, true, 0, false, lastError, subscribers, ending);
+  /** The attached connection proved itself: the attempts that led to it succeeded. */
+  PipeData proved() {
+    return new PipeData(generation, reconnectCount, everConnected, 0, false, true, lastError,
+        subscribers, ending);
   }
 
   PipeData failed(Throwable error) {
     return new PipeData(generation, reconnectCount, everConnected, failedAttempts + 1, givenUp,
-        Optional.of(error), subscribers, ending);
+        false, Optional.of(error), subscribers, ending);
   }
 
   PipeData lost(Optional<Throwable> error) {
-    return new PipeData(generation, reconnectCount, everConnected, failedAttempts, false,
+    return new PipeData(generation, reconnectCount, everConnected, failedAttempts, false, false,
         error.isPresent() ? error : lastError, subscribers, ending);
   }
 
   PipeData givingUp() {
-    return new PipeData(generation, reconnectCount, everConnected, failedAttempts, true, lastError,
-        subscribers, ending);
+    return new PipeData(generation, reconnectCount, everConnected, failedAttempts, true,
+        linkProved, lastError, subscribers, ending);
   }
 
   PipeData withSubscribers(List<ActorRef<PipeEvent>> next) {
     return new PipeData(generation, reconnectCount, everConnected, failedAttempts, givenUp,
-        lastError, List.copyOf(next), ending);
+        linkProved, lastError, List.copyOf(next), ending);
   }
 
   PipeData withEnding(Ending next) {
     return new PipeData(generation, reconnectCount, everConnected, failedAttempts, givenUp,
-        lastError, subscribers, next);
+        linkProved, lastError, subscribers, next);
   }
 }

@@ -22,6 +22,7 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Function;
+import java.util.function.LongSupplier;
 import java.util.random.RandomGenerator;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.typed.ActorRef;
@@ -56,7 +57,10 @@ import org.apache.pekko.stream.Materializer;
  *                                                         disconnected (accepted: refused)
  * reconnecting   Accept                                   reconnecting (the newer one wins)
  * reconnecting   Close                                    closed
- * connected      link lost (recoverable, can dial)        reconnecting
+ * connected      proved: stayed up stable-after, or progress  connected (failed attempts reset)
+ * connected      link lost (recoverable, can dial), proved  reconnecting (at once)
+ * connected      link lost (recoverable, can dial), not yet  disconnected (one more failed
+ *                proved                                   attempt: retry timer per policy)
  * connected      link lost (accept-only pipe)             disconnected
  * connected      ForceReconnect                           reconnecting
  * connected      Accept, writer can resume from its position reconnecting (takeover)
@@ -80,6 +84,7 @@ public final class PipeSupervisor {
   private static final Object ATTEMPT_TIMER = "attempt";
   private static final Object GIVE_UP_TIMER = "give-up";
   private static final Object FAREWELL_TIMER = "farewell";
+  private static final Object STABLE_TIMER = "stable";
   /**
    * How long a closed pipe keeps the connection its farewell CLOSE went out on: long enough for
    * the peer to read it and end its direction, short enough that a silent peer cannot pin it.
@@ -223,6 +228,22 @@ public final class PipeSupervisor {
   /** The writer cannot serve the peer's position on the connection of {@code generation}. */
   record WriterRejected(long generation, PipeException error) implements Command {}
 
+  /**
+   * The connection of {@code generation} proved itself: the writer saw the peer acknowledge new
+   * bytes, the reader received data, or it stayed up for the policy's {@code stableAfter} (the
+   * supervisor's own timer). Each child sends it at most once per generation.
+   */
+  record LinkProved(long generation) implements Command {}
+
+  /**
+   * Written bytes have waited on the connection of {@code generation} for {@code stalledFor}
+   * without an ack that moved the window: the peer stopped reading.
+   */
+  record AckStalled(long generation, long unackedBytes, Duration stalledFor) implements Command {}
+
+  /** Acks move the window again on the connection of {@code generation} after a stall. */
+  record AckResumed(long generation, Duration stalledFor) implements Command {}
+
   /** The connection of {@code generation} ended, failed, or broke the protocol. */
   record LinkLost(long generation, DisconnectCause cause, Optional<Throwable> error)
       implements Command {}
@@ -294,13 +315,14 @@ public final class PipeSupervisor {
       TimerScheduler<Command> timers,
       PipeSettings settings,
       Optional<Reconnector> reconnector,
-      RandomGenerator random) {
+      RandomGenerator random,
+      LongSupplier nanoClock) {
     this.context = context;
     this.timers = timers;
     this.settings = settings;
     this.reconnector = reconnector;
     this.random = random;
-    this.writer = context.spawn(Writer.create(settings, context.getSelf()), "writer");
+    this.writer = context.spawn(Writer.create(settings, context.getSelf(), nanoClock), "writer");
     context.watchWith(writer, new ChildStopped("writer"));
     this.reader = context.spawn(Reader.create(settings, context.getSelf(), writer), "reader");
     context.watchWith(reader, new ChildStopped("reader"));
@@ -314,15 +336,16 @@ public final class PipeSupervisor {
    * @param reconnector dials new connections, or empty for an accepting-only pipe
    * @param settings the pipe's settings
    * @param random spreads the backoff delays (jitter)
+   * @param nanoClock the time in nanoseconds ({@code System::nanoTime}), for the ack stall watch
    * @return the behaviour, starting in {@code disconnected}
    */
-  public static Behavior<Command> create(
-      Optional<Reconnector> reconnector, PipeSettings settings, RandomGenerator random) {
+  public static Behavior<Command> create(Optional<Reconnector> reconnector,
+      PipeSettings settings, RandomGenerator random, LongSupplier nanoClock) {
     return Behaviors.setup(
         context ->
             Behaviors.withTimers(
                 timers ->
-                    new PipeSupervisor(context, timers, settings, reconnector, random)
+                    new PipeSupervisor(context, timers, settings, reconnector, random, nanoClock)
                         .disconnected(PipeData.initial())));
   }
 
@@ -388,6 +411,11 @@ public final class PipeSupervisor {
         .onMessage(CloseSent.class, m -> m.generation() == gen,
             m -> connectedEnding(data.withEnding(data.ending().closeSentOn(gen)), link))
         .onMessage(LinkLost.class, m -> m.generation() == gen, m -> onLinkLost(data, link, m))
+        .onMessage(LinkProved.class, m -> m.generation() == gen && !data.linkProved(),
+            m -> onProved(data, link))
+        .onMessageEquals(GiveUpTick.INSTANCE, () -> connected(data.givingUp(), link))
+        .onMessage(AckStalled.class, m -> m.generation() == gen, m -> onAckStalled(data, m))
+        .onMessage(AckResumed.class, m -> m.generation() == gen, m -> onAckResumed(data, m))
         .onMessage(Connect.class, m -> refuse(m.replyTo(), new AlreadyConnectedException(gen)))
         .onMessage(ForceReconnect.class, m -> forceReconnect(data, link, m))
         .onMessage(Accept.class, m -> checkTakeover(link, m))
@@ -565,9 +593,16 @@ public final class PipeSupervisor {
 
   private Behavior<Command> onAttached(PipeData data, ReconnectAttempt attempt, WriterAttached m) {
     timers.cancel(ATTEMPT_TIMER);
-    timers.cancel(GIVE_UP_TIMER);
     reader.tell(new Reader.Activate(m.generation()));
     PipeData next = data.connected();
+    Duration stableAfter = settings.reconnect().stableAfter();
+    if (stableAfter.isZero()) {
+      timers.cancel(GIVE_UP_TIMER);
+      next = next.proved();
+    } else {
+      // The failures (and the give-up timer) stand until this connection proves itself.
+      timers.startSingleTimer(STABLE_TIMER, new LinkProved(m.generation()), stableAfter);
+    }
     attempt.waiters().forEach(w -> w.tell(StatusReply.ack()));
     attempt.accepting()
         .ifPresent(a -> a.replyTo().tell(StatusReply.success(attempt.local())));
@@ -615,7 +650,12 @@ public final class PipeSupervisor {
   private Optional<Duration> scheduleRetry(PipeData before, ReconnectAttempt attempt, int failedAttempts) {
     boolean wanted = attempt.accepting().isEmpty() || before.everConnected()
         || before.failedAttempts() > 0;
-    if (!wanted || before.givenUp() || reconnector.isEmpty()) {
+    return wanted ? startRetryTimer(before, failedAttempts) : Optional.empty();
+  }
+
+  /** Starts the retry timer after {@code failedAttempts} failures, unless the policy gave up. */
+  private Optional<Duration> startRetryTimer(PipeData before, int failedAttempts) {
+    if (before.givenUp() || reconnector.isEmpty()) {
       return Optional.empty();
     }
     Optional<Duration> delay = settings.reconnect().nextDelay(failedAttempts, random.nextDouble());
@@ -641,14 +681,66 @@ public final class PipeSupervisor {
     }
     PipeData lost = drop(data, link, m.cause(), m.error());
     if (reconnector.isPresent() && m.cause().isRecoverable()) {
-      Duration giveUp = settings.reconnect().giveUpAfter();
-      if (!giveUp.isZero()) {
-        timers.startSingleTimer(GIVE_UP_TIMER, GiveUpTick.INSTANCE, giveUp);
+      if (!data.linkProved()) {
+        return lostUnproved(data, lost, link, m);
       }
+      startGiveUpTimer();
       return startAttempt(lost, List.of(), Optional.empty());
     }
     logTransition(PipeState.DISCONNECTED, lost.generation());
     return disconnected(retire(lost));
+  }
+
+  /**
+   * A connection lost before it proved itself is one more failed attempt: the next one waits the
+   * backoff, so a peer that accepts and drops every connection is not dialed in a tight loop. The
+   * give-up timer keeps running from the first such loss. The children move on to a new generation
+   * at once, as on an accept-only pipe, so that the writer lets go of the dead link (and its ack
+   * stall watch) while the backoff runs.
+   */
+  private Behavior<Command> lostUnproved(PipeData before, PipeData lost, LinkHandle link, LinkLost m) {
+    ReconnectFailedException error = new ReconnectFailedException(before.failedAttempts() + 1,
+        "connection lost before it proved itself: cause=" + m.cause(), m.error().orElse(null));
+    PipeData failed = before.givenUp() ? lost.givingUp().failed(error) : lost.failed(error);
+    if (!before.givenUp() && !timers.isTimerActive(GIVE_UP_TIMER)) {
+      startGiveUpTimer();
+    }
+    Optional<Duration> delay = startRetryTimer(before, failed.failedAttempts());
+    context.getLog().info("reconnect attempt [{}] failed, next in [{}]: [{}]",
+        error.attempt(), delay.map(Duration::toString).orElse("never"), error.getMessage());
+    publish(failed, new PipeEvent.ReconnectFailed(error.attempt(), error, delay));
+    logTransition(PipeState.DISCONNECTED, link.generation());
+    return disconnected(retire(failed));
+  }
+
+  private void startGiveUpTimer() {
+    Duration giveUp = settings.reconnect().giveUpAfter();
+    if (!giveUp.isZero()) {
+      timers.startSingleTimer(GIVE_UP_TIMER, GiveUpTick.INSTANCE, giveUp);
+    }
+  }
+
+  private Behavior<Command> onAckStalled(PipeData data, AckStalled m) {
+    context.getLog().warn("peer stalled: generation [{}] unacknowledged bytes [{}] for [{}]",
+        m.generation(), m.unackedBytes(), m.stalledFor());
+    publish(data, new PipeEvent.PeerStalled(m.generation(), m.unackedBytes(), m.stalledFor()));
+    return Behaviors.same();
+  }
+
+  private Behavior<Command> onAckResumed(PipeData data, AckResumed m) {
+    context.getLog().info("peer resumed acknowledging: generation [{}] after [{}]",
+        m.generation(), m.stalledFor());
+    publish(data, new PipeEvent.PeerResumed(m.generation(), m.stalledFor()));
+    return Behaviors.same();
+  }
+
+  /** The connection stayed up long enough, or carried progress: the attempts succeeded. */
+  private Behavior<Command> onProved(PipeData data, LinkHandle link) {
+    timers.cancel(STABLE_TIMER);
+    timers.cancel(GIVE_UP_TIMER);
+    context.getLog().debug("connection proved itself: generation [{}] after [{}] failed attempts",
+        link.generation(), data.failedAttempts());
+    return connected(data.proved(), link);
   }
 
   private Behavior<Command> forceReconnect(PipeData data, LinkHandle link, ForceReconnect m) {
@@ -801,6 +893,7 @@ public final class PipeSupervisor {
 
   private PipeData drop(PipeData data, LinkHandle link, DisconnectCause cause, Optional<Throwable> error) {
     link.shutdown();
+    timers.cancel(STABLE_TIMER);
     context.getLog().info("connection lost: generation [{}] cause [{}] error [{}]",
         link.generation(), cause, error.map(Throwable::toString).orElse("none"));
     PipeData lost = data.lost(error);

@@ -204,6 +204,8 @@ final class Reader extends AbstractBehavior<Reader.Command> {
   /** The last received bytes, for the history check of the position reported at a switch. */
   private ByteString history = ByteString.emptyByteString();
   private PipeClosedException closedWith;
+  /** The generation whose connection this reader reported proved (data arrived on it). */
+  private long provedGeneration = -1;
 
   private Reader(
       ActorContext<Command> context,
@@ -289,6 +291,10 @@ final class Reader extends AbstractBehavior<Reader.Command> {
       return;
     }
     ByteString payload = data.payload();
+    if (provedGeneration != generation && !payload.isEmpty()) {
+      provedGeneration = generation; // the peer's new bytes: this connection works
+      supervisor.tell(new PipeSupervisor.LinkProved(generation));
+    }
     pending = pending.concat(payload);
     history = HistoryTail.append(history, payload);
     ackOwed = true;

@@ -13,15 +13,18 @@ import io.backedpipe.ResumePoint;
 import io.backedpipe.buffer.ReplayBuffer;
 import io.backedpipe.wire.Frame;
 import io.backedpipe.wire.LinkLimits;
+import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Optional;
 import java.util.OptionalInt;
+import java.util.function.LongSupplier;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.Receive;
+import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
 import org.apache.pekko.util.ByteString;
 
 /**
@@ -41,6 +44,12 @@ import org.apache.pekko.util.ByteString;
  * application) only says where to resume sending: were it to release the window too, the peer
  * could be sent more than a window beyond what it read, and its reader could no longer promise to
  * drain the connection.
+ *
+ * <p>It also watches for a peer that keeps the connection but stops acknowledging: while written
+ * bytes wait on a connection, one timer checks that some acknowledgement moved the window within
+ * {@code ack-stall-timeout}, and the supervisor is told when a stall starts and ends. An ack only
+ * notes the time; the timer re-arms itself for what is left, so a busy pipe pays one clock read
+ * per ack and one tick per timeout.
  */
 final class Writer extends AbstractBehavior<Writer.Command> {
 
@@ -185,11 +194,18 @@ final class Writer extends AbstractBehavior<Writer.Command> {
    */
   record Rejected(PipeException error) implements Reply {}
 
+  /** Time to check whether acknowledgements have stalled on the connection of {@code generation}. */
+  private record AckStallCheck(long generation) implements Command {}
+
   /** A write (or the end of output) waiting for window space, in arrival order. */
   private record Waiting(ByteString rest, ActorRef<Reply> replyTo, boolean finish) {}
 
+  private static final Object ACK_STALL_TIMER = "ack-stall";
+
   private final ActorRef<PipeSupervisor.Command> supervisor;
   private final PipeSettings settings;
+  private final TimerScheduler<Command> timers;
+  private final LongSupplier nanoClock;
   private final ReplayBuffer buffer;
   private final ArrayDeque<Waiting> waiting = new ArrayDeque<>();
   private long generation = -1;
@@ -208,6 +224,8 @@ final class Writer extends AbstractBehavior<Writer.Command> {
   private LinkLimits loggedPeerLimits = LinkLimits.NONE;
   private long ackToSend;
   private long ackSent;
+  /** The generation whose connection this writer reported proved (the peer acked new bytes). */
+  private long provedGeneration = -1;
   /** The position after every byte accepted or still waiting for window space. */
   private long queuedPosition;
   /** Where the output ends, once a Finish arrived; -1 before. */
@@ -223,14 +241,23 @@ final class Writer extends AbstractBehavior<Writer.Command> {
   /** After a Close with a farewell: the connection it goes out on, and the frame until it did. */
   private ActorRef<Frame> farewellLink;
   private Frame.Close farewellFrame;
+  /** Whether written bytes wait on the connection for an ack (the stall watch runs). */
+  private boolean ackWaiting;
+  /** Since when: the start of the wait, or the last ack that moved the window. */
+  private long ackWaitSinceNs;
+  private boolean stallReported;
 
   private Writer(
       ActorContext<Command> context,
+      TimerScheduler<Command> timers,
       PipeSettings settings,
-      ActorRef<PipeSupervisor.Command> supervisor) {
+      ActorRef<PipeSupervisor.Command> supervisor,
+      LongSupplier nanoClock) {
     super(context);
+    this.timers = timers;
     this.settings = settings;
     this.supervisor = supervisor;
+    this.nanoClock = nanoClock;
     this.buffer = new ReplayBuffer(settings.windowBytes());
   }
 
@@ -239,11 +266,13 @@ final class Writer extends AbstractBehavior<Writer.Command> {
    *
    * @param settings the pipe's settings
    * @param supervisor where reports go
+   * @param nanoClock the time in nanoseconds, for the ack stall watch
    * @return the behaviour
    */
   static Behavior<Command> create(
-      PipeSettings settings, ActorRef<PipeSupervisor.Command> supervisor) {
-    return Behaviors.setup(context -> new Writer(context, settings, supervisor));
+      PipeSettings settings, ActorRef<PipeSupervisor.Command> supervisor, LongSupplier nanoClock) {
+    return Behaviors.setup(context -> Behaviors.withTimers(
+        timers -> new Writer(context, timers, settings, supervisor, nanoClock)));
   }
 
   @Override
@@ -261,6 +290,7 @@ final class Writer extends AbstractBehavior<Writer.Command> {
         .onMessage(Detach.class, this::onDetach)
         .onMessage(Close.class, this::onClose)
         .onMessage(ReportStatus.class, this::onReportStatus)
+        .onMessage(AckStallCheck.class, this::onAckStallCheck)
         .build();
   }
 
@@ -283,6 +313,7 @@ final class Writer extends AbstractBehavior<Writer.Command> {
       waiting.addLast(new Waiting(write.bytes(), write.replyTo(), false));
       acceptWaiting();
       pump();
+      watchAcks();
     }
     return this;
   }
@@ -354,6 +385,7 @@ final class Writer extends AbstractBehavior<Writer.Command> {
         new PipeSupervisor.WriterAttached(generation, peer, buffer.endPosition() - peer));
     acceptWaiting();
     pump();
+    watchAcks();
     return this;
   }
 
@@ -380,6 +412,7 @@ final class Writer extends AbstractBehavior<Writer.Command> {
     link = null;
     linkReady = false;
     sentPosition = buffer.startPosition();
+    watchAcks();
     return this;
   }
 
@@ -405,6 +438,14 @@ final class Writer extends AbstractBehavior<Writer.Command> {
       pump();
     }
     return this;
+  }
+
+  /** The peer acknowledged new bytes on this connection: tell the supervisor, once per connection. */
+  private void reportProved() {
+    if (provedGeneration != generation) {
+      provedGeneration = generation;
+      supervisor.tell(new PipeSupervisor.LinkProved(generation));
+    }
   }
 
   /** Tells the supervisor, once, that the peer acknowledged every byte before the end. */
@@ -437,10 +478,13 @@ final class Writer extends AbstractBehavior<Writer.Command> {
                       "ack beyond sent: ackPosition=" + position
                           + " sentPosition=" + sentPosition))));
     } else if (position > buffer.startPosition()) {
+      reportProved();
+      noteAckProgress();
       buffer.releaseTo(position);
       acceptWaiting();
       pump();
       reportOutputAcknowledged();
+      watchAcks();
     }
     return this;
   }
@@ -464,12 +508,70 @@ final class Writer extends AbstractBehavior<Writer.Command> {
     buffer.releaseTo(buffer.endPosition()); // a closed pipe holds no bytes
     waiting.forEach(w -> w.replyTo().tell(new Rejected(closedWith)));
     waiting.clear();
+    watchAcks();
     return this;
   }
 
   private Behavior<Command> onReportStatus(ReportStatus report) {
     long acked = closedWith == null ? buffer.startPosition() : closedAckedPosition;
-    report.replyTo().tell(report.partial().withWriter(buffer.endPosition(), acked));
+    Optional<Duration> stalledFor = ackWaiting
+        ? Optional.of(Duration.ofNanos(nanoClock.getAsLong() - ackWaitSinceNs))
+        : Optional.empty();
+    report.replyTo().tell(
+        report.partial().withWriter(buffer.endPosition(), acked).withAckStalledFor(stalledFor));
+    return this;
+  }
+
+  /**
+   * Starts the stall watch when written bytes begin to wait on a connection, and ends it when none
+   * wait or the connection is gone. A stall that ends with the connection needs no report: the
+   * supervisor publishes the loss.
+   */
+  private void watchAcks() {
+    boolean waits = link != null && buffer.endPosition() > buffer.startPosition()
+        && !settings.ackStallTimeout().isZero();
+    if (waits && !ackWaiting) {
+      ackWaiting = true;
+      ackWaitSinceNs = nanoClock.getAsLong();
+      timers.startSingleTimer(ACK_STALL_TIMER, new AckStallCheck(generation),
+          settings.ackStallTimeout());
+    } else if (!waits && ackWaiting) {
+      ackWaiting = false;
+      stallReported = false;
+      timers.cancel(ACK_STALL_TIMER);
+    }
+  }
+
+  /** An ack moved the window: the wait starts over, and a reported stall is over. */
+  private void noteAckProgress() {
+    if (!ackWaiting) {
+      return;
+    }
+    long now = nanoClock.getAsLong();
+    if (stallReported) {
+      stallReported = false;
+      supervisor.tell(new PipeSupervisor.AckResumed(generation,
+          Duration.ofNanos(now - ackWaitSinceNs)));
+      timers.startSingleTimer(ACK_STALL_TIMER, new AckStallCheck(generation),
+          settings.ackStallTimeout());
+    }
+    ackWaitSinceNs = now;
+  }
+
+  /** Reports a stall once; before the timeout (acks came meanwhile) re-arms for the rest. */
+  private Behavior<Command> onAckStallCheck(AckStallCheck check) {
+    if (check.generation() != generation || !ackWaiting || stallReported) {
+      return this;
+    }
+    Duration waited = Duration.ofNanos(nanoClock.getAsLong() - ackWaitSinceNs);
+    Duration left = settings.ackStallTimeout().minus(waited);
+    if (left.isNegative() || left.isZero()) {
+      stallReported = true;
+      supervisor.tell(new PipeSupervisor.AckStalled(generation,
+          buffer.endPosition() - buffer.startPosition(), waited));
+    } else {
+      timers.startSingleTimer(ACK_STALL_TIMER, new AckStallCheck(generation), left);
+    }
     return this;
   }
 

@@ -31,22 +31,30 @@ final class PipeHarness {
   final TestProbe<PipeEvent> events;
   final ActorRef<PipeSupervisor.Command> pipe;
 
-  private PipeHarness(ActorTestKit testKit, PipeSettings settings, boolean dialing) {
+  private PipeHarness(ActorTestKit testKit, PipeSettings settings, boolean dialing,
+      java.util.function.LongSupplier nanoClock) {
     this.testKit = testKit;
     this.dials = testKit.createTestProbe();
     this.events = testKit.createTestProbe();
     Optional<io.backedpipe.Reconnector> reconnector =
         dialing ? Optional.of(new ProbeReconnector(dials.ref())) : Optional.empty();
-    this.pipe = testKit.spawn(PipeSupervisor.create(reconnector, settings, new SplittableRandom(7)));
+    this.pipe = testKit.spawn(PipeSupervisor.create(reconnector, settings, new SplittableRandom(7),
+        nanoClock));
     pipe.tell(new PipeSupervisor.Subscribe(events.ref()));
   }
 
   static PipeHarness dialing(ActorTestKit testKit, PipeSettings settings) {
-    return new PipeHarness(testKit, settings, true);
+    return new PipeHarness(testKit, settings, true, System::nanoTime);
+  }
+
+  /** A dialing pipe whose ack stall watch reads {@code nanoClock}. */
+  static PipeHarness dialing(ActorTestKit testKit, PipeSettings settings,
+      java.util.function.LongSupplier nanoClock) {
+    return new PipeHarness(testKit, settings, true, nanoClock);
   }
 
   static PipeHarness accepting(ActorTestKit testKit, PipeSettings settings) {
-    return new PipeHarness(testKit, settings, false);
+    return new PipeHarness(testKit, settings, false, System::nanoTime);
   }
 
   /** Settings with fast retries and a single attempt unless a test says otherwise. */
@@ -140,6 +148,19 @@ final class PipeHarness {
     TestProbe<PipeStatus> replies = testKit.createTestProbe();
     pipe.tell(new PipeSupervisor.GetStatus(replies.ref()));
     return replies.receiveMessage(TIMEOUT);
+  }
+
+  /**
+   * Makes the connection of {@code peer} prove itself (the peer sends one byte of data) and waits
+   * until the pipe has received it; the pipe's proof is then ahead of anything the test does next.
+   */
+  void awaitProved(Peer peer) {
+    long before = status().receivedPosition();
+    peer.send("!");
+    events.awaitAssert(TIMEOUT, () -> {
+      assertEquals(before + 1, status().receivedPosition());
+      return null;
+    });
   }
 
   /** Skips events until one of {@code type} arrives. */

@@ -270,10 +270,15 @@ class PipeSupervisorTest {
     assertTrue(failed.nextAttemptIn().isPresent());
     h.dials.expectMessageClass(ProbeReconnector.Request.class).fail(new IOException("down"));
     assertEquals(2, h.awaitEvent(PipeEvent.ReconnectFailed.class).attempt());
-    h.answerDial(0);
+    PipeHarness.Peer peer = h.answerDial(0);
     PipeEvent.Connected connected = h.awaitEvent(PipeEvent.Connected.class);
     assertEquals(0, connected.reconnectCount());
-    assertEquals(0, h.status().failedAttempts());
+    assertEquals(2, h.status().failedAttempts()); // until the connection proves itself
+    peer.send("progress");
+    h.events.awaitAssert(PipeHarness.TIMEOUT, () -> {
+      assertEquals(0, h.status().failedAttempts());
+      return null;
+    });
   }
 
   @Test
@@ -323,6 +328,7 @@ class PipeSupervisorTest {
     PipeHarness.Peer first = h.connected(0);
     assertEquals(new PipeEvent.Reconnecting(1, 1), h.events.receiveMessage());
     assertEquals(new PipeEvent.Connected(1, 0, 0, 0), h.events.receiveMessage());
+    h.awaitProved(first); // so its loss is a lost connection, not a failed attempt
     first.link().cut();
     PipeEvent.Disconnected lost = assertInstanceOf(PipeEvent.Disconnected.class,
         h.events.receiveMessage());
@@ -381,7 +387,9 @@ class PipeSupervisorTest {
   @Test
   void shouldKeepRetryingAfterAnAcceptedConnectionFailsOnADialingPipe() {
     PipeHarness h = retrying();
-    h.connected(0).link().cut();
+    PipeHarness.Peer first = h.connected(0);
+    h.awaitProved(first); // a working connection is lost: the retry starts at once
+    first.link().cut();
     h.dials.expectMessageClass(ProbeReconnector.Request.class); // the retry hangs
     TestProbe<StatusReply<ResumePoint>> replies = testKit.createTestProbe();
     PipeHarness.Peer bad = h.accept(50, replies);
@@ -424,6 +432,7 @@ class PipeSupervisorTest {
   void shouldTryOnceAfterALossWithTheSingleAttemptPolicy() {
     PipeHarness h = single();
     PipeHarness.Peer peer = h.connected(0);
+    h.awaitProved(peer);
     peer.link().cut();
     h.dials.expectMessageClass(ProbeReconnector.Request.class).fail(new IOException("down"));
     PipeEvent.ReconnectFailed failed = h.awaitEvent(PipeEvent.ReconnectFailed.class);

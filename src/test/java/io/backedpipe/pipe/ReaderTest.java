@@ -57,12 +57,14 @@ class ReaderTest {
   /** One reader with its supervisor, writer and Source probes. */
   private static final class Fixture {
     final TestProbe<PipeSupervisor.Command> supervisor = testKit.createTestProbe();
+    final TestProbe<PipeSupervisor.LinkProved> proofs = testKit.createTestProbe();
     final TestProbe<Writer.Command> writer = testKit.createTestProbe();
     final TestProbe<Reader.Reply> source = testKit.createTestProbe();
     final ActorRef<Reader.Command> reader;
 
     Fixture(PipeSettings settings) {
-      reader = testKit.spawn(Reader.create(settings, supervisor.ref(), writer.ref()));
+      reader = testKit.spawn(Reader.create(settings,
+          ProofSplitter.spawn(testKit, supervisor, proofs), writer.ref()));
     }
 
     Fixture() {
@@ -546,5 +548,21 @@ class ReaderTest {
     assertEquals(settings.ackEveryBytes(),
         Reader.ackEveryBytes(settings, new LinkLimits(16 * 1024, 1L << 40, 1L << 40)));
     assertEquals(1, Reader.ackEveryBytes(settings, new LinkLimits(1, 1, 1)));
+  }
+
+  @Test
+  void shouldReportTheConnectionProvedOnceWhenDataArrives() {
+    Fixture f = new Fixture();
+    TestProbe<Reader.LinkAck> ack = f.connect(1, 0);
+    f.inbound(1, ack, new Frame.Ack(0));
+    f.proofs.expectNoMessage(NO_MORE); // acks are the writer's to judge
+    f.data(1, ack, "abc");
+    f.proofs.expectMessage(new PipeSupervisor.LinkProved(1));
+    f.data(1, ack, "def");
+    f.proofs.expectNoMessage(NO_MORE); // once per connection
+
+    TestProbe<Reader.LinkAck> second = f.connect(2, 6);
+    f.data(2, second, "g");
+    f.proofs.expectMessage(new PipeSupervisor.LinkProved(2));
   }
 }

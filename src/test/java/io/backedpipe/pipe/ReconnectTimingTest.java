@@ -61,6 +61,7 @@ class ReconnectTimingTest {
     PipeHarness h = PipeHarness.dialing(testKit, PipeHarness.settings(testKit,
         policy().withGiveUpAfter(Duration.ofMillis(250))));
     PipeHarness.Peer peer = h.connected(0);
+    h.awaitProved(peer);
     peer.link().cut();
     failNextDial(h);
     h.awaitEvent(PipeEvent.ReconnectFailed.class);

@@ -59,11 +59,13 @@ class WriterTest {
   /** One writer with its supervisor and Sink probes. */
   private static final class Fixture {
     final TestProbe<PipeSupervisor.Command> supervisor = testKit.createTestProbe();
+    final TestProbe<PipeSupervisor.LinkProved> proofs = testKit.createTestProbe();
     final TestProbe<Writer.Reply> sink = testKit.createTestProbe();
     final ActorRef<Writer.Command> writer;
 
     Fixture(PipeSettings settings) {
-      writer = testKit.spawn(Writer.create(settings, supervisor.ref()));
+      writer = testKit.spawn(Writer.create(settings,
+          ProofSplitter.spawn(testKit, supervisor, proofs), () -> 0L));
     }
 
     Fixture() {
@@ -708,5 +710,28 @@ class WriterTest {
         java.util.OptionalInt.of(io.backedpipe.ResumePoint.check(bytes("our history"))), io.backedpipe.wire.LinkLimits.NONE,
         second.ref()));
     f.supervisor.expectMessage(new PipeSupervisor.WriterAttached(2, 11, 0));
+  }
+
+  @Test
+  void shouldReportTheConnectionProvedOnceWhenThePeerAcknowledgesNewBytes() {
+    Fixture f = new Fixture();
+    TestProbe<Frame> link = f.attach(1, 0, 0);
+    f.writeAccepted("0123456789");
+    f.receiveData(link, 1, 10);
+    f.proofs.expectNoMessage(NO_MORE);
+
+    f.writer.tell(new Writer.PeerAcked(1, 4));
+    f.proofs.expectMessage(new PipeSupervisor.LinkProved(1));
+    f.writer.tell(new Writer.PeerAcked(1, 10));
+    f.proofs.expectNoMessage(NO_MORE); // once per connection
+
+    // The peer's first ack on a new connection repeats its old one: no progress, no proof.
+    TestProbe<Frame> second = f.reattach(2, 10, 0);
+    f.writer.tell(new Writer.PeerAcked(2, 10));
+    f.proofs.expectNoMessage(NO_MORE);
+    f.writeAccepted("ab");
+    f.receiveData(second, 2, 2);
+    f.writer.tell(new Writer.PeerAcked(2, 12));
+    f.proofs.expectMessage(new PipeSupervisor.LinkProved(2));
   }
 }

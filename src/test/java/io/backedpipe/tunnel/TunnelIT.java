@@ -110,6 +110,12 @@ class TunnelIT {
         sent.set(i, sent.get(i).concat(chunk));
         await(clients.get(i).send(chunk));
       }
+      // The fault lands mid-transfer, on links that carry bytes again: one cut before it carried
+      // anything would only be waiting out its backoff (a connection that never proved itself),
+      // and a fault then would find no link to break.
+      for (int i = 0; i < clients.size(); i++) {
+        awaitReceived(clients.get(i), sent.get(i).size() - 512 * 1024 + 1);
+      }
       t.proxy().inject(fault, Duration.ofMillis(1500));
     }
     for (int i = 0; i < clients.size(); i++) {
