@@ -14,6 +14,9 @@ import org.apache.pekko.util.ByteStringBuilder;
  * frames of every type. Offsets follow {@code docs/protocol.md}.
  */
 final class HostileBytes {
+  /** The protocol version of every well-formed HELLO. */
+  private static final int VERSION = FrameCodec.PROTOCOL_VERSION;
+
   /** Offset of a HELLO's magic in the frame (after the 5-byte header). */
   static final int HELLO_MAGIC = 5;
   /** Offset of a HELLO's version. */
@@ -104,8 +107,8 @@ final class HostileBytes {
       case 6 -> new Frame.Error(ErrorCode.values()[random.nextInt(ErrorCode.values().length)], "x");
       case 7 -> new Frame.Challenge(1, random(random, Frame.Challenge.NONCE_BYTES));
       case 8 -> new Frame.Welcome(io.backedpipe.wire.HandshakeStatus.OK, 0, 0, 0, "");
-      default -> new Frame.Hello(1, new UUID(random.nextLong(), random.nextLong()), false, 0, 0,
-          random(random, random.nextInt(Frame.Hello.MAX_PROOF_BYTES + 1)));
+      default -> new Frame.Hello(VERSION, new UUID(random.nextLong(), random.nextLong()), false,
+          0, 0, random(random, random.nextInt(Frame.Hello.MAX_PROOF_BYTES + 1)));
     };
   }
 }

@@ -42,6 +42,9 @@ import org.apache.pekko.util.ByteString;
  * <p>Immutable, so thread-safe.
  */
 public final class HostileInput {
+  /** The protocol version of every well-formed HELLO. */
+  private static final int VERSION = FrameCodec.PROTOCOL_VERSION;
+
   /** Own streams in use at once, unless told otherwise. */
   public static final int DEFAULT_OWN_STREAMS = 16;
   /**
@@ -160,7 +163,8 @@ public final class HostileInput {
 
   private HostileCase boundaryLength(Draft d) {
     int maxPayload = FrameCodec.maxFrameBytes(maxDataBytes) - FrameCodec.HEADER_BYTES;
-    int[] lengths = {0, 1, 7, 8, 9, 21, 22, 23, 36, 37, 38, 101, 102, 1025, 1026, 1027,
+    int[] lengths = {0, 1, 7, 8, 9, 21, 22, 23, 42, 43, 44, 56, 57, 58, 121, 122, 299, 300, 1025,
+        1026, 1027,
         maxDataBytes - 1, maxDataBytes, maxDataBytes + 1, maxPayload, maxPayload + 1,
         Integer.MAX_VALUE, Integer.MIN_VALUE, -1, -2, Integer.MIN_VALUE + d.random.nextInt(1 << 30)};
     int length = lengths[d.random.nextInt(lengths.length)];
@@ -227,7 +231,8 @@ public final class HostileInput {
       }
       case 2 -> {
         // A second HELLO, valid in itself and possibly naming the protected stream: never routed.
-        ByteString hello = bytes.hello(1, d.target(), true, 0, 0, ByteString.emptyByteString());
+        ByteString hello =
+            bytes.hello(VERSION, d.target(), true, 0, 0, ByteString.emptyByteString());
         return d.afterHandshake(HostileKind.TYPE_CONFUSION, "a second HELLO after WELCOME", hello,
             Ending.KEEP_OPEN, d.ownHello());
       }
@@ -256,7 +261,9 @@ public final class HostileInput {
   }
 
   private HostileCase wrongVersion(Draft d) {
-    int[] versions = {0, 2, 0xFFFF, 0x0100, 2 + d.random.nextInt(0xFFFE)};
+    int current = VERSION;
+    int other = (current + 1 + d.random.nextInt(0xFFFF)) & 0xFFFF; // never the current one
+    int[] versions = {0, current - 1, current + 1, 0xFFFF, 0x0100, other};
     int version = versions[d.random.nextInt(versions.length)];
     // Even a position that would be valid: the version is checked before anything else.
     ByteString hello = bytes.hello(version, d.target(), d.random.nextBoolean(), 0, 0,
@@ -345,7 +352,7 @@ public final class HostileInput {
       position = beyond[d.random.nextInt(beyond.length)];
       check = d.random.nextInt();
     }
-    ByteString hello = bytes.hello(1, stream, create, position, check, d.opaqueProof());
+    ByteString hello = bytes.hello(VERSION, stream, create, position, check, d.opaqueProof());
     return d.beforeHandshake(HostileKind.IMPOSSIBLE_POSITION, "HELLO for " + whose
         + " at readPosition=" + position + " historyCheck=" + check, hello, Ending.KEEP_OPEN);
   }
@@ -353,8 +360,8 @@ public final class HostileInput {
   private HostileCase replayedHandshake(Draft d) {
     // A replayed HELLO for the protected stream carries an impossible position: refused twice.
     Frame.Hello hello = protectedStream.isPresent() && d.random.nextInt(4) == 0
-        ? new Frame.Hello(1, protectedStream.get(), false, Long.MAX_VALUE, 0, d.opaqueProof())
-        : new Frame.Hello(1, d.ownStream(), true, 0, 0, d.opaqueProof());
+        ? new Frame.Hello(VERSION, protectedStream.get(), false, Long.MAX_VALUE, 0, d.opaqueProof())
+        : new Frame.Hello(VERSION, d.ownStream(), true, 0, 0, d.opaqueProof());
     ByteString after = d.random.nextBoolean() ? ByteString.emptyByteString()
         : bytes.encode(bytes.validFrame(d.random));
     return new HostileCase(d.index, HostileKind.REPLAYED_HANDSHAKE,
@@ -485,15 +492,17 @@ public final class HostileInput {
 
     /** A valid HELLO's bytes for any stream: only for cases that break or cut it. */
     ByteString anyHello() {
-      return bytes.hello(1, target(), random.nextBoolean(), 0, 0, opaqueProof());
+      return bytes.hello(VERSION, target(), random.nextBoolean(), 0, 0,
+          opaqueProof());
     }
 
     Frame.Hello ownHello() {
-      return new Frame.Hello(1, ownStream(), true, 0, 0, opaqueProof());
+      return new Frame.Hello(VERSION, ownStream(), true, 0, 0, opaqueProof());
     }
 
     Frame.Hello freshHello(boolean create, long position, int check) {
-      return new Frame.Hello(1, freshStream(), create, position, check, opaqueProof());
+      return new Frame.Hello(VERSION, freshStream(), create, position, check,
+          opaqueProof());
     }
 
     HostileCase beforeHandshake(HostileKind kind, String description, ByteString hostile,

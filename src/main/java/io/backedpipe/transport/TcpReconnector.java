@@ -37,7 +37,7 @@ public final class TcpReconnector implements Reconnector {
    * The protocol version this implementation speaks: 2 since HELLO and WELCOME carry each side's
    * limits (version 1 had none, and its peers are refused with VERSION_UNSUPPORTED).
    */
-  public static final int VERSION = 2;
+  public static final int VERSION = io.backedpipe.wire.FrameCodec.PROTOCOL_VERSION;
 
   private final ActorSystem<?> system;
   private final InetSocketAddress server;

@@ -30,6 +30,12 @@ public final class FrameCodec {
   public static final int HEADER_BYTES = 5;
 
   /**
+   * The protocol version this codec speaks: 2 since HELLO and WELCOME carry each side's {@link
+   * LinkLimits} (version 1 had none).
+   */
+  public static final int PROTOCOL_VERSION = 2;
+
+  /**
    * The largest DATA payload the protocol allows, whatever a side's own frame size: a receiver
    * never buffers a DATA payload ({@code FrameDecoder} hands its parts on as they arrive), so the
    * bound costs no memory; each side sends at most the smaller of its own {@code max-frame-bytes}

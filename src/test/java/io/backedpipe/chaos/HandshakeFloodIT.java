@@ -71,8 +71,8 @@ class HandshakeFloodIT {
       for (int i = 0; i < SILENT; i++) {
         flood.add(connect(server));
       }
-      ByteString hello = CODEC.encode(new Frame.Hello(1, UUID.randomUUID(), true, 0, 0,
-          ByteString.emptyByteString()));
+      ByteString hello = CODEC.encode(new Frame.Hello(io.backedpipe.wire.FrameCodec.PROTOCOL_VERSION,
+          UUID.randomUUID(), true, 0, 0, ByteString.emptyByteString()));
       for (int i = 0; i < DRIBBLING; i++) {
         Socket socket = connect(server);
         flood.add(socket);

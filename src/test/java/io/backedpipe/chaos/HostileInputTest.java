@@ -76,7 +76,8 @@ class HostileInputTest {
 
   /** A valid HELLO for the protected stream must be refused: bad version or impossible position. */
   private static void assertHarmless(Frame.Hello hello, HostileCase c) {
-    if (!hello.streamId().equals(PROTECTED) || hello.version() != 1) {
+    if (!hello.streamId().equals(PROTECTED)
+        || hello.version() != io.backedpipe.wire.FrameCodec.PROTOCOL_VERSION) {
       return;
     }
     boolean beyond = hello.readPosition() >= HostileInput.IMPOSSIBLE_POSITION;

@@ -122,8 +122,8 @@ class AuthenticationIT {
     Frame.Hello captured;
     try (Socket socket = new Socket(server.address().getAddress(), server.address().getPort())) {
       first = (Frame.Challenge) read(socket.getInputStream());
-      Frame.Hello bare = new Frame.Hello(1, stream, true, 0, 0, ByteString.emptyByteString());
-      captured = new Frame.Hello(1, stream, true, 0, 0, SECRET.proof(first.nonce(), bare));
+      Frame.Hello bare = new Frame.Hello(TcpReconnector.VERSION, stream, true, 0, 0, ByteString.emptyByteString());
+      captured = new Frame.Hello(TcpReconnector.VERSION, stream, true, 0, 0, SECRET.proof(first.nonce(), bare));
     }
     // ...sent again on another: the nonce differs, so the proof does not hold.
     try (Socket socket = new Socket(server.address().getAddress(), server.address().getPort())) {

@@ -109,7 +109,7 @@ class HostileClientIT {
   @Test
   void shouldCloseAConnectionWithTheWrongMagic() throws Exception {
     int before = pipes();
-    ByteString hello = CODEC.encode(hello(1));
+    ByteString hello = CODEC.encode(hello(TcpReconnector.VERSION));
     ByteString bad = hello.take(5).concat(ByteString.fromString("XXXX")).concat(hello.drop(9));
     List<Frame> got = exchange(bad);
     assertTrue(got.size() <= 1, "at most the CHALLENGE: " + got);
@@ -119,18 +119,21 @@ class HostileClientIT {
   @Test
   void shouldAnswerAnUnsupportedVersionAndClose() throws Exception {
     int before = pipes();
-    List<Frame> got = exchange(CODEC.encode(hello(2)));
-    assertEquals(2, got.size(), got.toString());
-    Frame.Welcome welcome = assertInstanceOf(Frame.Welcome.class, got.get(1));
-    assertEquals(HandshakeStatus.VERSION_UNSUPPORTED, welcome.status());
-    assertEquals("supported=1", welcome.detail());
+    // version 1, whose HELLO had no limits, and a version from the future
+    for (int version : new int[] {1, TcpReconnector.VERSION + 1}) {
+      List<Frame> got = exchange(CODEC.encode(hello(version)));
+      assertEquals(2, got.size(), got.toString());
+      Frame.Welcome welcome = assertInstanceOf(Frame.Welcome.class, got.get(1));
+      assertEquals(HandshakeStatus.VERSION_UNSUPPORTED, welcome.status());
+      assertEquals("supported=2", welcome.detail());
+    }
     assertServerUnharmed(before);
   }
 
   @Test
   void shouldCloseAConnectionWhoseHandshakeIsTruncated() throws Exception {
     int before = pipes();
-    ByteString half = CODEC.encode(hello(1)).take(20);
+    ByteString half = CODEC.encode(hello(TcpReconnector.VERSION)).take(20);
     CompletionStage<ByteString> reply = Source.single(half) // then our side ends
         .via(Tcp.get(testKit.system()).outgoingConnection(
             server.address().getHostString(), server.address().getPort()))
@@ -170,7 +173,7 @@ class HostileClientIT {
 
   @Test
   void shouldDropAConnectionThatSendsGarbageAfterAValidHandshake() throws Exception {
-    Frame.Hello hello = new Frame.Hello(1, UUID.randomUUID(), true, 0, 0,
+    Frame.Hello hello = new Frame.Hello(TcpReconnector.VERSION, UUID.randomUUID(), true, 0, 0,
         ByteString.emptyByteString());
     List<Frame> got = exchange(CODEC.encode(hello).concat(ByteString.fromString("garbage!")));
     assertTrue(got.size() <= 2, got.toString()); // closed, after the WELCOME at most

@@ -24,7 +24,7 @@ class SharedSecretTest {
 
   private static Frame.Hello hello(UUID stream, boolean create, long position, int check,
       ByteString proof) {
-    return new Frame.Hello(1, stream, create, position, check, proof);
+    return new Frame.Hello(TcpReconnector.VERSION, stream, create, position, check, proof);
   }
 
   private static Frame.Hello proven(ByteString nonce, UUID stream, boolean create, long position,
