@@ -111,6 +111,16 @@ class TcpLoopbackIT {
     server.unbind();
   }
 
+  /** A connected client with a 4 MiB window and the default 256 KiB frames. */
+  private static BackedPipe largeWindowClient(PipeServer server) throws Exception {
+    PipeSettings large = PipeSettings.create(testKit.system()).withWindowBytes(4 * 1024 * 1024);
+    BackedPipe client = BackedPipe.of(testKit.spawn(BackedPipe.create(
+        new TcpReconnector(testKit.system(), server.address(), UUID.randomUUID(), true,
+            transport()), large)), testKit.system());
+    await(client.connect());
+    return client;
+  }
+
   /**
    * The two ends are configured differently and learn it in the handshake: the server's pipes take
    * 8 KiB frames and hold 64 KiB unread, the client's send 256 KiB frames from a 4 MiB window.
@@ -125,11 +135,7 @@ class TcpLoopbackIT {
     PipeServer server = PipeServer.bind(testKit.system(), "127.0.0.1", 0, serverSettings(), small,
             transport(), (id, pipe) -> pipe.source().runWith(pipe.sink(), testKit.system()))
         .toCompletableFuture().get(5, TimeUnit.SECONDS);
-    PipeSettings large = PipeSettings.create(testKit.system()).withWindowBytes(4 * 1024 * 1024);
-    BackedPipe client = BackedPipe.of(testKit.spawn(BackedPipe.create(
-        new TcpReconnector(testKit.system(), server.address(), UUID.randomUUID(), true,
-            transport()), large)), testKit.system());
-    await(client.connect());
+    BackedPipe client = largeWindowClient(server);
 
     List<ByteString> chunks = randomChunks(7, 64, 256 * 1024); // about 8 MiB
     assertEquals(concat(chunks), await(echo(client, chunks)));
@@ -151,11 +157,7 @@ class TcpLoopbackIT {
     PipeServer server = PipeServer.bind(testKit.system(), "127.0.0.1", 0, serverSettings(), small,
             transport(), (id, pipe) -> hosted.complete(pipe)) // never reads
         .toCompletableFuture().get(5, TimeUnit.SECONDS);
-    PipeSettings large = PipeSettings.create(testKit.system()).withWindowBytes(4 * 1024 * 1024);
-    BackedPipe client = BackedPipe.of(testKit.spawn(BackedPipe.create(
-        new TcpReconnector(testKit.system(), server.address(), UUID.randomUUID(), true,
-            transport()), large)), testKit.system());
-    await(client.connect());
+    BackedPipe client = largeWindowClient(server);
     Source.from(randomChunks(8, 32, 64 * 1024)).concat(Source.never())
         .runWith(client.sink(), testKit.system()); // about 1 MiB
     BackedPipe serverPipe = await(hosted);
