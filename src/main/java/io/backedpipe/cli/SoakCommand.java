@@ -24,8 +24,7 @@ import picocli.CommandLine.Model.CommandSpec;
         + "(seeded, a new rate every minute); the link lost without reset for 10-30 s after "
         + "every 20-40 s up; a reset every ~45 s. Heartbeats every 2s, dead after 8s (catch "
         + "every loss); each pipe writes 4 KiB/s each way in 1 KiB writes; slow readers read "
-        + "8 KiB/s; runs 5m. Large frames on a slow link can outlast the heartbeat timeout: "
-        + "try --set backed-pipe.max-frame-bytes=16KiB if links keep dying while bytes move.",
+        + "8 KiB/s; runs 5m.",
         ""})
 final class SoakCommand implements Callable<Integer> {
   @Spec
