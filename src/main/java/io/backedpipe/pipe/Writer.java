@@ -629,8 +629,7 @@ final class Writer extends AbstractBehavior<Writer.Command> {
 
   /** The position up to which this connection may be sent: the peer's read buffer past its ack. */
   private long sendLimit() {
-    long limit = buffer.startPosition() + sendAheadBytes;
-    return limit < 0 ? Long.MAX_VALUE : limit; // NONE's unbounded buffer overflows the sum
+    return buffer.startPosition() + sendAheadBytes; // at most the window (an int): no overflow
   }
 
   private void send(Frame frame) {
