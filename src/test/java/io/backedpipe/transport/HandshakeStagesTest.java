@@ -44,10 +44,10 @@ class HandshakeStagesTest {
   private static final Duration SHORT = Duration.ofMillis(200);
 
   private static final Frame.Challenge CHALLENGE =
-      new Frame.Challenge(3, ByteString.fromString("0123456789abcdef"));
+      new Frame.Challenge(3, false, ByteString.fromString("0123456789abcdef"));
   private static final UUID STREAM = UUID.fromString("00000000-0000-0000-0000-00000000beef");
   private static final Frame.Hello HELLO =
-      new Frame.Hello(3, STREAM, true, 0, 7, CHALLENGE.nonce().take(4));
+      new Frame.Hello(3, STREAM, true, 0, 7, CHALLENGE.nonce(), CHALLENGE.nonce().take(4));
   private static final Frame.Welcome OK = new Frame.Welcome(HandshakeStatus.OK, 5, 7, 1000, "");
   private static final Frame.Welcome REFUSED =
       new Frame.Welcome(HandshakeStatus.NOT_AUTHORIZED, -1, 0, 0, "bad proof");
@@ -93,7 +93,8 @@ class HandshakeStagesTest {
 
   private static Wired<CompletionStage<Frame.Welcome>> client(Duration timeout) {
     return new Wired<>(new ClientHandshake(
-        c -> new Frame.Hello(c.version(), STREAM, true, 0, 7, c.nonce().take(4)), timeout));
+        c -> new Frame.Hello(c.version(), STREAM, true, 0, 7, c.nonce(), c.nonce().take(4)),
+        timeout));
   }
 
   private static Wired<ServerHandshake.Control> server(Duration timeout) {
