@@ -5,7 +5,10 @@ import io.backedpipe.wire.HandshakeStatus;
 /**
  * The peer answered the handshake with a status other than {@code OK}. Permanent statuses (unknown
  * stream, not authorized, unsupported version, bad position, history mismatch) end the pipe; the
- * others (limit reached) are retried by the reconnect policy.
+ * others (limit reached) are retried by the reconnect policy. A client with a shared secret raises
+ * it only for a {@code WELCOME} whose proof it verified ({@link UnprovenServerException}
+ * otherwise), or when the server requires a secret and the client has none ({@code NOT_AUTHORIZED}
+ * without a {@code WELCOME}).
  */
 public final class HandshakeRefusedException extends PipeException {
   private static final long serialVersionUID = 1L;

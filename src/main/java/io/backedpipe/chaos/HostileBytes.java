@@ -26,9 +26,14 @@ final class HostileBytes {
   /** Offset of a HELLO's read position. */
   static final int HELLO_READ_POSITION = 29;
   /** Offset of a HELLO's proof length. */
-  static final int HELLO_PROOF_LENGTH = 41;
+  static final int HELLO_PROOF_LENGTH = 77;
   /** A HELLO's payload without its proof. */
-  static final int HELLO_FIXED_BYTES = 37;
+  static final int HELLO_FIXED_BYTES = 73;
+  /**
+   * The client nonce of every HELLO made here: the server only passes it into proofs, so a fixed
+   * one exercises it as well as a random one.
+   */
+  static final ByteString HELLO_NONCE = ByteString.fromString("hostile nonce 16");
 
   private static final ByteOrder ORDER = ByteOrder.BIG_ENDIAN;
   private static final int[] SENDABLE_TYPES = {0x01, 0x02, 0x03, 0x04, 0x05, 0x06, 0x07, 0x10,
@@ -80,7 +85,7 @@ final class HostileBytes {
   ByteString hello(int version, UUID streamId, boolean create, long readPosition,
       int historyCheck, ByteString proof) {
     return codec.encode(new Frame.Hello(version, streamId, create, readPosition, historyCheck,
-        proof));
+        HELLO_NONCE, proof));
   }
 
   /**
@@ -105,10 +110,10 @@ final class HostileBytes {
       case 4 -> new Frame.EndOfStream(0);
       case 5 -> new Frame.Close(random.nextInt(0x10000), "hostile");
       case 6 -> new Frame.Error(ErrorCode.values()[random.nextInt(ErrorCode.values().length)], "x");
-      case 7 -> new Frame.Challenge(1, random(random, Frame.Challenge.NONCE_BYTES));
+      case 7 -> new Frame.Challenge(1, false, random(random, Frame.Challenge.NONCE_BYTES));
       case 8 -> new Frame.Welcome(io.backedpipe.wire.HandshakeStatus.OK, 0, 0, 0, "");
       default -> new Frame.Hello(VERSION, new UUID(random.nextLong(), random.nextLong()), false,
-          0, 0, random(random, random.nextInt(Frame.Hello.MAX_PROOF_BYTES + 1)));
+          0, 0, HELLO_NONCE, random(random, random.nextInt(Frame.Hello.MAX_PROOF_BYTES + 1)));
     };
   }
 }

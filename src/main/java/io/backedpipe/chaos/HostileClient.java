@@ -159,7 +159,7 @@ final class HostileClient {
     Handshake handshake(Frame.Hello template) throws IOException, ProtocolBreach {
       Frame.Challenge challenge = challenge();
       Frame.Hello hello = new Frame.Hello(template.version(), template.streamId(),
-          template.create(), template.readPosition(), template.historyCheck(),
+          template.create(), template.readPosition(), template.historyCheck(), template.nonce(),
           prover.apply(template, challenge.nonce()));
       ByteString bytes = codec.encode(hello);
       send(bytes);

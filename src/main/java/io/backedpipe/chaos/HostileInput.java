@@ -163,7 +163,7 @@ public final class HostileInput {
 
   private HostileCase boundaryLength(Draft d) {
     int maxPayload = FrameCodec.maxFrameBytes(maxDataBytes) - FrameCodec.HEADER_BYTES;
-    int[] lengths = {0, 1, 7, 8, 9, 21, 22, 23, 42, 43, 44, 56, 57, 58, 121, 122, 299, 300, 1025,
+    int[] lengths = {0, 1, 7, 8, 9, 23, 24, 25, 43, 44, 45, 72, 73, 74, 137, 138, 364, 365, 1025,
         1026, 1027,
         maxDataBytes - 1, maxDataBytes, maxDataBytes + 1, maxPayload, maxPayload + 1,
         Integer.MAX_VALUE, Integer.MIN_VALUE, -1, -2, Integer.MIN_VALUE + d.random.nextInt(1 << 30)};
@@ -238,7 +238,7 @@ public final class HostileInput {
       }
       default -> {
         Frame[] handshakeFrames = {
-            new Frame.Challenge(1, HostileBytes.random(d.random, Frame.Challenge.NONCE_BYTES)),
+            new Frame.Challenge(1, false, HostileBytes.random(d.random, Frame.Challenge.NONCE_BYTES)),
             new Frame.Welcome(io.backedpipe.wire.HandshakeStatus.OK, 0, 0, 0, ""),
             new Frame.Error(io.backedpipe.wire.ErrorCode.INTERNAL, "hostile")};
         Frame frame = handshakeFrames[d.random.nextInt(handshakeFrames.length)];
@@ -293,7 +293,7 @@ public final class HostileInput {
             HostileBytes.raw(0x11, payload.size(), payload), Ending.KEEP_OPEN);
       }
       case 2 -> {
-        // The length field disagrees with 37 + proofLength, and exactly that many bytes follow.
+        // The length field disagrees with 73 + proofLength, and exactly that many bytes follow.
         int extra = d.random.nextBoolean() ? 1 + d.random.nextInt(8)
             : -Math.min(1 + d.random.nextInt(8), Math.max(1, proofLength));
         int length = HostileBytes.HELLO_FIXED_BYTES + proofLength + extra;
@@ -313,7 +313,7 @@ public final class HostileInput {
       default -> {
         int length = d.random.nextInt(HostileBytes.HELLO_FIXED_BYTES);
         yield d.beforeHandshake(HostileKind.MALFORMED_HELLO, "HELLO payload of " + length
-            + " bytes (below 37)", HostileBytes.raw(0x11, length,
+            + " bytes (below 73)", HostileBytes.raw(0x11, length,
             hello.drop(FrameCodec.HEADER_BYTES).take(length)), Ending.KEEP_OPEN);
       }
     };
@@ -360,8 +360,10 @@ public final class HostileInput {
   private HostileCase replayedHandshake(Draft d) {
     // A replayed HELLO for the protected stream carries an impossible position: refused twice.
     Frame.Hello hello = protectedStream.isPresent() && d.random.nextInt(4) == 0
-        ? new Frame.Hello(VERSION, protectedStream.get(), false, Long.MAX_VALUE, 0, d.opaqueProof())
-        : new Frame.Hello(VERSION, d.ownStream(), true, 0, 0, d.opaqueProof());
+        ? new Frame.Hello(VERSION, protectedStream.get(), false, Long.MAX_VALUE, 0,
+            HostileBytes.HELLO_NONCE, d.opaqueProof())
+        : new Frame.Hello(VERSION, d.ownStream(), true, 0, 0, HostileBytes.HELLO_NONCE,
+            d.opaqueProof());
     ByteString after = d.random.nextBoolean() ? ByteString.emptyByteString()
         : bytes.encode(bytes.validFrame(d.random));
     return new HostileCase(d.index, HostileKind.REPLAYED_HANDSHAKE,
@@ -497,12 +499,13 @@ public final class HostileInput {
     }
 
     Frame.Hello ownHello() {
-      return new Frame.Hello(VERSION, ownStream(), true, 0, 0, opaqueProof());
+      return new Frame.Hello(VERSION, ownStream(), true, 0, 0, HostileBytes.HELLO_NONCE,
+          opaqueProof());
     }
 
     Frame.Hello freshHello(boolean create, long position, int check) {
       return new Frame.Hello(VERSION, freshStream(), create, position, check,
-          opaqueProof());
+          HostileBytes.HELLO_NONCE, opaqueProof());
     }
 
     HostileCase beforeHandshake(HostileKind kind, String description, ByteString hostile,

@@ -111,6 +111,9 @@ public final class PipeRegistry extends AbstractBehavior<PipeRegistry.Command> {
   /** Failed proofs since the last warning; logged at most once per {@link #AUTH_LOG_EVERY}. */
   private long authFailures;
   private long authFailuresLogged;
+  /** Of {@link #authFailures}, those whose HELLO carried no proof at all (a client without one). */
+  private long authMissing;
+  private long authMissingLogged;
   private long lastAuthWarningNanos = Long.MIN_VALUE;
   private final Materializer materializer;
   private final Map<UUID, ActorRef<PipeSupervisor.Command>> pipes = new HashMap<>();
@@ -264,19 +267,29 @@ public final class PipeRegistry extends AbstractBehavior<PipeRegistry.Command> {
 
   /**
    * Refuses a HELLO without the right proof. A client guessing or replaying would flood the log,
-   * so failures are counted and reported at most once per {@link #AUTH_LOG_EVERY}.
+   * so failures are counted and reported at most once per {@link #AUTH_LOG_EVERY}. The log and the
+   * detail tell a missing proof (a client without a secret) from a wrong one (another secret, or
+   * a forger): the client knows which it sent, so the detail tells it nothing new.
    */
   private Behavior<Command> refuseUnauthorized(Route route) {
+    boolean missing = route.hello().proof().isEmpty();
     authFailures++;
+    authMissing += missing ? 1 : 0;
     long now = System.nanoTime();
     if (lastAuthWarningNanos == Long.MIN_VALUE
         || now - lastAuthWarningNanos >= AUTH_LOG_EVERY.toNanos()) {
-      getContext().getLog().warn("refused {} HELLO(s) without a valid proof of the shared secret"
-          + " (latest: stream [{}])", authFailures - authFailuresLogged, route.hello().streamId());
+      long all = authFailures - authFailuresLogged;
+      long none = authMissing - authMissingLogged;
+      getContext().getLog().warn("refused {} HELLO(s) without a valid proof of the shared secret:"
+          + " {} with no proof (client has no secret), {} with a wrong one (another secret, or a"
+          + " forger) (latest: stream [{}])", all, none, all - none, route.hello().streamId());
       authFailuresLogged = authFailures;
+      authMissingLogged = authMissing;
       lastAuthWarningNanos = now;
     }
-    return answer(route, HandshakeStatus.NOT_AUTHORIZED, "not authorized");
+    return answer(route, HandshakeStatus.NOT_AUTHORIZED, missing
+        ? "proof required: the server has a shared secret and the HELLO carries no proof"
+        : "proof wrong: the HELLO's proof does not match the server's shared secret");
   }
 
   private Behavior<Command> refuse(Route route, HandshakeStatus status, String detail) {

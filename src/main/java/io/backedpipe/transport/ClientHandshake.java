@@ -2,9 +2,11 @@ package io.backedpipe.transport;
 
 import io.backedpipe.HandshakeFailedException;
 import io.backedpipe.HandshakeRefusedException;
+import io.backedpipe.UnprovenServerException;
 import io.backedpipe.wire.Frame;
 import io.backedpipe.wire.HandshakeStatus;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Function;
@@ -24,6 +26,12 @@ import org.apache.pekko.stream.stage.GraphStageLogic;
  * {@link io.backedpipe.HandshakeFailedException} on a timeout, an unexpected frame or a closed
  * connection.
  *
+ * <p>With a shared secret, the {@code WELCOME} must prove it ({@link SharedSecret}); one that does not, whatever its status, fails the
+ * stage with {@link UnprovenServerException}, which the pipe retries: a forged {@code
+ * UNKNOWN_STREAM} must not end the stream, and an unproven {@code OK} must not carry its bytes.
+ * Without a secret nothing can be proven, and a {@code CHALLENGE} that requires a proof fails the
+ * stage at once with a permanent {@code NOT_AUTHORIZED} that says this client has no secret.
+ *
  * <p>Shape: {@code in1} frames from the pipe, {@code out1} to the wire, {@code in2} from the wire,
  * {@code out2} to the pipe.
  */
@@ -33,18 +41,39 @@ public final class ClientHandshake
   private final BidiShape<Frame, Frame, Frame, Frame> shape = BidiShape.of(
       Inlet.<Frame>create("ClientHandshake.fromPipe"), Outlet.<Frame>create("ClientHandshake.toWire"),
       Inlet.<Frame>create("ClientHandshake.fromWire"), Outlet.<Frame>create("ClientHandshake.toPipe"));
+  /** Why a WELCOME from a server that never asked for a proof is not trusted. */
+  static final String NOT_ASKED = "the server did not ask for a proof: it has no shared secret,"
+      + " or this is not the server you think";
+  /** The NOT_AUTHORIZED detail when this client has no secret for a server that wants one. */
+  static final String NO_CLIENT_SECRET =
+      "the server requires a shared secret and this client has none";
+
   private final Function<Frame.Challenge, Frame.Hello> hello;
+  private final Optional<SharedSecret> secret;
   private final Duration timeout;
 
   /**
    * Creates the stage.
    *
    * @param hello builds the {@code HELLO} from the server's challenge
+   * @param secret the shared secret the {@code WELCOME} must prove; empty for none
+   * @param timeout the whole handshake must finish within this time
+   */
+  public ClientHandshake(Function<Frame.Challenge, Frame.Hello> hello,
+      Optional<SharedSecret> secret, Duration timeout) {
+    this.hello = hello;
+    this.secret = secret;
+    this.timeout = timeout;
+  }
+
+  /**
+   * Creates a stage without a shared secret.
+   *
+   * @param hello builds the {@code HELLO} from the server's challenge
    * @param timeout the whole handshake must finish within this time
    */
   public ClientHandshake(Function<Frame.Challenge, Frame.Hello> hello, Duration timeout) {
-    this.hello = hello;
-    this.timeout = timeout;
+    this(hello, Optional.empty(), timeout);
   }
 
   @Override
@@ -61,7 +90,9 @@ public final class ClientHandshake
 
   private final class Logic extends HandshakeLogic {
     private final CompletableFuture<Frame.Welcome> welcome;
-    private boolean challenged;
+    /** The server's CHALLENGE and our HELLO, once sent: the WELCOME's proof covers both. */
+    private Frame.Challenge challenge;
+    private Frame.Hello sent;
 
     Logic(CompletableFuture<Frame.Welcome> welcome) {
       super(shape, timeout);
@@ -70,27 +101,56 @@ public final class ClientHandshake
 
     @Override
     protected void onHandshakeFrame(Frame frame) {
-      if (!challenged && frame instanceof Frame.Challenge challenge) {
-        challenged = true;
-        Frame.Hello answer;
-        try {
-          answer = hello.apply(challenge);
-        } catch (RuntimeException e) {
-          failHandshake(new HandshakeFailedException("could not build the HELLO", e));
-          return;
-        }
-        emit(toWire, answer);
-        pull(fromWire);
-      } else if (challenged && frame instanceof Frame.Welcome answer) {
-        if (answer.status() == HandshakeStatus.OK) {
-          welcome.complete(answer);
-          open();
-        } else {
-          failHandshake(new HandshakeRefusedException(answer.status(), answer.detail()));
-        }
+      if (challenge == null && frame instanceof Frame.Challenge c) {
+        onChallenge(c);
+      } else if (challenge != null && frame instanceof Frame.Welcome answer) {
+        onWelcome(answer);
       } else {
-        unexpected(challenged ? "WELCOME" : "CHALLENGE", frame);
+        unexpected(challenge != null ? "WELCOME" : "CHALLENGE", frame);
       }
+    }
+
+    private void onChallenge(Frame.Challenge c) {
+      challenge = c;
+      if (c.proofRequired() && secret.isEmpty()) {
+        // a configuration error, told before the stream id goes out to a server that would refuse
+        failHandshake(new HandshakeRefusedException(HandshakeStatus.NOT_AUTHORIZED,
+            NO_CLIENT_SECRET));
+        return;
+      }
+      try {
+        sent = hello.apply(c);
+      } catch (RuntimeException e) {
+        failHandshake(new HandshakeFailedException("could not build the HELLO", e));
+        return;
+      }
+      emit(toWire, sent);
+      pull(fromWire);
+    }
+
+    private void onWelcome(Frame.Welcome answer) {
+      Optional<String> unproven = secret.flatMap(s -> whyUnproven(s, answer));
+      if (unproven.isPresent()) {
+        failHandshake(new UnprovenServerException(answer.status(), answer.detail(),
+            unproven.get()));
+      } else if (answer.status() == HandshakeStatus.OK) {
+        welcome.complete(answer);
+        open();
+      } else {
+        failHandshake(new HandshakeRefusedException(answer.status(), answer.detail()));
+      }
+    }
+
+    private Optional<String> whyUnproven(SharedSecret s, Frame.Welcome answer) {
+      if (s.verifies(challenge.nonce(), sent, answer)) {
+        return Optional.empty();
+      } else if (!challenge.proofRequired()) {
+        return Optional.of(NOT_ASKED);
+      } else if (answer.proof().isEmpty()) {
+        return Optional.of("the WELCOME carries no proof");
+      }
+      return Optional.of("the WELCOME's proof is wrong: the server's shared secret is not this"
+          + " client's, or this is not the server you think");
     }
 
     @Override

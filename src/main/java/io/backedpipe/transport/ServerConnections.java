@@ -21,6 +21,11 @@ import org.slf4j.LoggerFactory;
  * {@link Router}. A connection that fails its handshake (timeout, malformed bytes, wrong frame) is
  * closed and logged; nothing else is touched.
  *
+ * <p>With a shared secret, the {@code CHALLENGE} says a proof is required, and every {@code
+ * WELCOME} the router decides, OK or refusal, goes out with the server's proof over both nonces,
+ * the {@code HELLO} it answers and its own fields ({@link SharedSecret}): signing here, where every
+ * answer passes, means no path of the router can send an unproven one.
+ *
  * <p>Thread-safe: the random source is the only shared state, and {@link SecureRandom} is safe.
  */
 public final class ServerConnections {
@@ -90,8 +95,8 @@ public final class ServerConnections {
   public void handle(Tcp.IncomingConnection incoming) {
     byte[] nonce = new byte[Frame.Challenge.NONCE_BYTES];
     random.nextBytes(nonce);
-    Frame.Challenge challenge =
-        new Frame.Challenge(TcpReconnector.VERSION, ByteString.fromArrayUnsafe(nonce));
+    Frame.Challenge challenge = new Frame.Challenge(TcpReconnector.VERSION,
+        settings.secret().isPresent(), ByteString.fromArrayUnsafe(nonce));
     ServerHandshake handshake = new ServerHandshake(challenge, settings.handshakeTimeout());
     Flow<Frame, Frame, ServerHandshake.Control> connection =
         ConnectionStack.stack(settings, handshake,
@@ -106,8 +111,29 @@ public final class ServerConnections {
         router.route(challenge, hello,
             started.connection(
                 new ResumePoint(hello.readPosition(), hello.historyCheck(), hello.limits())),
-            started.value().welcome());
+            proving(challenge, hello, started.value().welcome()));
       }
     });
+  }
+
+  /**
+   * The future the router completes: its answer reaches the handshake with the server's proof
+   * when the server has a secret, as is.
+   */
+  private CompletableFuture<Frame.Welcome> proving(Frame.Challenge challenge, Frame.Hello hello,
+      CompletableFuture<Frame.Welcome> handshake) {
+    if (settings.secret().isEmpty()) {
+      return handshake;
+    }
+    SharedSecret secret = settings.secret().get();
+    CompletableFuture<Frame.Welcome> decided = new CompletableFuture<>();
+    decided.whenComplete((answer, error) -> {
+      if (error != null) {
+        handshake.completeExceptionally(error);
+      } else {
+        handshake.complete(answer.withProof(secret.proof(challenge.nonce(), hello, answer)));
+      }
+    });
+    return decided;
   }
 }

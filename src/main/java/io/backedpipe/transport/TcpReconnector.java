@@ -5,6 +5,7 @@ import io.backedpipe.Reconnector;
 import io.backedpipe.ResumePoint;
 import io.backedpipe.wire.Frame;
 import java.net.InetSocketAddress;
+import java.security.SecureRandom;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CompletionStage;
@@ -14,6 +15,8 @@ import org.apache.pekko.stream.javadsl.Flow;
 import org.apache.pekko.stream.javadsl.Keep;
 import org.apache.pekko.stream.javadsl.Tcp;
 import org.apache.pekko.util.ByteString;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The dialing side over TCP: every call opens a TCP connection to the server, runs the handshake
@@ -22,6 +25,11 @@ import org.apache.pekko.util.ByteString;
  * resume point, whose history check the pipe's writer verifies. A refusal fails the call with {@link io.backedpipe.HandshakeRefusedException},
  * which ends the pipe when the status is permanent. Given a {@link TlsContext}, every connection
  * runs over TLS and verifies the server's certificate first.
+ *
+ * <p>With a shared secret every {@code HELLO} carries a fresh nonce and the proof, and every
+ * {@code WELCOME} must prove the secret in turn over both nonces; one that does not is a failed
+ * attempt ({@link io.backedpipe.UnprovenServerException}), never a refusal that ends the pipe. A
+ * server that does not ask for a proof is warned about once.
  *
  * <pre>{@code
  * UUID id = UUID.randomUUID();
@@ -38,6 +46,9 @@ public final class TcpReconnector implements Reconnector {
    * limits (version 1 had none, and its peers are refused with VERSION_UNSUPPORTED).
    */
   public static final int VERSION = io.backedpipe.wire.FrameCodec.PROTOCOL_VERSION;
+  private static final Logger LOG = LoggerFactory.getLogger(TcpReconnector.class);
+  /** Thread-safe; one per JVM is enough for nonces. */
+  private static final SecureRandom RANDOM = new SecureRandom();
 
   private final ActorSystem<?> system;
   private final InetSocketAddress server;
@@ -54,6 +65,12 @@ public final class TcpReconnector implements Reconnector {
    * orders the two (a late, abandoned attempt can only set it to true, which is also right).
    */
   private boolean established;
+  /**
+   * Whether this reconnector has warned that a server did not ask for the proof of its secret:
+   * once is enough, every failed attempt says it again in its cause. Ordered as {@link
+   * #established} is; a race could at worst warn twice.
+   */
+  private boolean warnedNotAsked;
 
   /**
    * Creates the reconnector.
@@ -97,11 +114,21 @@ public final class TcpReconnector implements Reconnector {
     this.tls = Optional.of(tls);
   }
 
-  /** The HELLO, with the proof of the shared secret over this connection's nonce, if any. */
+  /**
+   * The HELLO, with a fresh nonce and the proof of the shared secret over both nonces, if any.
+   */
   private Frame.Hello hello(Frame.Challenge challenge, ResumePoint local) {
     boolean createNow = create && !established;
+    if (settings.secret().isPresent() && !challenge.proofRequired() && !warnedNotAsked) {
+      warnedNotAsked = true;
+      LOG.warn("{} stream {}: {}; its answers are not trusted (no stream is attached, no refusal"
+          + " ends the stream)", server, streamId, ClientHandshake.NOT_ASKED);
+    }
+    byte[] nonce = new byte[Frame.Hello.NONCE_BYTES];
+    RANDOM.nextBytes(nonce);
     Frame.Hello hello = new Frame.Hello(VERSION, streamId, createNow, local.position(),
-        local.historyCheck(), local.limits(), ByteString.emptyByteString());
+        local.historyCheck(), local.limits(), ByteString.fromArrayUnsafe(nonce),
+        ByteString.emptyByteString());
     return settings.secret()
         .map(secret -> hello.withProof(secret.proof(challenge.nonce(), hello)))
         .orElse(hello);
@@ -110,7 +137,7 @@ public final class TcpReconnector implements Reconnector {
   @Override
   public CompletionStage<Connection> reconnect(ResumePoint local) {
     ClientHandshake handshake = new ClientHandshake(
-        challenge -> hello(challenge, local), settings.handshakeTimeout());
+        challenge -> hello(challenge, local), settings.secret(), settings.handshakeTimeout());
     Flow<ByteString, ByteString, ?> tcp = Tcp.get(system).outgoingConnection(server,
         // half-close: ending our write side (after a CLOSE) must not cut the peer's off
         Optional.empty(), settings.socketOptions(), true, Optional.of(settings.connectTimeout()),

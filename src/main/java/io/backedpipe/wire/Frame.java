@@ -147,13 +147,16 @@ public sealed interface Frame
   }
 
   /**
-   * The server's first frame on a new connection: the protocol version it speaks and a fresh nonce
-   * that the client's {@link Hello} proof covers.
+   * The server's first frame on a new connection: the protocol version it speaks, whether it
+   * requires a proof of the shared secret, and a fresh nonce that the client's {@link Hello} proof
+   * covers.
    *
    * @param version the server's protocol version, {@code 0..65535}
+   * @param proofRequired whether the server has a shared secret: it refuses a {@link Hello}
+   *     without the proof, and proves itself in its {@link Welcome}
    * @param nonce exactly {@value #NONCE_BYTES} random bytes
    */
-  record Challenge(int version, ByteString nonce) implements Frame {
+  record Challenge(int version, boolean proofRequired, ByteString nonce) implements Frame {
     /** The size of {@code nonce}. */
     public static final int NONCE_BYTES = 16;
 
@@ -161,6 +164,7 @@ public sealed interface Frame
      * Validates the version and the nonce.
      *
      * @param version the server's protocol version, {@code 0..65535}
+     * @param proofRequired whether the server requires a proof
      * @param nonce exactly {@value #NONCE_BYTES} random bytes
      * @throws IllegalArgumentException if the version is out of range or the nonce has another size
      * @throws NullPointerException if the nonce is {@code null}
@@ -175,13 +179,15 @@ public sealed interface Frame
 
     @Override
     public String toString() {
-      return "Challenge[version=" + version + ", nonceSize=" + nonce.size() + "]";
+      return "Challenge[version=" + version + ", proofRequired=" + proofRequired + ", nonceSize="
+          + nonce.size() + "]";
     }
   }
 
   /**
    * The client's answer to a {@link Challenge}: which stream it wants, whether to create it, where
-   * its reading stands, and its proof.
+   * its reading stands, its own fresh nonce (which the server's {@link Welcome} proof covers), and
+   * its proof.
    *
    * @param version the client's protocol version, {@code 0..65535}
    * @param streamId the stream to attach to
@@ -189,6 +195,7 @@ public sealed interface Frame
    * @param readPosition how many bytes of the server's stream the client has received, {@code >= 0}
    * @param historyCheck a check value over the stream's history, compared by the server
    * @param limits what the client accepts: the server keeps within them on this connection
+   * @param nonce exactly {@value #NONCE_BYTES} random bytes, fresh for every connection
    * @param proof the client's proof over the challenge, {@code 0..}{@value #MAX_PROOF_BYTES} bytes
    */
   record Hello(
@@ -198,10 +205,13 @@ public sealed interface Frame
       long readPosition,
       int historyCheck,
       LinkLimits limits,
+      ByteString nonce,
       ByteString proof)
       implements Frame {
     /** The most bytes {@code proof} has. */
     public static final int MAX_PROOF_BYTES = 64;
+    /** The size of {@code nonce}. */
+    public static final int NONCE_BYTES = 16;
 
     /**
      * Validates the components.
@@ -212,9 +222,12 @@ public sealed interface Frame
      * @param readPosition how many bytes of the server's stream the client has received, {@code >=
      *     0}
      * @param historyCheck a check value over the stream's history, compared by the server
+     * @param limits what the client accepts
+     * @param nonce exactly {@value #NONCE_BYTES} random bytes
      * @param proof the client's proof, {@code 0..}{@value #MAX_PROOF_BYTES} bytes
-     * @throws IllegalArgumentException if a value is out of range
-     * @throws NullPointerException if the stream id or the proof is {@code null}
+     * @throws IllegalArgumentException if a value is out of range or the nonce has another size
+     * @throws NullPointerException if the stream id, the limits, the nonce or the proof is
+     *     {@code null}
      */
     public Hello {
       Checks.unsignedShort("version", version);
@@ -222,6 +235,10 @@ public sealed interface Frame
       Objects.requireNonNull(limits, "limits");
       if (readPosition < 0) {
         throw new IllegalArgumentException("readPosition=" + readPosition + " must be >= 0");
+      }
+      if (nonce.size() != NONCE_BYTES) {
+        throw new IllegalArgumentException(
+            "nonce.size=" + nonce.size() + " must be " + NONCE_BYTES);
       }
       if (proof.size() > MAX_PROOF_BYTES) {
         throw new IllegalArgumentException(
@@ -233,8 +250,9 @@ public sealed interface Frame
     public String toString() {
       return String.format(
           "Hello[version=%d, streamId=%s, create=%b, readPosition=%d, historyCheck=%d,"
-              + " limits=%s, proofSize=%d]",
-          version, streamId, create, readPosition, historyCheck, limits, proof.size());
+              + " limits=%s, nonceSize=%d, proofSize=%d]",
+          version, streamId, create, readPosition, historyCheck, limits, nonce.size(),
+          proof.size());
     }
 
     /**
@@ -245,11 +263,12 @@ public sealed interface Frame
      * @param create see the record's description
      * @param readPosition see the record's description
      * @param historyCheck see the record's description
+     * @param nonce see the record's description
      * @param proof see the record's description
      */
     public Hello(int version, UUID streamId, boolean create, long readPosition, int historyCheck,
-        ByteString proof) {
-      this(version, streamId, create, readPosition, historyCheck, LinkLimits.NONE, proof);
+        ByteString nonce, ByteString proof) {
+      this(version, streamId, create, readPosition, historyCheck, LinkLimits.NONE, nonce, proof);
     }
 
     /**
@@ -259,13 +278,15 @@ public sealed interface Frame
      * @return the HELLO with {@code proof}
      */
     public Hello withProof(ByteString proof) {
-      return new Hello(version, streamId, create, readPosition, historyCheck, limits, proof);
+      return new Hello(version, streamId, create, readPosition, historyCheck, limits, nonce,
+          proof);
     }
   }
 
   /**
    * The server's answer to a {@link Hello}: whether the connection is accepted and, if so, where
-   * the server's reading of the client's stream stands.
+   * the server's reading of the client's stream stands; with a shared secret, the server's proof
+   * over all of it and both nonces.
    *
    * @param status the verdict; anything but {@link HandshakeStatus#OK} is followed by the server
    *     closing the connection
@@ -275,6 +296,8 @@ public sealed interface Frame
    * @param gracePeriodMillis how long the server keeps the stream for a reconnect, {@code >= 0}
    * @param limits what the server accepts: the client keeps within them on this connection
    * @param detail a human-readable detail, at most {@value #MAX_DETAIL_BYTES} bytes in UTF-8
+   * @param proof the server's proof over the client's nonce, the challenge's and every other
+   *     field, {@code 0..}{@value #MAX_PROOF_BYTES} bytes; empty from a server without a secret
    */
   record Welcome(
       HandshakeStatus status,
@@ -282,10 +305,13 @@ public sealed interface Frame
       int historyCheck,
       long gracePeriodMillis,
       LinkLimits limits,
-      String detail)
+      String detail,
+      ByteString proof)
       implements Frame {
     /** The most bytes {@code detail} takes in UTF-8. */
     public static final int MAX_DETAIL_BYTES = 256;
+    /** The most bytes {@code proof} has: as in {@link Hello}. */
+    public static final int MAX_PROOF_BYTES = Hello.MAX_PROOF_BYTES;
 
     /**
      * Validates the components.
@@ -296,8 +322,10 @@ public sealed interface Frame
      * @param gracePeriodMillis {@code >= 0}
      * @param limits the server's limits
      * @param detail at most {@value #MAX_DETAIL_BYTES} bytes in UTF-8
+     * @param proof at most {@value #MAX_PROOF_BYTES} bytes
      * @throws IllegalArgumentException if a value is out of range
-     * @throws NullPointerException if the status or the detail is {@code null}
+     * @throws NullPointerException if the status, the limits, the detail or the proof is
+     *     {@code null}
      */
     public Welcome {
       Objects.requireNonNull(status, "status");
@@ -317,10 +345,49 @@ public sealed interface Frame
             "gracePeriodMillis=" + gracePeriodMillis + " must be >= 0");
       }
       Checks.utf8("detail", detail, MAX_DETAIL_BYTES);
+      if (proof.size() > MAX_PROOF_BYTES) {
+        throw new IllegalArgumentException(
+            "proof.size=" + proof.size() + " must be <= " + MAX_PROOF_BYTES);
+      }
+    }
+
+    @Override
+    public String toString() {
+      return String.format(
+          "Welcome[status=%s, readPosition=%d, historyCheck=%d, gracePeriodMillis=%d,"
+              + " limits=%s, detail=%s, proofSize=%d]",
+          status, readPosition, historyCheck, gracePeriodMillis, limits, detail, proof.size());
     }
 
     /**
-     * A WELCOME that states no limits ({@link LinkLimits#NONE}).
+     * A WELCOME without a proof, as a server without a shared secret sends it.
+     *
+     * @param status see the record's description
+     * @param readPosition see the record's description
+     * @param historyCheck see the record's description
+     * @param gracePeriodMillis see the record's description
+     * @param limits see the record's description
+     * @param detail see the record's description
+     */
+    public Welcome(HandshakeStatus status, long readPosition, int historyCheck,
+        long gracePeriodMillis, LinkLimits limits, String detail) {
+      this(status, readPosition, historyCheck, gracePeriodMillis, limits, detail,
+          ByteString.emptyByteString());
+    }
+
+    /**
+     * The same WELCOME with a proof.
+     *
+     * @param proof the proof
+     * @return the WELCOME with {@code proof}
+     */
+    public Welcome withProof(ByteString proof) {
+      return new Welcome(status, readPosition, historyCheck, gracePeriodMillis, limits, detail,
+          proof);
+    }
+
+    /**
+     * A WELCOME that states no limits ({@link LinkLimits#NONE}) and carries no proof.
      *
      * @param status see the record's description
      * @param readPosition see the record's description
@@ -330,7 +397,8 @@ public sealed interface Frame
      */
     public Welcome(HandshakeStatus status, long readPosition, int historyCheck,
         long gracePeriodMillis, String detail) {
-      this(status, readPosition, historyCheck, gracePeriodMillis, LinkLimits.NONE, detail);
+      this(status, readPosition, historyCheck, gracePeriodMillis, LinkLimits.NONE, detail,
+          ByteString.emptyByteString());
     }
   }
 }

@@ -52,12 +52,15 @@ public final class FrameCodec {
   private static final ByteOrder ORDER = ByteOrder.BIG_ENDIAN;
   private static final int LONG_PAYLOAD_BYTES = 8;
   private static final int TEXT_CODE_BYTES = 2;
-  private static final int CHALLENGE_BYTES = 4 + 2 + Frame.Challenge.NONCE_BYTES;
+  private static final int CHALLENGE_BYTES = 4 + 2 + 2 + Frame.Challenge.NONCE_BYTES;
   /** Max data (4), window (8) and read buffer (8), in HELLO and WELCOME. */
   private static final int LIMITS_BYTES = 4 + 8 + 8;
-  private static final int HELLO_FIXED_BYTES = 4 + 2 + 2 + 16 + 8 + 4 + LIMITS_BYTES + 1;
-  private static final int WELCOME_FIXED_BYTES = 1 + 8 + 4 + 8 + LIMITS_BYTES + 2;
+  private static final int HELLO_FIXED_BYTES =
+      4 + 2 + 2 + 16 + 8 + 4 + LIMITS_BYTES + Frame.Hello.NONCE_BYTES + 1;
+  /** Status to limits, then the detail's length (2) and the proof's (1). */
+  private static final int WELCOME_FIXED_BYTES = 1 + 8 + 4 + 8 + LIMITS_BYTES + 2 + 1;
   private static final int HELLO_FLAG_CREATE = 0x0001;
+  private static final int CHALLENGE_FLAG_PROOF_REQUIRED = 0x0001;
   private static final Pattern CONTROL = Pattern.compile("\\p{Cntrl}");
 
   private final int maxDataBytes;
@@ -191,6 +194,7 @@ public final class FrameCodec {
     return header(ByteString.newBuilder(), FrameType.CHALLENGE, CHALLENGE_BYTES)
         .putInt(MAGIC, ORDER)
         .putShort(challenge.version(), ORDER)
+        .putShort(challenge.proofRequired() ? CHALLENGE_FLAG_PROOF_REQUIRED : 0, ORDER)
         .append(challenge.nonce())
         .result();
   }
@@ -208,6 +212,7 @@ public final class FrameCodec {
         .putInt(hello.limits().maxDataBytes(), ORDER)
         .putLong(hello.limits().windowBytes(), ORDER)
         .putLong(hello.limits().readBufferBytes(), ORDER)
+        .append(hello.nonce())
         .putByte((byte) hello.proof().size())
         .append(hello.proof())
         .result();
@@ -215,7 +220,8 @@ public final class FrameCodec {
 
   private ByteString encodeWelcome(Frame.Welcome welcome) {
     ByteString detail = Checks.utf8("detail", welcome.detail(), Frame.Welcome.MAX_DETAIL_BYTES);
-    return header(ByteString.newBuilder(), FrameType.WELCOME, WELCOME_FIXED_BYTES + detail.size())
+    int length = WELCOME_FIXED_BYTES + detail.size() + welcome.proof().size();
+    return header(ByteString.newBuilder(), FrameType.WELCOME, length)
         .putByte((byte) welcome.status().code()) // UNKNOWN's -1 goes out as 0xFF
         .putLong(welcome.readPosition(), ORDER)
         .putInt(welcome.historyCheck(), ORDER)
@@ -224,7 +230,9 @@ public final class FrameCodec {
         .putLong(welcome.limits().windowBytes(), ORDER)
         .putLong(welcome.limits().readBufferBytes(), ORDER)
         .putShort(detail.size(), ORDER)
+        .putByte((byte) welcome.proof().size())
         .append(detail)
+        .append(welcome.proof())
         .result();
   }
 
@@ -245,7 +253,8 @@ public final class FrameCodec {
       case CLOSE, ERROR -> MAX_CONTROL_PAYLOAD_BYTES;
       case CHALLENGE -> CHALLENGE_BYTES;
       case HELLO -> HELLO_FIXED_BYTES + Frame.Hello.MAX_PROOF_BYTES;
-      case WELCOME -> WELCOME_FIXED_BYTES + Frame.Welcome.MAX_DETAIL_BYTES;
+      case WELCOME ->
+          WELCOME_FIXED_BYTES + Frame.Welcome.MAX_DETAIL_BYTES + Frame.Welcome.MAX_PROOF_BYTES;
       case UNKNOWN -> throw new IllegalArgumentException("type=UNKNOWN cannot be encoded");
     };
   }
@@ -387,8 +396,14 @@ public final class FrameCodec {
     ByteIterator in = payload.iterator();
     requireMagic(FrameType.CHALLENGE, in.getInt(ORDER));
     int version = in.getShort(ORDER) & 0xFFFF;
+    int flags = in.getShort(ORDER) & 0xFFFF;
+    if ((flags & ~CHALLENGE_FLAG_PROOF_REQUIRED) != 0) {
+      throw malformed(
+          FrameType.CHALLENGE, "flags=0x" + Integer.toHexString(flags) + " must be 0x0 or 0x1");
+    }
     ByteString nonce = payload.drop(CHALLENGE_BYTES - Frame.Challenge.NONCE_BYTES);
-    return checked(FrameType.CHALLENGE, () -> new Frame.Challenge(version, nonce));
+    boolean proofRequired = flags == CHALLENGE_FLAG_PROOF_REQUIRED;
+    return checked(FrameType.CHALLENGE, () -> new Frame.Challenge(version, proofRequired, nonce));
   }
 
   private static Frame decodeHello(ByteString payload) {
@@ -405,7 +420,9 @@ public final class FrameCodec {
     long readPosition = in.getLong(ORDER);
     int historyCheck = in.getInt(ORDER);
     LinkLimits limits = limits(FrameType.HELLO, in);
-    int proofLength = in.getByte() & 0xFF;
+    ByteString nonce = payload.slice(
+        HELLO_FIXED_BYTES - 1 - Frame.Hello.NONCE_BYTES, HELLO_FIXED_BYTES - 1);
+    int proofLength = payload.apply(HELLO_FIXED_BYTES - 1) & 0xFF;
     if (proofLength > Frame.Hello.MAX_PROOF_BYTES) {
       throw malformed(
           FrameType.HELLO,
@@ -417,7 +434,7 @@ public final class FrameCodec {
     return checked(
         FrameType.HELLO,
         () -> new Frame.Hello(version, streamId, create, readPosition, historyCheck, limits,
-            proof));
+            nonce, proof));
   }
 
   private static Frame decodeWelcome(ByteString payload) {
@@ -434,17 +451,24 @@ public final class FrameCodec {
           FrameType.WELCOME,
           "detailLength=" + detailLength + " must be <= " + Frame.Welcome.MAX_DETAIL_BYTES);
     }
-    requireLength(FrameType.WELCOME, payload, WELCOME_FIXED_BYTES + detailLength);
+    int proofLength = in.getByte() & 0xFF;
+    if (proofLength > Frame.Welcome.MAX_PROOF_BYTES) {
+      throw malformed(
+          FrameType.WELCOME,
+          "proofLength=" + proofLength + " must be <= " + Frame.Welcome.MAX_PROOF_BYTES);
+    }
+    requireLength(FrameType.WELCOME, payload, WELCOME_FIXED_BYTES + detailLength + proofLength);
     String detail =
         text(
             FrameType.WELCOME,
             "detail",
-            payload.drop(WELCOME_FIXED_BYTES),
+            payload.slice(WELCOME_FIXED_BYTES, WELCOME_FIXED_BYTES + detailLength),
             Frame.Welcome.MAX_DETAIL_BYTES);
+    ByteString proof = payload.drop(WELCOME_FIXED_BYTES + detailLength);
     return checked(
         FrameType.WELCOME,
         () -> new Frame.Welcome(status, readPosition, historyCheck, gracePeriodMillis, limits,
-            detail));
+            detail, proof));
   }
 
   private static LinkLimits limits(FrameType type, ByteIterator in) {
@@ -527,21 +551,25 @@ public final class FrameCodec {
     } else if (frame instanceof Frame.Error error) {
       return "code=" + error.code() + " message=" + quote(error.message());
     } else if (frame instanceof Frame.Challenge challenge) {
-      return "version=" + challenge.version() + " nonceSize=" + challenge.nonce().size();
+      return "version=" + challenge.version() + " proofRequired=" + challenge.proofRequired()
+          + " nonceSize=" + challenge.nonce().size();
     } else if (frame instanceof Frame.Hello h) {
       return String.format(
-          "version=%d streamId=%s create=%b readPosition=%d historyCheck=%d proofSize=%d",
+          "version=%d streamId=%s create=%b readPosition=%d historyCheck=%d nonceSize=%d"
+              + " proofSize=%d",
           h.version(),
           h.streamId(),
           h.create(),
           h.readPosition(),
           h.historyCheck(),
+          h.nonce().size(),
           h.proof().size());
     }
     Frame.Welcome w = (Frame.Welcome) frame;
     return String.format(
-        "status=%s readPosition=%d historyCheck=%d gracePeriodMillis=%d detail=%s",
-        w.status(), w.readPosition(), w.historyCheck(), w.gracePeriodMillis(), quote(w.detail()));
+        "status=%s readPosition=%d historyCheck=%d gracePeriodMillis=%d detail=%s proofSize=%d",
+        w.status(), w.readPosition(), w.historyCheck(), w.gracePeriodMillis(), quote(w.detail()),
+        w.proof().size());
   }
 
   private static String quote(String text) {

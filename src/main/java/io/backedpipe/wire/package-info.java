@@ -50,18 +50,21 @@
  *  |        Code (unsigned)        |    Text (length - 2 bytes)  ...   0: 2, 2: length - 2
  *  +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
  *
- *  CHALLENGE (0x10), length exactly 22
+ *  CHALLENGE (0x10), length exactly 24
  *   0                   1                   2                   3
  *   0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1
  *  +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
  *  |               Magic 0x42 0x50 0x49 0x50 ("BPIP")              |   0: 4
  *  +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
- *  |       Version (unsigned)      |        Nonce (16 bytes)     ...   4: 2, 6: 16
+ *  |       Version (unsigned)      |    Flags, bits 15..1 = 0    |P|   4: 2, 6: 2
  *  +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
- *  ...                           Nonce                           ...
+ *  |                       Nonce (16 bytes)                        |   8: 16
+ *  ...                                                           ...
  *  +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+ *  P (flag bit 0): the server has a shared secret: it requires the HELLO's proof and proves its
+ *  WELCOME.
  *
- *  HELLO (0x11), length exactly 57 + Proof Length (57..121)
+ *  HELLO (0x11), length exactly 73 + Proof Length (73..137)
  *   0                   1                   2                   3
  *   0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1
  *  +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
@@ -88,12 +91,16 @@
  *  |                Read Buffer Bytes (signed, &gt;= 1)               |  48: 8
  *  |                                                               |
  *  +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
- *  |  Proof Length |              Proof (0..64 bytes)            ...  56: 1, 57: Proof Length
+ *  |                   Client Nonce (16 bytes)                     |  56: 16
+ *  ...                                                           ...
+ *  +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+ *  |  Proof Length |              Proof (0..64 bytes)            ...  72: 1, 73: Proof Length
  *  +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
  *  C (flag bit 0): create the stream if the server does not know it. Max Data Bytes, Window
- *  Bytes, Read Buffer Bytes: the client's {@link io.backedpipe.wire.LinkLimits}.
+ *  Bytes, Read Buffer Bytes: the client's {@link io.backedpipe.wire.LinkLimits}. Client Nonce:
+ *  fresh random bytes that the WELCOME's proof covers.
  *
- *  WELCOME (0x12), length exactly 43 + Detail Length (43..299)
+ *  WELCOME (0x12), length exactly 44 + Detail Length + Proof Length (44..364)
  *   0                   1                   2                   3
  *   0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1
  *  +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
@@ -111,11 +118,14 @@
  *  +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
  *  ...  Bytes, as in HELLO (20 bytes in all)                     ...
  *  +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
- *  |    Detail Length (unsigned)   |            Detail           ...  41: 2, 43: n
+ *  |    Detail Length (unsigned)   |  Proof Length |  Detail     ...  41: 2, 43: 1, 44: n
+ *  +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+ *  ...          Detail (n bytes), then Proof (p bytes)           ...  44 + n: p
  *  +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
  *  Status: HandshakeStatus code, one unsigned byte. Read Position: &gt;= 0, or -1 (unknown) when
  *  Status is not OK (0). Grace Period Millis: &gt;= 0. The limits: the server's {@link
- *  io.backedpipe.wire.LinkLimits}. Detail: UTF-8, n = Detail Length &lt;= 256.
+ *  io.backedpipe.wire.LinkLimits}. Detail: UTF-8, n = Detail Length &lt;= 256. Proof: the
+ *  server's proof of the shared secret, p = Proof Length &lt;= 64 (0 without a secret, 32 with).
  * </pre>
  *
  * <p>The decoding stage accepts frames up to {@link

@@ -72,7 +72,8 @@ class HandshakeFloodIT {
         flood.add(connect(server));
       }
       ByteString hello = CODEC.encode(new Frame.Hello(io.backedpipe.wire.FrameCodec.PROTOCOL_VERSION,
-          UUID.randomUUID(), true, 0, 0, ByteString.emptyByteString()));
+          UUID.randomUUID(), true, 0, 0, ByteString.fromString("client nonce 16b"),
+          ByteString.emptyByteString()));
       for (int i = 0; i < DRIBBLING; i++) {
         Socket socket = connect(server);
         flood.add(socket);
@@ -142,7 +143,7 @@ class HandshakeFloodIT {
 
   private static void assertStillOpenAfterChallenge(Socket socket) throws IOException {
     DataInputStream in = new DataInputStream(socket.getInputStream());
-    byte[] challenge = new byte[FrameCodec.HEADER_BYTES + 22];
+    byte[] challenge = new byte[FrameCodec.HEADER_BYTES + 8 + Frame.Challenge.NONCE_BYTES];
     socket.setSoTimeout(1);
     try {
       in.readFully(challenge);
@@ -161,7 +162,7 @@ class HandshakeFloodIT {
     socket.setSoTimeout((int) TIMEOUT.toMillis());
     DataInputStream in = new DataInputStream(socket.getInputStream());
     if (index > 0) { // the first one's CHALLENGE was read already
-      byte[] challenge = new byte[FrameCodec.HEADER_BYTES + 22];
+      byte[] challenge = new byte[FrameCodec.HEADER_BYTES + 8 + Frame.Challenge.NONCE_BYTES];
       in.readFully(challenge);
       assertTrue(CODEC.decode(ByteString.fromArray(challenge)) instanceof Frame.Challenge);
     }

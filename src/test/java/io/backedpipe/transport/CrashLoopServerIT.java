@@ -42,7 +42,7 @@ class CrashLoopServerIT {
 
   /** CHALLENGE, read HELLO, WELCOME OK at position 0, then the end of the connection. */
   private static Flow<ByteString, ByteString, ?> welcomeAndClose() {
-    Frame.Challenge challenge = new Frame.Challenge(TcpReconnector.VERSION,
+    Frame.Challenge challenge = new Frame.Challenge(TcpReconnector.VERSION, false,
         ByteString.fromArray(new byte[Frame.Challenge.NONCE_BYTES]));
     Frame.Welcome welcome = new Frame.Welcome(HandshakeStatus.OK, 0,
         ResumePoint.check(ByteString.emptyByteString()), 60_000, "");

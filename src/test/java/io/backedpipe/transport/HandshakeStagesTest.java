@@ -44,10 +44,10 @@ class HandshakeStagesTest {
   private static final Duration SHORT = Duration.ofMillis(200);
 
   private static final Frame.Challenge CHALLENGE =
-      new Frame.Challenge(3, ByteString.fromString("0123456789abcdef"));
+      new Frame.Challenge(3, false, ByteString.fromString("0123456789abcdef"));
   private static final UUID STREAM = UUID.fromString("00000000-0000-0000-0000-00000000beef");
   private static final Frame.Hello HELLO =
-      new Frame.Hello(3, STREAM, true, 0, 7, CHALLENGE.nonce().take(4));
+      new Frame.Hello(3, STREAM, true, 0, 7, CHALLENGE.nonce(), CHALLENGE.nonce().take(4));
   private static final Frame.Welcome OK = new Frame.Welcome(HandshakeStatus.OK, 5, 7, 1000, "");
   private static final Frame.Welcome REFUSED =
       new Frame.Welcome(HandshakeStatus.NOT_AUTHORIZED, -1, 0, 0, "bad proof");
@@ -93,7 +93,8 @@ class HandshakeStagesTest {
 
   private static Wired<CompletionStage<Frame.Welcome>> client(Duration timeout) {
     return new Wired<>(new ClientHandshake(
-        c -> new Frame.Hello(c.version(), STREAM, true, 0, 7, c.nonce().take(4)), timeout));
+        c -> new Frame.Hello(c.version(), STREAM, true, 0, 7, c.nonce(), c.nonce().take(4)),
+        timeout));
   }
 
   private static Wired<ServerHandshake.Control> server(Duration timeout) {
@@ -122,6 +123,90 @@ class HandshakeStagesTest {
   private static void assertFailed(CompletionStage<?> stage, String detail) {
     String message = failure(stage, HandshakeFailedException.class).getMessage();
     assertTrue(message.contains(detail), message);
+  }
+
+  private static final SharedSecret SECRET =
+      SharedSecret.of("both ends know this one".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+  private static final Frame.Challenge PROOF_REQUIRED =
+      new Frame.Challenge(3, true, CHALLENGE.nonce());
+
+  private static Wired<CompletionStage<Frame.Welcome>> provingClient() {
+    return new Wired<>(new ClientHandshake(c -> {
+      Frame.Hello bare = new Frame.Hello(c.version(), STREAM, true, 0, 7,
+          ByteString.fromString("client nonce 16b"), ByteString.emptyByteString());
+      return bare.withProof(SECRET.proof(c.nonce(), bare));
+    }, java.util.Optional.of(SECRET), LONG));
+  }
+
+  /** Sends {@code challenge} to a proving client and returns the HELLO it answers with. */
+  private static Frame.Hello challenge(Wired<CompletionStage<Frame.Welcome>> c,
+      Frame.Challenge challenge) {
+    offer(c.fromWire, challenge);
+    return (Frame.Hello) c.toWire.receiveMessage();
+  }
+
+  @Test
+  void shouldFailAtOnceWhenTheServerRequiresAProofAndThisClientHasNone() {
+    var c = client(LONG);
+    offer(c.fromWire, PROOF_REQUIRED);
+    var refused = failure(c.value, io.backedpipe.HandshakeRefusedException.class);
+    assertEquals(HandshakeStatus.NOT_AUTHORIZED, refused.status());
+    assertEquals("handshake refused: status=NOT_AUTHORIZED detail=the server requires a shared"
+        + " secret and this client has none", refused.getMessage());
+    c.toWire.expectNoMessage(NO_MORE); // no HELLO: the stream id stays with the client
+  }
+
+  @Test
+  void shouldCompleteOnAProvenWelcome() throws Exception {
+    var c = provingClient();
+    Frame.Hello hello = challenge(c, PROOF_REQUIRED);
+    Frame.Welcome proven = OK.withProof(SECRET.proof(CHALLENGE.nonce(), hello, OK));
+    offer(c.fromWire, proven);
+    assertEquals(proven, await(c.value));
+  }
+
+  @Test
+  void shouldEndOnAProvenPermanentRefusal() {
+    var c = provingClient();
+    Frame.Hello hello = challenge(c, PROOF_REQUIRED);
+    offer(c.fromWire, REFUSED.withProof(SECRET.proof(CHALLENGE.nonce(), hello, REFUSED)));
+    var refused = failure(c.value, io.backedpipe.HandshakeRefusedException.class);
+    assertFalse(refused.isRecoverable());
+  }
+
+  @Test
+  void shouldTreatUnprovenWelcomesAsFailedAttempts() {
+    Frame.Welcome unknown = new Frame.Welcome(HandshakeStatus.UNKNOWN_STREAM, -1, 0, 0, "forged");
+    Object[][] cases = {
+        {PROOF_REQUIRED, unknown, "the WELCOME carries no proof"},
+        {PROOF_REQUIRED, OK.withProof(ByteString.fromArrayUnsafe(new byte[32])),
+            "the WELCOME's proof is wrong: the server's shared secret is not this client's, or"
+                + " this is not the server you think"},
+        {CHALLENGE, unknown, ClientHandshake.NOT_ASKED}};
+    for (Object[] row : cases) {
+      var c = provingClient();
+      challenge(c, (Frame.Challenge) row[0]);
+      Frame.Welcome welcome = (Frame.Welcome) row[1];
+      offer(c.fromWire, welcome);
+      var unproven = failure(c.value, io.backedpipe.UnprovenServerException.class);
+      assertEquals(welcome.status(), unproven.status());
+      assertEquals(row[2], unproven.reason());
+      assertTrue(unproven.isRecoverable());
+      c.toPipe.expectNoMessage(NO_MORE);
+    }
+  }
+
+  @Test
+  void shouldNotTakeAWelcomeProvenForAnotherHello() {
+    var c = provingClient();
+    Frame.Hello hello = challenge(c, PROOF_REQUIRED);
+    Frame.Hello changed = new Frame.Hello(2, hello.streamId(), true, 0, 7, hello.limits(),
+        hello.nonce(), hello.proof());
+    Frame.Welcome versionRefused =
+        new Frame.Welcome(HandshakeStatus.VERSION_UNSUPPORTED, -1, 0, 0, "supported=3");
+    offer(c.fromWire,
+        versionRefused.withProof(SECRET.proof(CHALLENGE.nonce(), changed, versionRefused)));
+    assertTrue(failure(c.value, io.backedpipe.UnprovenServerException.class).isRecoverable());
   }
 
   @Test

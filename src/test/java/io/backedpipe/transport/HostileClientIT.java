@@ -40,6 +40,7 @@ import org.junit.jupiter.api.Test;
 class HostileClientIT {
   private static final ActorTestKit testKit = ActorTestKit.create();
   private static final FrameCodec CODEC = new FrameCodec(256 * 1024);
+  private static final ByteString NONCE = ByteString.fromString("client nonce 16b");
   private static PipeServer server;
   private static BackedPipe good;
 
@@ -87,7 +88,8 @@ class HostileClientIT {
   }
 
   private static Frame.Hello hello(int version) {
-    return new Frame.Hello(version, UUID.randomUUID(), true, 0, 0, ByteString.emptyByteString());
+    return new Frame.Hello(version, UUID.randomUUID(), true, 0, 0, NONCE,
+        ByteString.emptyByteString());
   }
 
   private static int pipes() {
@@ -174,7 +176,7 @@ class HostileClientIT {
   @Test
   void shouldDropAConnectionThatSendsGarbageAfterAValidHandshake() throws Exception {
     Frame.Hello hello = new Frame.Hello(TcpReconnector.VERSION, UUID.randomUUID(), true, 0, 0,
-        ByteString.emptyByteString());
+        NONCE, ByteString.emptyByteString());
     List<Frame> got = exchange(CODEC.encode(hello).concat(ByteString.fromString("garbage!")));
     assertTrue(got.size() <= 2, got.toString()); // closed, after the WELCOME at most
     ByteString sent = ByteString.fromString("still fine");

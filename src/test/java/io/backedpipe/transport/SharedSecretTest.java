@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.backedpipe.wire.Frame;
+import io.backedpipe.wire.HandshakeStatus;
+import io.backedpipe.wire.LinkLimits;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -15,16 +17,21 @@ import org.apache.pekko.util.ByteString;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The shared-secret proof: bound to the nonce and to every field of the HELLO. */
+/**
+ * The shared-secret proofs: the client's bound to both nonces and every field of the HELLO, the
+ * server's to both nonces, the HELLO it answers and every field of the WELCOME.
+ */
 class SharedSecretTest {
   private static final SharedSecret SECRET =
       SharedSecret.of("correct horse battery staple".getBytes(StandardCharsets.UTF_8));
   private static final ByteString NONCE = ByteString.fromString("0123456789abcdef");
+  private static final ByteString CLIENT_NONCE = ByteString.fromString("client nonce 16b");
   private static final UUID STREAM = UUID.fromString("00000000-0000-0001-0000-000000000002");
 
   private static Frame.Hello hello(UUID stream, boolean create, long position, int check,
       ByteString proof) {
-    return new Frame.Hello(TcpReconnector.VERSION, stream, create, position, check, proof);
+    return new Frame.Hello(TcpReconnector.VERSION, stream, create, position, check, CLIENT_NONCE,
+        proof);
   }
 
   private static Frame.Hello proven(ByteString nonce, UUID stream, boolean create, long position,
@@ -63,6 +70,97 @@ class SharedSecretTest {
     SharedSecret other = SharedSecret.of("another secret of enough bytes".getBytes(
         StandardCharsets.UTF_8));
     assertFalse(other.verifies(NONCE, good));
+  }
+
+  @Test
+  void shouldRefuseAHelloProofWhoseClientNonceWasChanged() {
+    Frame.Hello hello = proven(NONCE, STREAM, true, 42, 7);
+    Frame.Hello changed = new Frame.Hello(hello.version(), STREAM, true, 42, 7, hello.limits(),
+        ByteString.fromString("another nonce 16"), hello.proof());
+    assertFalse(SECRET.verifies(NONCE, changed));
+  }
+
+  private static final LinkLimits LIMITS = new LinkLimits(1024, 2048, 4096);
+
+  private static Frame.Welcome welcome(HandshakeStatus status, long position, int check,
+      long grace, LinkLimits limits, String detail) {
+    return new Frame.Welcome(status, position, check, grace, limits, detail);
+  }
+
+  private static Frame.Welcome provenWelcome(ByteString nonce, Frame.Hello hello,
+      Frame.Welcome bare) {
+    return bare.withProof(SECRET.proof(nonce, hello, bare));
+  }
+
+  @Test
+  void shouldVerifyAWelcomeProofMadeForThisConnection() {
+    Frame.Hello hello = proven(NONCE, STREAM, true, 42, 7);
+    for (Frame.Welcome bare : new Frame.Welcome[] {
+        welcome(HandshakeStatus.OK, 5, 6, 7, LIMITS, ""),
+        welcome(HandshakeStatus.UNKNOWN_STREAM, -1, 0, 60_000, LIMITS, "streamId=x"),
+        welcome(HandshakeStatus.UNKNOWN, -1, 0, 0, LinkLimits.NONE, "")}) {
+      Frame.Welcome welcome = provenWelcome(NONCE, hello, bare);
+      assertEquals(SharedSecret.PROOF_BYTES, welcome.proof().size());
+      assertTrue(SECRET.verifies(NONCE, hello, welcome), bare.toString());
+    }
+  }
+
+  @Test
+  void shouldRefuseAWelcomeProofFromAnotherConnection() {
+    Frame.Hello hello = proven(NONCE, STREAM, true, 42, 7);
+    Frame.Welcome captured = provenWelcome(NONCE, hello,
+        welcome(HandshakeStatus.UNKNOWN_STREAM, -1, 0, 0, LIMITS, ""));
+    // another server nonce
+    assertFalse(SECRET.verifies(ByteString.fromString("fedcba9876543210"), hello, captured));
+    // another client nonce
+    Frame.Hello otherClientNonce = new Frame.Hello(hello.version(), STREAM, true, 42, 7,
+        hello.limits(), ByteString.fromString("another nonce 16"), hello.proof());
+    assertFalse(SECRET.verifies(NONCE, otherClientNonce, captured));
+  }
+
+  @Test
+  void shouldRefuseAWelcomeProofForAHelloChangedInFlight() {
+    Frame.Hello sent = proven(NONCE, STREAM, true, 42, 7);
+    Frame.Welcome bare = welcome(HandshakeStatus.VERSION_UNSUPPORTED, -1, 0, 0, LIMITS, "");
+    // what a server answers to a HELLO whose version or position a forger changed
+    Frame.Hello[] changed = {
+        new Frame.Hello(3, STREAM, true, 42, 7, sent.limits(), sent.nonce(), sent.proof()),
+        hello(STREAM, true, 41, 7, sent.proof()),
+        hello(STREAM, true, 42, 7, sent.proof().take(31))};
+    for (Frame.Hello read : changed) {
+      assertFalse(SECRET.verifies(NONCE, sent, provenWelcome(NONCE, read, bare)), read.toString());
+    }
+  }
+
+  @Test
+  void shouldRefuseAWelcomeProofWhoseFieldsWereChanged() {
+    Frame.Hello hello = proven(NONCE, STREAM, true, 42, 7);
+    ByteString proof = provenWelcome(NONCE, hello,
+        welcome(HandshakeStatus.OK, 5, 6, 7, LIMITS, "d")).proof();
+    Frame.Welcome[] forged = {
+        welcome(HandshakeStatus.UNKNOWN_STREAM, 5, 6, 7, LIMITS, "d"),
+        welcome(HandshakeStatus.OK, 4, 6, 7, LIMITS, "d"),
+        welcome(HandshakeStatus.OK, 5, 9, 7, LIMITS, "d"),
+        welcome(HandshakeStatus.OK, 5, 6, 8, LIMITS, "d"),
+        welcome(HandshakeStatus.OK, 5, 6, 7, new LinkLimits(1024, 2048, 4097), "d"),
+        welcome(HandshakeStatus.OK, 5, 6, 7, LIMITS, "e"),
+        welcome(HandshakeStatus.OK, 5, 6, 7, LIMITS, "d").withProof(proof.take(31))};
+    for (Frame.Welcome welcome : forged) {
+      Frame.Welcome withProof = welcome.proof().isEmpty() ? welcome.withProof(proof) : welcome;
+      assertFalse(SECRET.verifies(NONCE, hello, withProof), welcome.toString());
+    }
+    assertFalse(SECRET.verifies(NONCE, hello, welcome(HandshakeStatus.OK, 5, 6, 7, LIMITS, "d")));
+  }
+
+  @Test
+  void shouldNeverTakeAHelloProofForAWelcomeProof() {
+    // the labels differ: a server's proof and a client's never collide on the same nonce
+    Frame.Hello hello = proven(NONCE, STREAM, true, 42, 7);
+    Frame.Welcome bare = welcome(HandshakeStatus.OK, 5, 6, 7, LIMITS, "");
+    assertFalse(SECRET.proof(NONCE, hello, bare).equals(hello.proof()));
+    SharedSecret other = SharedSecret.of("another secret of enough bytes".getBytes(
+        StandardCharsets.UTF_8));
+    assertFalse(other.verifies(NONCE, hello, provenWelcome(NONCE, hello, bare)));
   }
 
   @Test

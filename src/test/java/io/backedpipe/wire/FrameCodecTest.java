@@ -26,6 +26,8 @@ class FrameCodecTest {
 
   private static final String MAGIC = "42504950";
   private static final String NONCE = "000102030405060708090a0b0c0d0e0f";
+  /** A HELLO's client nonce. */
+  private static final String CLIENT_NONCE = "101112131415161718191a1b1c1d1e1f";
   private static final String STREAM_ID = "0011223344556677 8899aabbccddeeff";
   private static final UUID STREAM_UUID = new UUID(0x0011223344556677L, 0x8899aabbccddeeffL);
 
@@ -35,16 +37,22 @@ class FrameCodecTest {
   /** {@link LinkLimits#NONE}. */
   private static final String NONE_HEX = "01000000 7fffffffffffffff 7fffffffffffffff";
 
-  /** A HELLO up to and including its version, with an empty proof: length 57. */
-  private static final String HELLO_57 = "11 00000039 " + MAGIC + " 0001 ";
+  /** A HELLO up to and including its version, with an empty proof: length 73. */
+  private static final String HELLO_73 = "11 00000049 " + MAGIC + " 0001 ";
 
-  /** A HELLO's fields after the flags, up to the proof length: readPosition 42, LIMITS. */
+  /**
+   * A HELLO's fields after the flags, up to the proof length: readPosition 42, LIMITS, the client
+   * nonce.
+   */
   private static final String HELLO_TAIL =
-      STREAM_ID + " 000000000000002a cafebabe " + LIMITS_HEX;
+      STREAM_ID + " 000000000000002a cafebabe " + LIMITS_HEX + " " + CLIENT_NONCE;
 
-  /** A WELCOME with status OK, readPosition 42, LIMITS, up to the detail length; detail "x". */
-  private static final String WELCOME_44 =
-      "12 0000002c 00 000000000000002a 00000000 0000000000007530 " + LIMITS_HEX;
+  /**
+   * A WELCOME with status OK, readPosition 42, LIMITS, up to the detail length; length 45: one
+   * byte of detail, no proof.
+   */
+  private static final String WELCOME_45 =
+      "12 0000002d 00 000000000000002a 00000000 0000000000007530 " + LIMITS_HEX;
 
   private static ByteString hex(String hex) {
     return ByteString.fromArrayUnsafe(HexFormat.of().parseHex(hex.replaceAll("\\s", "")));
@@ -81,22 +89,27 @@ class FrameCodecTest {
         Arguments.of(
             new Frame.Error(ErrorCode.HEARTBEAT_TIMEOUT, "late"), "07 00000006 0005 6c617465"),
         Arguments.of(new Frame.Error(ErrorCode.UNKNOWN, ""), "07 00000002 ffff"),
-        Arguments.of(new Frame.Challenge(1, hex(NONCE)), "10 00000016 " + MAGIC + " 0001 " + NONCE),
+        Arguments.of(new Frame.Challenge(2, true, hex(NONCE)),
+            "10 00000018 " + MAGIC + " 0002 0001 " + NONCE),
+        Arguments.of(new Frame.Challenge(2, false, hex(NONCE)),
+            "10 00000018 " + MAGIC + " 0002 0000 " + NONCE),
         Arguments.of(
-            new Frame.Hello(1, STREAM_UUID, true, 42, 0xcafebabe, LIMITS,
+            new Frame.Hello(2, STREAM_UUID, true, 42, 0xcafebabe, LIMITS, hex(CLIENT_NONCE),
                 ByteString.fromString("ab")),
-            "11 0000003b " + MAGIC + " 0001 0001 " + HELLO_TAIL + " 02 6162"),
+            "11 0000004b " + MAGIC + " 0002 0001 " + HELLO_TAIL + " 02 6162"),
         Arguments.of(
-            new Frame.Hello(2, STREAM_UUID, false, 42, 0xcafebabe, LIMITS,
+            new Frame.Hello(2, STREAM_UUID, false, 42, 0xcafebabe, LIMITS, hex(CLIENT_NONCE),
                 ByteString.emptyByteString()),
-            "11 00000039 " + MAGIC + " 0002 0000 " + HELLO_TAIL + " 00"),
+            "11 00000049 " + MAGIC + " 0002 0000 " + HELLO_TAIL + " 00"),
         Arguments.of(
             new Frame.Welcome(HandshakeStatus.OK, 42, -1, 30_000, LIMITS, "ok"),
-            "12 0000002d 00 000000000000002a ffffffff 0000000000007530 " + LIMITS_HEX
-                + " 0002 6f6b"),
+            "12 0000002e 00 000000000000002a ffffffff 0000000000007530 " + LIMITS_HEX
+                + " 0002 00 6f6b"),
         Arguments.of(
-            new Frame.Welcome(HandshakeStatus.UNKNOWN_STREAM, -1, 0, 0, ""),
-            "12 0000002b 01 ffffffffffffffff 00000000 0000000000000000 " + NONE_HEX + " 0000"));
+            new Frame.Welcome(HandshakeStatus.UNKNOWN_STREAM, -1, 0, 0, LinkLimits.NONE, "",
+                ByteString.fromString("pq")),
+            "12 0000002e 01 ffffffffffffffff 00000000 0000000000000000 " + NONE_HEX
+                + " 0000 02 7071"));
   }
 
   @ParameterizedTest
@@ -169,7 +182,8 @@ class FrameCodecTest {
         ByteString.fromString("\u00e9".repeat(textBytes / 2) + "a".repeat(textBytes % 2));
     ByteStringBuilder payload = new ByteStringBuilder();
     if (type == FrameType.WELCOME) {
-      payload.append(hex(WELCOME_44).drop(5)).putShort(textBytes, ByteOrder.BIG_ENDIAN);
+      payload.append(hex(WELCOME_45).drop(5)).putShort(textBytes, ByteOrder.BIG_ENDIAN)
+          .putByte((byte) 0);
     } else {
       payload.putShort(1, ByteOrder.BIG_ENDIAN);
     }
@@ -192,19 +206,20 @@ class FrameCodecTest {
     "PING, 9, must be 8",
     "PONG, 7, must be 8",
     "PONG, 9, must be 8",
-    "CHALLENGE, 21, must be 22",
-    "CHALLENGE, 23, must be 22",
-    "HELLO, 56, must be >= 57",
-    "HELLO, 58, must be 57",
-    "WELCOME, 42, must be >= 43",
-    "WELCOME, 44, must be 43",
+    "CHALLENGE, 23, must be 24",
+    "CHALLENGE, 25, must be 24",
+    "HELLO, 72, must be >= 73",
+    "HELLO, 74, must be 73",
+    "WELCOME, 43, must be >= 44",
+    "WELCOME, 45, must be 44",
     "CLOSE, 1, must be >= 2",
     "ERROR, 1, must be >= 2",
   })
   void shouldRejectWrongLengthForTheType(FrameType type, int length, String rule) {
     Frame valid =
         switch (type) {
-          case HELLO -> new Frame.Hello(1, STREAM_UUID, true, 0, 0, ByteString.emptyByteString());
+          case HELLO -> new Frame.Hello(1, STREAM_UUID, true, 0, 0, hex(CLIENT_NONCE),
+              ByteString.emptyByteString());
           case WELCOME -> new Frame.Welcome(HandshakeStatus.OK, 0, 0, 0, "");
           default -> RandomFrames.of(type, new Random(length), MAX_DATA);
         };
@@ -244,50 +259,58 @@ class FrameCodecTest {
   @CsvSource({
     "02 00000008 ffffffffffffffff, type=ACK position=-1 must be >= 0",
     "05 00000008 8000000000000000, type=END_OF_STREAM position=-9223372036854775808 must be >= 0",
-    "10 00000016 42504951 0001 " + NONCE + ", type=CHALLENGE magic=0x42504951 must be 0x42504950",
-    "11 00000039 50495042 0001 0001 "
+    "10 00000018 42504951 0002 0000 " + NONCE + ", type=CHALLENGE magic=0x42504951 must be 0x42504950",
+    "10 00000018 " + MAGIC + " 0002 0002 " + NONCE + ", type=CHALLENGE flags=0x2 must be 0x0 or 0x1",
+    "10 00000018 " + MAGIC + " 0002 8001 " + NONCE
+        + ", type=CHALLENGE flags=0x8001 must be 0x0 or 0x1",
+    "11 00000049 50495042 0001 0001 "
         + HELLO_TAIL
         + " 00, "
         + "type=HELLO magic=0x50495042 must be 0x42504950",
-    HELLO_57 + "0002 " + HELLO_TAIL + " 00, type=HELLO flags=0x2 must be 0x0 or 0x1",
-    HELLO_57 + "0003 " + HELLO_TAIL + " 00, type=HELLO flags=0x3 must be 0x0 or 0x1",
-    HELLO_57 + "8000 " + HELLO_TAIL + " 00, type=HELLO flags=0x8000 must be 0x0 or 0x1",
-    HELLO_57 + "0001 " + HELLO_TAIL + " 01, type=HELLO length=57 must be 58",
-    "11 0000003a " + MAGIC + " 0001 0001 " + HELLO_TAIL + " 00 00, type=HELLO length=58 must be 57",
-    "11 0000003a "
+    HELLO_73 + "0002 " + HELLO_TAIL + " 00, type=HELLO flags=0x2 must be 0x0 or 0x1",
+    HELLO_73 + "0003 " + HELLO_TAIL + " 00, type=HELLO flags=0x3 must be 0x0 or 0x1",
+    HELLO_73 + "8000 " + HELLO_TAIL + " 00, type=HELLO flags=0x8000 must be 0x0 or 0x1",
+    HELLO_73 + "0001 " + HELLO_TAIL + " 01, type=HELLO length=73 must be 74",
+    "11 0000004a " + MAGIC + " 0001 0001 " + HELLO_TAIL + " 00 00, type=HELLO length=74 must be 73",
+    "11 0000004a "
         + MAGIC
         + " 0001 0001 "
         + HELLO_TAIL
         + " 41 00, "
         + "type=HELLO proofLength=65 must be <= 64",
-    HELLO_57
+    HELLO_73
         + "0001 "
         + STREAM_ID
-        + " ffffffffffffffff 00000000 " + LIMITS_HEX + " 00, "
+        + " ffffffffffffffff 00000000 " + LIMITS_HEX + " " + CLIENT_NONCE + " 00, "
         + "type=HELLO readPosition=-1 must be >= 0",
-    HELLO_57
+    HELLO_73
         + "0001 "
         + STREAM_ID
-        + " 0000000000000000 00000000 00000000 0000000000800000 0000000000800000 00, "
+        + " 0000000000000000 00000000 00000000 0000000000800000 0000000000800000 "
+        + CLIENT_NONCE + " 00, "
         + "'type=HELLO maxDataBytes=0 must be in [1, 16777216]'",
-    HELLO_57
+    HELLO_73
         + "0001 "
         + STREAM_ID
-        + " 0000000000000000 00000000 01000001 0000000000800000 0000000000800000 00, "
+        + " 0000000000000000 00000000 01000001 0000000000800000 0000000000800000 "
+        + CLIENT_NONCE + " 00, "
         + "'type=HELLO maxDataBytes=16777217 must be in [1, 16777216]'",
-    "12 0000002b 00 0000000000000000 00000000 0000000000000000"
-        + " 00040000 0000000000000000 0000000000800000 0000, "
+    "12 0000002c 00 0000000000000000 00000000 0000000000000000"
+        + " 00040000 0000000000000000 0000000000800000 0000 00, "
         + "type=WELCOME windowBytes=0 must be >= 1",
-    "12 0000002b 00 0000000000000000 00000000 0000000000000000"
-        + " 00040000 0000000000800000 8000000000000000 0000, "
+    "12 0000002c 00 0000000000000000 00000000 0000000000000000"
+        + " 00040000 0000000000800000 8000000000000000 0000 00, "
         + "type=WELCOME readBufferBytes=-9223372036854775808 must be >= 1",
-    "12 0000002b 00 ffffffffffffffff 00000000 0000000000000000 " + LIMITS_HEX + " 0000, "
+    "12 0000002c 00 ffffffffffffffff 00000000 0000000000000000 " + LIMITS_HEX + " 0000 00, "
         + "type=WELCOME readPosition=-1 must be >= 0 when status=OK",
-    "12 0000002b 01 fffffffffffffffe 00000000 0000000000000000 " + LIMITS_HEX + " 0000, "
+    "12 0000002c 01 fffffffffffffffe 00000000 0000000000000000 " + LIMITS_HEX + " 0000 00, "
         + "type=WELCOME readPosition=-2 must be >= -1 when status=UNKNOWN_STREAM",
-    "12 0000002b 00 0000000000000000 00000000 ffffffffffffffff " + LIMITS_HEX + " 0000, "
+    "12 0000002c 00 0000000000000000 00000000 ffffffffffffffff " + LIMITS_HEX + " 0000 00, "
         + "type=WELCOME gracePeriodMillis=-1 must be >= 0",
-    WELCOME_44 + " 0002 78, type=WELCOME length=44 must be 45",
+    WELCOME_45 + " 0002 00 78, type=WELCOME length=45 must be 46",
+    WELCOME_45 + " 0000 02 78, type=WELCOME length=45 must be 46",
+    "12 0000002c 00 0000000000000000 00000000 0000000000000000 " + LIMITS_HEX + " 0000 41, "
+        + "type=WELCOME proofLength=65 must be <= 64",
   })
   void shouldRejectBrokenFields(String bytes, String message) {
     MalformedFrameException e = assertMalformed(hex(bytes), ErrorCode.PROTOCOL_VIOLATION);
@@ -301,7 +324,7 @@ class FrameCodecTest {
     "06 00000005 03e8 eda080, type=CLOSE reason.utf8Bytes=3",
     "07 00000003 0001 ff, type=ERROR message.utf8Bytes=1",
     "07 00000004 0001 e6bc, type=ERROR message.utf8Bytes=2",
-    WELCOME_44 + " 0001 80, type=WELCOME detail.utf8Bytes=1",
+    WELCOME_45 + " 0001 00 80, type=WELCOME detail.utf8Bytes=1",
   })
   void shouldRejectInvalidUtf8(String bytes, String message) {
     MalformedFrameException e = assertMalformed(hex(bytes), ErrorCode.PROTOCOL_VIOLATION);
@@ -313,8 +336,8 @@ class FrameCodecTest {
     assertEquals(new Frame.Error(ErrorCode.UNKNOWN, "x"), CODEC.decode(hex("07 00000003 03e7 78")));
     assertEquals(
         new Frame.Welcome(HandshakeStatus.UNKNOWN, -1, 0, 0, ""),
-        CODEC.decode(hex("12 0000002b 77 ffffffffffffffff 00000000 0000000000000000 "
-            + NONE_HEX + " 0000")));
+        CODEC.decode(hex("12 0000002c 77 ffffffffffffffff 00000000 0000000000000000 "
+            + NONE_HEX + " 0000 00")));
   }
 
   @Test
@@ -371,17 +394,19 @@ class FrameCodecTest {
             new Frame.Error(ErrorCode.INTERNAL, "oops"),
             "<< ERROR code=INTERNAL message=\"oops\""),
         Arguments.of(
-            true, new Frame.Challenge(1, hex(NONCE)), "<< CHALLENGE version=1 nonceSize=16"),
+            true, new Frame.Challenge(1, true, hex(NONCE)),
+            "<< CHALLENGE version=1 proofRequired=true nonceSize=16"),
         Arguments.of(
             false,
-            new Frame.Hello(1, STREAM_UUID, true, 42, 7, ByteString.fromString("secret")),
+            new Frame.Hello(1, STREAM_UUID, true, 42, 7, hex(CLIENT_NONCE),
+                ByteString.fromString("secret")),
             ">> HELLO version=1 streamId=00112233-4455-6677-8899-aabbccddeeff create=true"
-                + " readPosition=42 historyCheck=7 proofSize=6"),
+                + " readPosition=42 historyCheck=7 nonceSize=16 proofSize=6"),
         Arguments.of(
             true,
             new Frame.Welcome(HandshakeStatus.LIMIT_REACHED, -1, 0, 500, "busy"),
             "<< WELCOME status=LIMIT_REACHED readPosition=-1 historyCheck=0 gracePeriodMillis=500"
-                + " detail=\"busy\""));
+                + " detail=\"busy\" proofSize=0"));
   }
 
   @ParameterizedTest

@@ -103,24 +103,28 @@ class FrameTest {
 
   @Test
   void shouldRequireSixteenByteNonce() {
-    assertRejected("nonce.size=15 must be 16", () -> new Frame.Challenge(1, NONCE.take(15)));
-    assertRejected(
-        "nonce.size=17 must be 16", () -> new Frame.Challenge(1, NONCE.concat(NONCE.take(1))));
-    assertRejected("version=65536 must be in [0,65535]", () -> new Frame.Challenge(65536, NONCE));
+    assertRejected("nonce.size=15 must be 16",
+        () -> new Frame.Challenge(1, true, NONCE.take(15)));
+    assertRejected("nonce.size=17 must be 16",
+        () -> new Frame.Challenge(1, true, NONCE.concat(NONCE.take(1))));
+    assertRejected("version=65536 must be in [0,65535]",
+        () -> new Frame.Challenge(65536, true, NONCE));
+    assertRejected("nonce.size=15 must be 16",
+        () -> new Frame.Hello(0, ID, true, 0, 0, NONCE.take(15), ByteString.emptyByteString()));
   }
 
   @Test
   void shouldValidateHelloFields() {
     ByteString proof = ByteString.fromArrayUnsafe(new byte[64]);
-    assertEquals(64, new Frame.Hello(0, ID, true, 0, 0, proof).proof().size());
+    assertEquals(64, new Frame.Hello(0, ID, true, 0, 0, NONCE, proof).proof().size());
     assertRejected(
         "proof.size=65 must be <= 64",
-        () -> new Frame.Hello(0, ID, true, 0, 0, proof.concat(proof.take(1))));
+        () -> new Frame.Hello(0, ID, true, 0, 0, NONCE, proof.concat(proof.take(1))));
     assertRejected(
-        "readPosition=-1 must be >= 0", () -> new Frame.Hello(0, ID, true, -1, 0, proof));
+        "readPosition=-1 must be >= 0", () -> new Frame.Hello(0, ID, true, -1, 0, NONCE, proof));
     assertRejected(
-        "version=-1 must be in [0,65535]", () -> new Frame.Hello(-1, ID, true, 0, 0, proof));
-    assertThrows(NullPointerException.class, () -> new Frame.Hello(0, null, true, 0, 0, proof));
+        "version=-1 must be in [0,65535]", () -> new Frame.Hello(-1, ID, true, 0, 0, NONCE, proof));
+    assertThrows(NullPointerException.class, () -> new Frame.Hello(0, null, true, 0, 0, NONCE, proof));
   }
 
   @ParameterizedTest
@@ -142,13 +146,20 @@ class FrameTest {
 
   @Test
   void shouldHideNonceAndProofBytesInToString() {
-    assertEquals("Challenge[version=1, nonceSize=16]", new Frame.Challenge(1, NONCE).toString());
+    assertEquals("Challenge[version=1, proofRequired=true, nonceSize=16]",
+        new Frame.Challenge(1, true, NONCE).toString());
     assertEquals(
         "Hello[version=1, streamId=00000000-0000-0001-0000-000000000002, create=false,"
             + " readPosition=3, historyCheck=4, limits=LinkLimits[maxDataBytes=1024,"
-            + " windowBytes=2048, readBufferBytes=4096], proofSize=2]",
-        new Frame.Hello(1, ID, false, 3, 4, new LinkLimits(1024, 2048, 4096),
+            + " windowBytes=2048, readBufferBytes=4096], nonceSize=16, proofSize=2]",
+        new Frame.Hello(1, ID, false, 3, 4, new LinkLimits(1024, 2048, 4096), NONCE,
             ByteString.fromString("pw")).toString());
+    assertEquals(
+        "Welcome[status=OK, readPosition=5, historyCheck=6, gracePeriodMillis=7,"
+            + " limits=LinkLimits[maxDataBytes=1024, windowBytes=2048, readBufferBytes=4096],"
+            + " detail=ok, proofSize=32]",
+        new Frame.Welcome(HandshakeStatus.OK, 5, 6, 7, new LinkLimits(1024, 2048, 4096), "ok",
+            ByteString.fromArrayUnsafe(new byte[32])).toString());
   }
 
   @Test

@@ -42,7 +42,8 @@ final class RandomFrames {
       case PONG -> new Frame.Pong(random.nextLong());
       case CLOSE -> new Frame.Close(random.nextInt(0x10000), text(random, 1024));
       case ERROR -> new Frame.Error(pick(random, ErrorCode.values()), text(random, 1024));
-      case CHALLENGE -> new Frame.Challenge(random.nextInt(0x10000), bytes(random, 16));
+      case CHALLENGE -> new Frame.Challenge(random.nextInt(0x10000), random.nextBoolean(),
+          bytes(random, 16));
       case HELLO -> hello(random);
       case WELCOME -> welcome(random);
       case UNKNOWN -> throw new IllegalArgumentException("type=UNKNOWN has no frames");
@@ -56,6 +57,9 @@ final class RandomFrames {
         random.nextBoolean(),
         position(random),
         random.nextInt(),
+        new LinkLimits(1 + random.nextInt(FrameCodec.MAX_DATA_BYTES),
+            Math.max(1, position(random)), Math.max(1, position(random))),
+        bytes(random, 16),
         bytes(random, size(random, 64)));
   }
 
@@ -64,7 +68,8 @@ final class RandomFrames {
     long readPosition =
         status != HandshakeStatus.OK && random.nextBoolean() ? -1 : position(random);
     long grace = random.nextBoolean() ? random.nextInt(60_000) : Long.MAX_VALUE;
-    return new Frame.Welcome(status, readPosition, random.nextInt(), grace, text(random, 256));
+    return new Frame.Welcome(status, readPosition, random.nextInt(), grace, LinkLimits.NONE,
+        text(random, 256), bytes(random, size(random, 64)));
   }
 
   /** Sizes in {@code [0, max]}, often at the edges. */
