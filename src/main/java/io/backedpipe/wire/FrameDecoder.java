@@ -203,6 +203,13 @@ final class FrameDecoder extends GraphStage<FlowShape<ByteString, Frame>> {
       return true;
     }
   
+    @Override
+    public void postStop() {
+      // A stopped stage can outlive its stream for a while (a materializer's subscription timeout
+      // may still reference the graph): it must not keep a peer's bytes alive meanwhile.
+      buffer = ByteString.emptyByteString();
+    }
+
     /** Before the first header, only the first type is allowed (when one is set). */
     private void checkFirstType(FrameType type) {
       if (!headerSeen && firstType.isPresent() && type != firstType.get()) {
