@@ -37,9 +37,10 @@ final class ServeCommand implements Callable<Integer> {
       description = "Most streams at once (backed-pipe.server.max-pipes).")
   Integer maxPipes;
 
-  @Option(names = "--max-total-window", paramLabel = "SIZE", converter = ConfigValue.Size.class,
-      description = "Most window bytes of all streams together "
-          + "(backed-pipe.server.max-total-window-bytes).")
+  @Option(names = {"--max-total-buffer", "--max-total-window"}, paramLabel = "SIZE",
+      converter = ConfigValue.Size.class,
+      description = "Most bytes all streams may hold together, window plus read buffer each "
+          + "(backed-pipe.server.max-total-buffer-bytes; --max-total-window is its old name).")
   Long maxTotalWindow;
 
   @Option(names = "--tls-client-auth", paramLabel = "none|want|need",
@@ -75,6 +76,8 @@ final class ServeCommand implements Callable<Integer> {
       extra.put("backed-pipe.server.max-pipes", maxPipes);
     }
     if (maxTotalWindow != null) {
+      // Both keys: the old one, when a configuration file sets it, stands for the new one.
+      extra.put("backed-pipe.server.max-total-buffer-bytes", maxTotalWindow);
       extra.put("backed-pipe.server.max-total-window-bytes", maxTotalWindow);
     }
     extra.putAll(tls.settings(System::getenv));

@@ -14,6 +14,7 @@ import io.backedpipe.transport.SharedSecret;
 import io.backedpipe.transport.TcpReconnector;
 import io.backedpipe.wire.Frame;
 import io.backedpipe.wire.HandshakeStatus;
+import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
@@ -59,9 +60,10 @@ public final class PipeRegistry extends AbstractBehavior<PipeRegistry.Command> {
    * @param hello the client's HELLO
    * @param connection the connection, started and waiting for the pipe
    * @param welcome completed with the answer to send
+   * @param remote the client's address (its stream creations are rate-limited per address)
    */
   record Route(ByteString nonce, Frame.Hello hello, Connection connection,
-      CompletableFuture<Frame.Welcome> welcome) implements Command {}
+      CompletableFuture<Frame.Welcome> welcome, InetSocketAddress remote) implements Command {}
 
   /**
    * Answer how many pipes are hosted.
@@ -124,6 +126,7 @@ public final class PipeRegistry extends AbstractBehavior<PipeRegistry.Command> {
   private boolean shuttingDown;
   /** Ids of streams that ended cleanly, in the order they ended, to when they are forgotten. */
   private final Map<UUID, Long> completed = new java.util.LinkedHashMap<>();
+  private final CreationRateLimiter creations;
 
   private PipeRegistry(ActorContext<Command> context, TimerScheduler<Command> timers,
       ServerSettings settings, PipeSettings pipeSettings, Duration acceptTimeout,
@@ -136,6 +139,8 @@ public final class PipeRegistry extends AbstractBehavior<PipeRegistry.Command> {
     this.pipeSettings = pipeSettings;
     this.onNewPipe = onNewPipe;
     this.materializer = Materializer.createMaterializer(context);
+    this.creations = new CreationRateLimiter(settings.createRatePerAddress(),
+        settings.createBurstPerAddress());
   }
 
   /**
@@ -193,10 +198,20 @@ public final class PipeRegistry extends AbstractBehavior<PipeRegistry.Command> {
       if (!hello.create() || !settings.createOnFirstContact()) {
         return refuse(route, HandshakeStatus.UNKNOWN_STREAM, "streamId=" + hello.streamId());
       }
-      long windows = (pipes.size() + 1L) * pipeSettings.windowBytes();
-      if (pipes.size() >= settings.maxPipes() || windows > settings.maxTotalWindowBytes()) {
+      // What a pipe can really hold: its replay window and, as much again, its read buffer.
+      long held = (pipes.size() + 1L)
+          * ((long) pipeSettings.windowBytes() + pipeSettings.readBufferBytes());
+      if (pipes.size() >= settings.maxPipes() || held > settings.maxTotalBufferBytes()) {
         return refuse(route, HandshakeStatus.LIMIT_REACHED,
-            "pipes=" + pipes.size() + " maxPipes=" + settings.maxPipes());
+            "pipes=" + pipes.size() + " maxPipes=" + settings.maxPipes() + " bufferBytes=" + held
+                + " maxTotalBufferBytes=" + settings.maxTotalBufferBytes());
+      }
+      if (!creations.tryCreate(route.remote().getAddress(), System.nanoTime())) {
+        // Debug only: a client over its rate must not be able to write the log at will.
+        getContext().getLog().debug("refused HELLO for stream [{}] from [{}]: creation rate",
+            hello.streamId(), route.remote().getAddress());
+        return answer(route, HandshakeStatus.LIMIT_REACHED, "createRatePerAddress="
+            + settings.createRatePerAddress() + " burst=" + settings.createBurstPerAddress());
       }
       pipe = spawn(hello.streamId());
     }

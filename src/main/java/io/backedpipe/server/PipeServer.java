@@ -19,7 +19,8 @@ import org.apache.pekko.stream.javadsl.Tcp;
 
 /**
  * One TCP port that hosts many pipes. Every accepted connection runs the server's side of the
- * handshake; its {@code HELLO} is routed by the {@link PipeRegistry} to the pipe of its stream id.
+ * handshake (at most {@code max-handshakes} at once, {@code max-handshakes-per-address} from one
+ * address: {@link HandshakeAdmission}); its {@code HELLO} is routed by the {@link PipeRegistry} to the pipe of its stream id.
  *
  * <pre>{@code
  * PipeServer server = PipeServer.bind(system, "0.0.0.0", 7000, (id, pipe) ->
@@ -34,12 +35,14 @@ import org.apache.pekko.stream.javadsl.Tcp;
 public final class PipeServer {
   private final Tcp.ServerBinding binding;
   private final ActorRef<PipeRegistry.Command> registry;
+  private final ActorRef<HandshakeAdmission.Command> admission;
   private final ActorSystem<?> system;
 
   private PipeServer(Tcp.ServerBinding binding, ActorRef<PipeRegistry.Command> registry,
-      ActorSystem<?> system) {
+      ActorRef<HandshakeAdmission.Command> admission, ActorSystem<?> system) {
     this.binding = binding;
     this.registry = registry;
+    this.admission = admission;
     this.system = system;
   }
 
@@ -107,8 +110,9 @@ public final class PipeServer {
         PipeRegistry.create(settings, pipeSettings, transport.handshakeTimeout(),
             transport.secret(), onNewPipe),
         "pipe-registry-" + UUID.randomUUID(), Props.empty());
-    ServerConnections.Router router = (challenge, hello, connection, welcome) ->
-        registry.tell(new PipeRegistry.Route(challenge.nonce(), hello, connection, welcome));
+    ServerConnections.Router router = (challenge, hello, connection, welcome, remote) ->
+        registry.tell(new PipeRegistry.Route(challenge.nonce(), hello, connection, welcome,
+            remote));
     TransportSettings graced = transport.withGrace(settings.grace());
     ServerConnections connections = tls.isPresent()
         ? new ServerConnections(system, graced, tls.get(), router)
@@ -117,17 +121,21 @@ public final class PipeServer {
       system.log().warn("pipe server on {}:{} has no shared secret: any client that reaches the"
           + " port can open streams (see backed-pipe.transport.auth)", host, port);
     }
+    ActorRef<HandshakeAdmission.Command> admission = system.systemActorOf(
+        HandshakeAdmission.create(settings, connections::handle),
+        "handshake-admission-" + UUID.randomUUID(), Props.empty());
     return Tcp.get(system).bind(host, port, settings.acceptBacklog(), transport.socketOptions(),
             true,
             java.util.Optional.empty())
-        .to(Sink.foreach(connections::handle))
+        .to(Sink.foreach(incoming -> admission.tell(new HandshakeAdmission.Admit(incoming))))
         .run(system)
         .whenComplete((binding, error) -> {
           if (error != null) {
-            registry.tell(PipeRegistry.Shutdown.INSTANCE); // nothing will ever use it
+            registry.tell(PipeRegistry.Shutdown.INSTANCE); // nothing will ever use them
+            admission.tell(HandshakeAdmission.Stop.INSTANCE);
           }
         })
-        .thenApply(binding -> new PipeServer(binding, registry, system));
+        .thenApply(binding -> new PipeServer(binding, registry, admission, system));
   }
 
   /**
@@ -156,6 +164,7 @@ public final class PipeServer {
   public CompletionStage<Done> unbind() {
     return binding.unbind().handle((unbound, error) -> {
       registry.tell(PipeRegistry.Shutdown.INSTANCE); // whether or not the unbind went well
+      admission.tell(HandshakeAdmission.Stop.INSTANCE);
       if (error != null) {
         throw new java.util.concurrent.CompletionException(error);
       }

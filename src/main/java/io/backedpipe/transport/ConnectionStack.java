@@ -5,6 +5,7 @@ import io.backedpipe.LinkSilentException;
 import io.backedpipe.ResumePoint;
 import io.backedpipe.wire.Frame;
 import io.backedpipe.wire.FrameCodec;
+import io.backedpipe.wire.FrameType;
 import io.backedpipe.wire.WireProtocol;
 import java.time.Duration;
 import java.util.concurrent.TimeoutException;
@@ -88,9 +89,33 @@ final class ConnectionStack {
       org.apache.pekko.stream.Graph<org.apache.pekko.stream.BidiShape<Frame, Frame, Frame, Frame>, M>
           handshake,
       BidiFlow<ByteString, ByteString, ByteString, ByteString, NotUsed> tls) {
+    return stack(settings, handshake, WireProtocol.frames(FrameCodec.MAX_DATA_BYTES), tls);
+  }
+
+  /**
+   * The accepting side's stack: as {@link #stack(TransportSettings,
+   * org.apache.pekko.stream.Graph, BidiFlow)}, but the first frame from the client must be a
+   * {@code HELLO} no longer than a HELLO can be, checked from its header, so an unauthenticated
+   * client can make the server buffer no more than one HELLO.
+   */
+  static <M> BidiFlow<Frame, ByteString, ByteString, Frame, M> serverStack(
+      TransportSettings settings,
+      org.apache.pekko.stream.Graph<org.apache.pekko.stream.BidiShape<Frame, Frame, Frame, Frame>, M>
+          handshake,
+      BidiFlow<ByteString, ByteString, ByteString, ByteString, NotUsed> tls) {
+    return stack(settings, handshake,
+        WireProtocol.frames(FrameCodec.MAX_DATA_BYTES, FrameType.HELLO), tls);
+  }
+
+  private static <M> BidiFlow<Frame, ByteString, ByteString, Frame, M> stack(
+      TransportSettings settings,
+      org.apache.pekko.stream.Graph<org.apache.pekko.stream.BidiShape<Frame, Frame, Frame, Frame>, M>
+          handshake,
+      BidiFlow<Frame, ByteString, ByteString, Frame, NotUsed> frames,
+      BidiFlow<ByteString, ByteString, ByteString, ByteString, NotUsed> tls) {
     return heartbeat(settings)
         .atop(BidiFlow.fromGraph(handshake), Keep.right())
-        .atop(WireProtocol.frames(FrameCodec.MAX_DATA_BYTES), Keep.left())
+        .atop(frames, Keep.left())
         .atop(tls, Keep.left())
         .atop(liveness(settings), Keep.left());
   }

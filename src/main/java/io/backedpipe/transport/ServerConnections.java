@@ -3,9 +3,12 @@ package io.backedpipe.transport;
 import io.backedpipe.Connection;
 import io.backedpipe.ResumePoint;
 import io.backedpipe.wire.Frame;
+import java.net.InetSocketAddress;
 import java.security.SecureRandom;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import org.apache.pekko.Done;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.stream.Materializer;
 import org.apache.pekko.stream.javadsl.Flow;
@@ -42,9 +45,10 @@ public final class ServerConnections {
      * @param hello the client's HELLO
      * @param connection the started connection with the client's read position
      * @param welcome complete with the answer; a non-OK answer closes the connection after it
+     * @param remote the client's address, as the TCP connection gives it
      */
     void route(Frame.Challenge challenge, Frame.Hello hello, Connection connection,
-        CompletableFuture<Frame.Welcome> welcome);
+        CompletableFuture<Frame.Welcome> welcome, InetSocketAddress remote);
   }
 
   private final ActorSystem<?> system;
@@ -91,15 +95,17 @@ public final class ServerConnections {
    * Starts the handshake on a new connection.
    *
    * @param incoming the accepted TCP connection
+   * @return completes (never fails) when the handshake is over: its WELCOME went out, or it
+   *     failed, timed out or the connection ended first
    */
-  public void handle(Tcp.IncomingConnection incoming) {
+  public CompletionStage<Done> handle(Tcp.IncomingConnection incoming) {
     byte[] nonce = new byte[Frame.Challenge.NONCE_BYTES];
     random.nextBytes(nonce);
     Frame.Challenge challenge = new Frame.Challenge(TcpReconnector.VERSION,
         settings.secret().isPresent(), ByteString.fromArrayUnsafe(nonce));
     ServerHandshake handshake = new ServerHandshake(challenge, settings.handshakeTimeout());
     Flow<Frame, Frame, ServerHandshake.Control> connection =
-        ConnectionStack.stack(settings, handshake,
+        ConnectionStack.serverStack(settings, handshake,
             tls.map(TlsLayer::server).orElseGet(TlsLayer::plain))
         .join(incoming.flow(), Keep.left());
     ConnectionStack.Started<ServerHandshake.Control> started =
@@ -111,9 +117,10 @@ public final class ServerConnections {
         router.route(challenge, hello,
             started.connection(
                 new ResumePoint(hello.readPosition(), hello.historyCheck(), hello.limits())),
-            proving(challenge, hello, started.value().welcome()));
+            proving(challenge, hello, started.value().welcome()), incoming.remoteAddress());
       }
     });
+    return started.value().ended();
   }
 
   /**

@@ -5,6 +5,7 @@ import io.backedpipe.wire.HandshakeStatus;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import org.apache.pekko.Done;
 import org.apache.pekko.japi.Pair;
 import org.apache.pekko.stream.Attributes;
 import org.apache.pekko.stream.BidiShape;
@@ -32,8 +33,11 @@ public final class ServerHandshake
    *
    * @param hello completes with the client's {@code HELLO} (fails if the handshake fails first)
    * @param welcome complete it with the answer to send
+   * @param ended completes when the handshake is over: its WELCOME went out, or it failed, timed
+   *     out or the connection ended first (never fails)
    */
-  public record Control(CompletionStage<Frame.Hello> hello, CompletableFuture<Frame.Welcome> welcome) {}
+  public record Control(CompletionStage<Frame.Hello> hello, CompletableFuture<Frame.Welcome> welcome,
+      CompletionStage<Done> ended) {}
 
   private final BidiShape<Frame, Frame, Frame, Frame> shape = BidiShape.of(
       Inlet.<Frame>create("ServerHandshake.fromPipe"), Outlet.<Frame>create("ServerHandshake.toWire"),
@@ -62,17 +66,21 @@ public final class ServerHandshake
       Attributes attributes) {
     CompletableFuture<Frame.Hello> hello = new CompletableFuture<>();
     CompletableFuture<Frame.Welcome> welcome = new CompletableFuture<>();
-    return Pair.create(new Logic(hello, welcome), new Control(hello, welcome));
+    CompletableFuture<Done> ended = new CompletableFuture<>();
+    return Pair.create(new Logic(hello, welcome, ended), new Control(hello, welcome, ended));
   }
 
   private final class Logic extends HandshakeLogic {
     private final CompletableFuture<Frame.Hello> hello;
     private final CompletableFuture<Frame.Welcome> welcome;
+    private final CompletableFuture<Done> ended;
 
-    Logic(CompletableFuture<Frame.Hello> hello, CompletableFuture<Frame.Welcome> welcome) {
+    Logic(CompletableFuture<Frame.Hello> hello, CompletableFuture<Frame.Welcome> welcome,
+        CompletableFuture<Done> ended) {
       super(shape, timeout);
       this.hello = hello;
       this.welcome = welcome;
+      this.ended = ended;
     }
 
     @Override
@@ -102,16 +110,23 @@ public final class ServerHandshake
 
     private void onDecision(Frame.Welcome answer) {
       if (answer.status() == HandshakeStatus.OK) {
-        emit(toWire, answer);
+        emit(toWire, answer, () -> ended.complete(Done.getInstance()));
         open();
       } else {
-        emit(toWire, answer, this::completeStage);
+        emit(toWire, answer, this::completeStage); // ended on stop
       }
     }
 
     @Override
     protected void onFailed(Throwable error) {
       hello.completeExceptionally(error);
+      ended.complete(Done.getInstance());
+    }
+
+    @Override
+    public void postStop() {
+      super.postStop();
+      ended.complete(Done.getInstance()); // whatever was pending, the handshake is over
     }
   }
 }

@@ -1,5 +1,6 @@
 package io.backedpipe.wire;
 
+import java.util.Optional;
 import org.apache.pekko.stream.Attributes;
 import org.apache.pekko.stream.FlowShape;
 import org.apache.pekko.stream.Inlet;
@@ -31,20 +32,28 @@ import org.apache.pekko.util.ByteString;
  * before it were emitted and are valid); with a {@link MalformedFrameException} for an unknown
  * type code, a DATA length of 0 or above the codec's limit, a control frame longer than its type
  * allows, and any frame that does not decode.
+ *
+ * <p>A decoder made with a first frame type (the server's, before the handshake: {@code HELLO})
+ * also fails with a {@link MalformedFrameException} when the first header names another type, so
+ * an unauthenticated peer can make it hold no more than that type's largest frame: a wrong type or
+ * a longer length is refused from the 5 header bytes, before any payload is buffered.
  */
 final class FrameDecoder extends GraphStage<FlowShape<ByteString, Frame>> {
   private final Inlet<ByteString> in = Inlet.create("FrameDecoder.in");
   private final Outlet<Frame> out = Outlet.create("FrameDecoder.out");
   private final FlowShape<ByteString, Frame> shape = FlowShape.of(in, out);
   private final FrameCodec codec;
+  private final Optional<FrameType> firstType;
 
   /**
    * Creates the stage.
    *
    * @param codec decodes frames and knows the DATA limit
+   * @param firstType when present, the only type the first frame may have
    */
-  FrameDecoder(FrameCodec codec) {
+  FrameDecoder(FrameCodec codec, Optional<FrameType> firstType) {
     this.codec = codec;
+    this.firstType = firstType;
   }
 
   @Override
@@ -64,6 +73,8 @@ final class FrameDecoder extends GraphStage<FlowShape<ByteString, Frame>> {
     private int frameBytes = -1;
     /** Payload bytes of the current DATA frame still to come; the buffer starts with them. */
     private int dataRemaining;
+    /** Whether a header was accepted already (the first-type rule applies only before). */
+    private boolean headerSeen;
 
     Logic() {
       super(shape);
@@ -177,10 +188,12 @@ final class FrameDecoder extends GraphStage<FlowShape<ByteString, Frame>> {
         FrameType type = FrameType.fromCode(code);
         codec.checkHeader(type, code, length);
         codec.checkBeforePayload(type, length);
+        checkFirstType(type);
       } catch (MalformedFrameException e) {
         failStage(e);
         return false;
       }
+      headerSeen = true;
       if (code == FrameType.DATA.code()) {
         buffer = buffer.drop(FrameCodec.HEADER_BYTES);
         dataRemaining = length;
@@ -188,6 +201,21 @@ final class FrameDecoder extends GraphStage<FlowShape<ByteString, Frame>> {
         frameBytes = size;
       }
       return true;
+    }
+  
+    @Override
+    public void postStop() {
+      // A stopped stage can outlive its stream for a while (a materializer's subscription timeout
+      // may still reference the graph): it must not keep a peer's bytes alive meanwhile.
+      buffer = ByteString.emptyByteString();
+    }
+
+    /** Before the first header, only the first type is allowed (when one is set). */
+    private void checkFirstType(FrameType type) {
+      if (!headerSeen && firstType.isPresent() && type != firstType.get()) {
+        throw new MalformedFrameException(ErrorCode.PROTOCOL_VIOLATION, type,
+            "expected=" + firstType.get() + " first got=" + type);
+      }
     }
   }
 }

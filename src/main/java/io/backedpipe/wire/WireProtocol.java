@@ -1,5 +1,6 @@
 package io.backedpipe.wire;
 
+import java.util.Optional;
 import org.apache.pekko.NotUsed;
 import org.apache.pekko.stream.javadsl.BidiFlow;
 import org.apache.pekko.stream.javadsl.Flow;
@@ -47,9 +48,31 @@ public final class WireProtocol {
    *     FrameCodec#maxFrameBytes})
    */
   public static BidiFlow<Frame, ByteString, ByteString, Frame, NotUsed> frames(int maxDataBytes) {
+    return frames(maxDataBytes, Optional.empty());
+  }
+
+  /**
+   * The frame codec over length-field framing, for a receiver that knows the type of the first
+   * frame it may get (a server before the handshake: {@link FrameType#HELLO}). A first header of
+   * another type, or longer than that type allows, fails the inbound side with a {@link
+   * MalformedFrameException} from the header alone, so an unauthenticated peer never has a
+   * payload buffered beyond that type's largest frame.
+   *
+   * @param maxDataBytes the largest DATA payload either side sends, at least 1
+   * @param firstType the only type the first inbound frame may have
+   * @return encoding (top) atop decoding (bottom)
+   * @throws IllegalArgumentException if {@code maxDataBytes} is out of range
+   */
+  public static BidiFlow<Frame, ByteString, ByteString, Frame, NotUsed> frames(int maxDataBytes,
+      FrameType firstType) {
+    return frames(maxDataBytes, Optional.of(firstType));
+  }
+
+  private static BidiFlow<Frame, ByteString, ByteString, Frame, NotUsed> frames(int maxDataBytes,
+      Optional<FrameType> firstType) {
     FrameCodec codec = new FrameCodec(maxDataBytes);
     Flow<Frame, ByteString, NotUsed> encoding = Flow.<Frame>create().map(codec::encode);
-    Flow<ByteString, Frame, NotUsed> decoding = Flow.fromGraph(new FrameDecoder(codec));
+    Flow<ByteString, Frame, NotUsed> decoding = Flow.fromGraph(new FrameDecoder(codec, firstType));
     return BidiFlow.fromFlows(encoding, decoding);
   }
 }

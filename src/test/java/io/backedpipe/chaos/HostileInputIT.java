@@ -68,7 +68,9 @@ class HostileInputIT {
         .withWindowBytes(256 * 1024)
         .withReconnect(ReconnectPolicy.backoff(Duration.ofMillis(5), Duration.ofMillis(100)));
     ServerSettings serverSettings = ServerSettings.create(testKit.system())
-        .withMaxPipes(MAX_PIPES).withGrace(Duration.ofSeconds(3));
+        .withMaxPipes(MAX_PIPES).withGrace(Duration.ofSeconds(3))
+        // all cases come from 127.0.0.1: lift the per-address caps so the input itself is tested
+        .withMaxHandshakes(10_000, 10_000).withCreateRate(1e9, 1_000_000);
     UUID realId = UUID.randomUUID();
     CompletableFuture<BackedPipe> serverSide = new CompletableFuture<>();
     ConcurrentLinkedQueue<PipeEvent> serverEvents = new ConcurrentLinkedQueue<>();

@@ -50,8 +50,12 @@ class WireProtocolTest {
 
   /** The inbound side of {@link WireProtocol#frames} alone: bytes in, frames out. */
   private static Flow<ByteString, Frame, NotUsed> decoding(int maxDataBytes) {
-    BidiFlow<Frame, ByteString, ByteString, Frame, NotUsed> frames =
-        WireProtocol.frames(maxDataBytes);
+    return decoding(WireProtocol.frames(maxDataBytes));
+  }
+
+  /** The inbound side of {@code frames} alone. */
+  private static Flow<ByteString, Frame, NotUsed> decoding(
+      BidiFlow<Frame, ByteString, ByteString, Frame, NotUsed> frames) {
     return Flow.fromGraph(
         GraphDSL.create(
             b -> {
@@ -170,6 +174,59 @@ class WireProtocolTest {
     Throwable e = failure(decoded);
     MalformedFrameException malformed = assertInstanceOf(MalformedFrameException.class, e);
     assertEquals(ErrorCode.PROTOCOL_VIOLATION, malformed.code());
+  }
+
+  /** A server's decoder before the handshake: only a HELLO may come first. */
+  private static CompletionStage<List<Frame>> decodeExpectingHello(ByteString bytes) {
+    return Source.single(bytes)
+        .concat(Source.never()) // nothing more comes: a refusal must come from these bytes
+        .via(decoding(WireProtocol.frames(MAX_DATA, FrameType.HELLO)))
+        .runWith(Sink.seq(), testKit.system());
+  }
+
+  private static Frame.Hello hello(int proofBytes) {
+    return new Frame.Hello(FrameCodec.PROTOCOL_VERSION, java.util.UUID.randomUUID(), true, 0, 0,
+        ByteString.fromArray(new byte[Frame.Hello.NONCE_BYTES]),
+        ByteString.fromArray(new byte[proofBytes]));
+  }
+
+  @ParameterizedTest
+  @CsvSource({
+      "DATA, 4096", // the largest DATA frame of this codec before the handshake
+      "DATA, 1",
+      "PING, 8",
+      "CLOSE, 2",
+      "CHALLENGE, 22",
+      "WELCOME, 40",
+  })
+  void shouldRefuseAFirstFrameOtherThanHelloFromItsHeaderAlone(FrameType type, int length) {
+    Throwable e = failure(decodeExpectingHello(header(type.code(), length)));
+
+    MalformedFrameException malformed = assertInstanceOf(MalformedFrameException.class, e);
+    assertEquals(ErrorCode.PROTOCOL_VIOLATION, malformed.code());
+    assertEquals("code=PROTOCOL_VIOLATION type=" + type + " expected=HELLO first got=" + type,
+        malformed.getMessage());
+  }
+
+  @Test
+  void shouldRefuseAFirstHelloLongerThanTheLargestHelloFromItsHeaderAlone() {
+    int largest = CODEC.encode(hello(Frame.Hello.MAX_PROOF_BYTES)).size() - FrameCodec.HEADER_BYTES;
+
+    Throwable e = failure(decodeExpectingHello(header(FrameType.HELLO.code(), largest + 1)));
+
+    assertEquals(ErrorCode.PROTOCOL_VIOLATION,
+        assertInstanceOf(MalformedFrameException.class, e).code());
+  }
+
+  @Test
+  void shouldPassAnyFrameAfterTheFirstHello() throws Exception {
+    Frame.Hello first = hello(Frame.Hello.MAX_PROOF_BYTES);
+    Frame data = new Frame.Data(ByteString.fromString("after the handshake"));
+    CompletionStage<List<Frame>> decoded = Source.single(encodeAll(List.of(first, data)))
+        .via(decoding(WireProtocol.frames(MAX_DATA, FrameType.HELLO)))
+        .runWith(Sink.seq(), testKit.system());
+
+    assertEquals(List.of(first, data), await(decoded));
   }
 
   /** Joins adjacent DATA frames: the same bytes, however they were cut. */
