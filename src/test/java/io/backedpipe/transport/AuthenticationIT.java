@@ -101,7 +101,7 @@ class AuthenticationIT {
       HandshakeRefusedException refused = assertInstanceOf(HandshakeRefusedException.class,
           error.getCause());
       assertEquals(HandshakeStatus.NOT_AUTHORIZED, refused.status());
-      assertEquals("handshake refused: status=NOT_AUTHORIZED detail=not authorized",
+      assertEquals("handshake refused: status=NOT_AUTHORIZED detail=\"not authorized\"",
           refused.getMessage());
       PipeEvent.Closed closed = (PipeEvent.Closed) events.fishForMessage(Duration.ofSeconds(5),
           e -> e instanceof PipeEvent.Closed
