@@ -722,6 +722,8 @@ public final class PipeSupervisor {
   }
 
   private Behavior<Command> onAckStalled(PipeData data, AckStalled m) {
+    // WARN although the peer causes it: only an attached (so, with a secret, authenticated) link
+    // stalls, once per stall, and a full window is what the operator must hear about.
     context.getLog().warn("peer stalled: generation [{}] unacknowledged bytes [{}] for [{}]",
         m.generation(), m.unackedBytes(), m.stalledFor());
     publish(data, new PipeEvent.PeerStalled(m.generation(), m.unackedBytes(), m.stalledFor()));

@@ -251,7 +251,7 @@ public final class TunnelStream {
   private Behavior<Command> closeNow() {
     if (pendingClose != null && !closed) {
       timers.cancel(CLOSE_WAIT_TIMER);
-      context.getLog().warn("{}: closing: {}", label, pendingClose.reason());
+      logEnd("{}: closing: {}", label, pendingClose.reason());
       pipe.close(pendingClose.code().code(), pendingClose.reason());
     }
     return Behaviors.same();
