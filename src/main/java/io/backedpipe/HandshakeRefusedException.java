@@ -1,6 +1,7 @@
 package io.backedpipe;
 
 import io.backedpipe.wire.HandshakeStatus;
+import io.backedpipe.wire.PeerText;
 
 /**
  * The peer answered the handshake with a status other than {@code OK}. Permanent statuses (unknown
@@ -23,7 +24,7 @@ public final class HandshakeRefusedException extends PipeException {
    * @param detail the peer's explanation, possibly empty
    */
   public HandshakeRefusedException(HandshakeStatus status, String detail) {
-    super("handshake refused: status=" + status + " detail=" + detail, null);
+    super("handshake refused: status=" + status + " detail=" + PeerText.quote(detail), null);
     this.status = status;
   }
 

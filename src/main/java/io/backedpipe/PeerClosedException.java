@@ -1,5 +1,7 @@
 package io.backedpipe;
 
+import io.backedpipe.wire.PeerText;
+
 /**
  * The peer closed its pipe before the end of the stream and said why (a {@code CLOSE} frame with a
  * non-zero code). The local pipe closes too, as {@link DisconnectCause#CLOSED_BY_PEER}; bytes the
@@ -19,7 +21,7 @@ public final class PeerClosedException extends PipeException {
    * @param reason the peer's reason
    */
   public PeerClosedException(int code, String reason) {
-    super("peer closed the pipe: code=" + code + " reason=" + reason, null);
+    super("peer closed the pipe: code=" + code + " reason=" + PeerText.quote(reason), null);
     this.code = code;
     this.reason = reason;
   }

@@ -23,8 +23,8 @@ import picocli.CommandLine.Spec;
     description = {"A TCP tunnel that survives network drops: bytes sent while the link is down "
         + "are replayed once it is back, so the applications at both ends see one unbroken "
         + "connection.", "",
-        "  backed-pipe serve   --listen 0.0.0.0:7000 --target 127.0.0.1:22",
-        "  backed-pipe connect --server host:7000 --listen 127.0.0.1:2222",
+        "  backed-pipe serve   --listen 0.0.0.0:7000 --target 127.0.0.1:22 --secret-file s",
+        "  backed-pipe connect --server host:7000 --listen 127.0.0.1:2222 --secret-file s",
         "  backed-pipe demo"},
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {"0:success", "1:failure (could not start; demo, soak or hostile verdict FAIL)",

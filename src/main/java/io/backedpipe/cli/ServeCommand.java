@@ -1,7 +1,10 @@
 package io.backedpipe.cli;
 
 import com.typesafe.config.Config;
+import io.backedpipe.server.ListenExposure;
 import io.backedpipe.transport.TlsClientAuth;
+import io.backedpipe.transport.TlsSettings;
+import io.backedpipe.transport.TransportSettings;
 import io.backedpipe.tunnel.ServeTunnel;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -50,6 +53,11 @@ final class ServeCommand implements Callable<Integer> {
           + "(backed-pipe.transport.tls.client-auth).")
   TlsClientAuth clientAuth;
 
+  @Option(names = "--insecure",
+      description = "Listen on a non-loopback address without a shared secret or TLS client "
+          + "certificates: anyone who reaches the port can open streams. Refused without it.")
+  boolean insecure;
+
   @Mixin
   PipeOptions options;
 
@@ -88,6 +96,11 @@ final class ServeCommand implements Callable<Integer> {
     Config config = options.load(extra);
     ToolRuntime.validate(config);
     ToolRuntime.validateTls(config, true);
+    Optional<String> refusal = refusal(listen, insecure, config);
+    if (refusal.isPresent()) {
+      spec.commandLine().getErr().println(refusal.get());
+      return Main.USAGE;
+    }
     LogLevel.apply(options.logLevel != null ? options.logLevel : "INFO");
     String scheme = config.getBoolean("backed-pipe.transport.tls.enabled") ? " over TLS" : "";
     return ToolRuntime.serveUntilStopped(config, spec.commandLine().getOut(),
@@ -95,5 +108,23 @@ final class ServeCommand implements Callable<Integer> {
             target.address(), Optional.empty())
             .thenApply(t -> "serving on " + t.address() + scheme + ", relaying to " + target
                 + " (Ctrl-C stops)"));
+  }
+
+  /**
+   * Why this server must not start: an open server on an address other machines reach lets
+   * anyone fill {@code max-pipes} with streams that each dial the target (issue 11).
+   */
+  static Optional<String> refusal(HostPort listen, boolean insecure, Config config) {
+    Config section = config.getConfig("backed-pipe");
+    boolean secret = TransportSettings.fromConfig(section).secret().isPresent();
+    TlsSettings tlsSettings = TlsSettings.fromConfig(section);
+    boolean certificates = tlsSettings.enabled()
+        && tlsSettings.clientAuth() == TlsClientAuth.NEED;
+    if (insecure || secret || certificates || ListenExposure.isLoopbackOnly(listen.host())) {
+      return Optional.empty();
+    }
+    return Optional.of("serve: refusing to listen on " + listen + " without authentication:"
+        + " give --secret-file or --secret-env (or TLS with --tls-client-auth need), or"
+        + " --insecure to accept anyone who reaches the port");
   }
 }

@@ -14,6 +14,7 @@ import io.backedpipe.ReconnectFailedException;
 import io.backedpipe.Reconnector;
 import io.backedpipe.ResumePoint;
 import io.backedpipe.wire.Frame;
+import io.backedpipe.wire.PeerText;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -721,6 +722,8 @@ public final class PipeSupervisor {
   }
 
   private Behavior<Command> onAckStalled(PipeData data, AckStalled m) {
+    // WARN although the peer causes it: only an attached (so, with a secret, authenticated) link
+    // stalls, once per stall, and a full window is what the operator must hear about.
     context.getLog().warn("peer stalled: generation [{}] unacknowledged bytes [{}] for [{}]",
         m.generation(), m.unackedBytes(), m.stalledFor());
     publish(data, new PipeEvent.PeerStalled(m.generation(), m.unackedBytes(), m.stalledFor()));
@@ -772,7 +775,8 @@ public final class PipeSupervisor {
 
   private Behavior<Command> onPeerClosed(PipeData data, LinkHandle link, PeerClosed m) {
     if (m.code() != 0) {
-      context.getLog().info("peer closed the pipe: code [{}] reason [{}]", m.code(), m.reason());
+      context.getLog().info("peer closed the pipe: code [{}] reason {}", m.code(),
+          PeerText.quote(m.reason()));
       link.shutdown();
       return close(data, null, DisconnectCause.CLOSED_BY_PEER,
           Optional.of(new PeerClosedException(m.code(), m.reason())));

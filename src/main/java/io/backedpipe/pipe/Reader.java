@@ -10,6 +10,7 @@ import io.backedpipe.ResumePoint;
 import io.backedpipe.SourceAlreadyOpenException;
 import io.backedpipe.buffer.HistoryTail;
 import io.backedpipe.wire.Frame;
+import io.backedpipe.wire.FrameCodec;
 import io.backedpipe.wire.LinkLimits;
 import java.util.Optional;
 import org.apache.pekko.actor.typed.ActorRef;
@@ -279,7 +280,7 @@ final class Reader extends AbstractBehavior<Reader.Command> {
       askForNextFrame();
     } else {
       // Handshake and heartbeat frames are the transport's; one reaching the pipe is a violation.
-      violated("unexpected frame on an established connection: frame=" + frame);
+      violated("unexpected frame on an established connection: frame=" + FrameCodec.describe(frame));
     }
     return this;
   }

@@ -117,6 +117,8 @@ public final class PipeRegistry extends AbstractBehavior<PipeRegistry.Command> {
   private long authMissing;
   private long authMissingLogged;
   private long lastAuthWarningNanos = Long.MIN_VALUE;
+  /** Other refusals a client can repeat at will (limits, unknown streams): one line per interval. */
+  private final RateLimitedLog refusals = new RateLimitedLog(AUTH_LOG_EVERY);
   private final Materializer materializer;
   private final Map<UUID, ActorRef<PipeSupervisor.Command>> pipes = new HashMap<>();
   /** Makes every child name unique: a stopping pipe keeps its name until it has stopped. */
@@ -273,8 +275,9 @@ public final class PipeRegistry extends AbstractBehavior<PipeRegistry.Command> {
             ? HandshakeStatus.COMPLETED
         : error instanceof PipeClosedException ? HandshakeStatus.UNKNOWN_STREAM
         : HandshakeStatus.LIMIT_REACHED;
-    getContext().getLog().info("refused connection for pipe [{}]: [{}]", accepted.id(),
-        error.getMessage());
+    refusals.admit(System.nanoTime()).ifPresent(held -> getContext().getLog().info(
+        "refused connection for pipe [{}]: [{}] ({} more refusals since the last line)",
+        accepted.id(), error.getMessage(), held));
     accepted.welcome().complete(new Frame.Welcome(status, -1, 0, settings.grace().toMillis(),
         pipeSettings.linkLimits(), truncate(error.getMessage())));
     return this;
@@ -295,7 +298,7 @@ public final class PipeRegistry extends AbstractBehavior<PipeRegistry.Command> {
         || now - lastAuthWarningNanos >= AUTH_LOG_EVERY.toNanos()) {
       long all = authFailures - authFailuresLogged;
       long none = authMissing - authMissingLogged;
-      getContext().getLog().warn("refused {} HELLO(s) without a valid proof of the shared secret:"
+      getContext().getLog().info("refused {} HELLO(s) without a valid proof of the shared secret:"
           + " {} with no proof (client has no secret), {} with a wrong one (another secret, or a"
           + " forger) (latest: stream [{}])", all, none, all - none, route.hello().streamId());
       authFailuresLogged = authFailures;
@@ -308,8 +311,9 @@ public final class PipeRegistry extends AbstractBehavior<PipeRegistry.Command> {
   }
 
   private Behavior<Command> refuse(Route route, HandshakeStatus status, String detail) {
-    getContext().getLog().info("refused HELLO for stream [{}]: [{}] [{}]",
-        route.hello().streamId(), status, detail);
+    refusals.admit(System.nanoTime()).ifPresent(held -> getContext().getLog().info(
+        "refused HELLO for stream [{}]: [{}] [{}] ({} more refusals since the last line)",
+        route.hello().streamId(), status, detail, held));
     return answer(route, status, detail);
   }
 

@@ -3,6 +3,7 @@ package io.backedpipe.server;
 import io.backedpipe.BackedPipe;
 import io.backedpipe.PipeSettings;
 import io.backedpipe.transport.ServerConnections;
+import io.backedpipe.transport.TlsClientAuth;
 import io.backedpipe.transport.TlsContext;
 import io.backedpipe.transport.TransportSettings;
 import java.net.InetSocketAddress;
@@ -117,9 +118,15 @@ public final class PipeServer {
     ServerConnections connections = tls.isPresent()
         ? new ServerConnections(system, graced, tls.get(), router)
         : new ServerConnections(system, graced, router);
-    if (transport.secret().isEmpty()) {
-      system.log().warn("pipe server on {}:{} has no shared secret: any client that reaches the"
-          + " port can open streams (see backed-pipe.transport.auth)", host, port);
+    boolean authenticates = transport.secret().isPresent()
+        || tls.map(t -> t.settings().clientAuth() == TlsClientAuth.NEED).orElse(false);
+    if (!authenticates && !ListenExposure.isLoopbackOnly(host)) {
+      system.log().warn("pipe server on {}:{} has no shared secret and no TLS client"
+          + " certificates: anyone who reaches the port can open streams (see"
+          + " backed-pipe.transport.auth)", host, port);
+    } else if (!authenticates) {
+      // only local processes can reach it; tests bind loopback all the time
+      system.log().debug("pipe server on {}:{} has no shared secret (loopback only)", host, port);
     }
     ActorRef<HandshakeAdmission.Command> admission = system.systemActorOf(
         HandshakeAdmission.create(settings, connections::handle),

@@ -3,6 +3,7 @@ package io.backedpipe.transport;
 import io.backedpipe.HandshakeFailedException;
 import io.backedpipe.PipeException;
 import io.backedpipe.wire.Frame;
+import io.backedpipe.wire.FrameCodec;
 import java.time.Duration;
 import org.apache.pekko.stream.BidiShape;
 import org.apache.pekko.stream.Inlet;
@@ -182,7 +183,7 @@ abstract class HandshakeLogic extends TimerGraphStageLogic {
 
   protected final void unexpected(String expected, Frame frame) {
     failHandshake(new HandshakeFailedException(
-        "unexpected frame: expected=" + expected + " got=" + frame, null));
+        "unexpected frame: expected=" + expected + " got=" + FrameCodec.describe(frame), null));
   }
 
   protected final void failHandshake(Throwable error) {

@@ -8,6 +8,7 @@ import io.backedpipe.PipeState;
 import io.backedpipe.PipeStatus;
 import io.backedpipe.pipe.PipeSupervisor;
 import io.backedpipe.transport.TransportSettings;
+import io.backedpipe.wire.PeerText;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.Optional;
@@ -250,7 +251,7 @@ public final class TunnelStream {
   private Behavior<Command> closeNow() {
     if (pendingClose != null && !closed) {
       timers.cancel(CLOSE_WAIT_TIMER);
-      context.getLog().warn("{}: closing: {}", label, pendingClose.reason());
+      logEnd("{}: closing: {}", label, pendingClose.reason());
       pipe.close(pendingClose.code().code(), pendingClose.reason());
     }
     return Behaviors.same();
@@ -302,6 +303,19 @@ public final class TunnelStream {
     return Behaviors.same();
   }
 
+  /**
+   * An abnormal end is news to the user of {@code connect} (WARN), but on the server it is
+   * something any client can cause, by closing or by walking away (INFO, so a client cannot fill
+   * the server's log at WARN).
+   */
+  private void logEnd(String format, Object... args) {
+    if (owning) {
+      context.getLog().warn(format, args);
+    } else {
+      context.getLog().info(format, args);
+    }
+  }
+
   private Behavior<Command> onClosed(PipeEvent.Closed c) {
     closed = true;
     connected = false;
@@ -309,9 +323,9 @@ public final class TunnelStream {
     if (c.cause() == DisconnectCause.COMPLETED) {
       context.getLog().info("{}: closed, both directions complete", label);
     } else if (c.error().orElse(null) instanceof PeerClosedException peer) {
-      context.getLog().warn("{}: closed by the other end: {}", label, peer.reason());
+      logEnd("{}: closed by the other end: {}", label, PeerText.quote(peer.reason()));
     } else {
-      context.getLog().warn("{}: closed ({}{})", label, c.cause(),
+      logEnd("{}: closed ({}{})", label, c.cause(),
           c.error().map(e -> ": " + rootMessage(e)).orElse(""));
     }
     if (!owning) {

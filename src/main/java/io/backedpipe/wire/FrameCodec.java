@@ -4,7 +4,6 @@ import java.nio.ByteOrder;
 import java.nio.charset.CharacterCodingException;
 import java.util.UUID;
 import java.util.function.Supplier;
-import java.util.regex.Pattern;
 import org.apache.pekko.util.ByteIterator;
 import org.apache.pekko.util.ByteString;
 import org.apache.pekko.util.ByteStringBuilder;
@@ -61,7 +60,6 @@ public final class FrameCodec {
   private static final int WELCOME_FIXED_BYTES = 1 + 8 + 4 + 8 + LIMITS_BYTES + 2 + 1;
   private static final int HELLO_FLAG_CREATE = 0x0001;
   private static final int CHALLENGE_FLAG_PROOF_REQUIRED = 0x0001;
-  private static final Pattern CONTROL = Pattern.compile("\\p{Cntrl}");
 
   private final int maxDataBytes;
   private final int maxFramePayloadBytes;
@@ -524,15 +522,27 @@ public final class FrameCodec {
 
   /**
    * Renders a frame for trace logging, OkHttp style: {@code << DATA size=5} for a frame received,
-   * {@code >> ACK position=17} for one sent. Never includes payload, nonce or proof bytes; control
-   * characters in texts become {@code ?}.
+   * {@code >> ACK position=17} for one sent. Never includes payload, nonce or proof bytes; texts are
+   * quoted, escaped and cut by {@link PeerText#quote}.
    *
    * @param inbound {@code true} for a frame received, {@code false} for one sent
    * @param frame the frame
    * @return one line without a line terminator
    */
   public static String frameLog(boolean inbound, Frame frame) {
-    return (inbound ? "<< " : ">> ") + FrameType.of(frame) + " " + fields(frame);
+    return (inbound ? "<< " : ">> ") + describe(frame);
+  }
+
+  /**
+   * Renders a frame for an exception message or a log line: its type and fields as in {@link
+   * #frameLog}, without the direction. Safe for frames a peer sent: texts go through {@link
+   * PeerText#quote}, and no payload or proof bytes appear.
+   *
+   * @param frame the frame
+   * @return for example {@code CLOSE code=1000 reason="bye"}
+   */
+  public static String describe(Frame frame) {
+    return FrameType.of(frame) + " " + fields(frame);
   }
 
   private static String fields(Frame frame) {
@@ -573,6 +583,6 @@ public final class FrameCodec {
   }
 
   private static String quote(String text) {
-    return "\"" + CONTROL.matcher(text).replaceAll("?") + "\"";
+    return PeerText.quote(text);
   }
 }

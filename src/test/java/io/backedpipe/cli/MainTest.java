@@ -83,6 +83,66 @@ class MainTest {
   }
 
   @Test
+  void shouldRefuseAnOpenServerOnTheWildcardWithExitCodeTwoAndOneLine() {
+    Run run = run("serve", "--listen", "0.0.0.0:0", "--target", "127.0.0.1:1");
+    assertEquals(2, run.exit(), run.err());
+    assertEquals("serve: refusing to listen on 0.0.0.0:0 without authentication: give"
+        + " --secret-file or --secret-env (or TLS with --tls-client-auth need), or --insecure to"
+        + " accept anyone who reaches the port" + System.lineSeparator(), run.err());
+    assertEquals("", run.out());
+  }
+
+  @Test
+  void shouldPassTheCheckAndTryToBindWhenInsecure() throws Exception {
+    // The port is taken, so "could not start" (exit 1) shows the check let it through to bind.
+    try (java.net.ServerSocket taken = new java.net.ServerSocket(0, 1,
+        java.net.InetAddress.getByName("0.0.0.0"))) {
+      Run run = run("serve", "--listen", "0.0.0.0:" + taken.getLocalPort(), "--target",
+          "127.0.0.1:1", "--insecure", "--log-level", "ERROR");
+      assertEquals(1, run.exit(), run.err());
+      assertTrue(run.err().startsWith("error: could not start: "), run.err());
+    }
+  }
+
+  @ParameterizedTest
+  @CsvSource({
+      "127.0.0.1:7000, false, false",
+      "localhost:7000, false, false",
+      "[::1]:7000,     false, false",
+      "0.0.0.0:7000,   false, true",
+      "[::]:7000,      false, true",
+      "0.0.0.0:7000,   true,  false",
+  })
+  void shouldRefuseAnOpenServerOnlyWhenOthersCanReachIt(String listen, boolean insecure,
+      boolean refused) {
+    HostPort address = new HostPort.Converter().convert(listen);
+    com.typesafe.config.Config config = com.typesafe.config.ConfigFactory.load();
+    assertEquals(refused, ServeCommand.refusal(address, insecure, config).isPresent(), listen);
+  }
+
+  @Test
+  void shouldServeOnTheWildcardWithASecretOrClientCertificates() {
+    com.typesafe.config.Config config = com.typesafe.config.ConfigFactory.load();
+    HostPort wildcard = new HostPort.Converter().convert("0.0.0.0:7000");
+    java.util.Map<String, Object> secret =
+        java.util.Map.of("backed-pipe.transport.auth.secret-env", "PATH");
+    java.util.Map<String, Object> mutual = java.util.Map.of(
+        "backed-pipe.transport.tls.enabled", true,
+        "backed-pipe.transport.tls.client-auth", "need");
+    java.util.Map<String, Object> want = java.util.Map.of(
+        "backed-pipe.transport.tls.enabled", true,
+        "backed-pipe.transport.tls.client-auth", "want");
+    assertTrue(ServeCommand.refusal(wildcard, false, with(secret, config)).isEmpty());
+    assertTrue(ServeCommand.refusal(wildcard, false, with(mutual, config)).isEmpty());
+    assertTrue(ServeCommand.refusal(wildcard, false, with(want, config)).isPresent());
+  }
+
+  private static com.typesafe.config.Config with(java.util.Map<String, Object> settings,
+      com.typesafe.config.Config config) {
+    return com.typesafe.config.ConfigFactory.parseMap(settings).withFallback(config);
+  }
+
+  @Test
   void shouldRunASmallDemoToAPassingVerdict() {
     Run run = run("demo", "--bytes", "8MiB", "--streams", "2", "--fault-interval", "50ms",
         "--set", "backed-pipe.demo.blackhole-chance=0", "--set",

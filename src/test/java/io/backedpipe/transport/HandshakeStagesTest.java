@@ -261,7 +261,7 @@ class HandshakeStagesTest {
   void shouldFailOnDataInsteadOfTheChallenge() {
     var c = client(LONG);
     offer(c.fromWire, data("x"));
-    assertFailed(c.value, "unexpected frame: expected=CHALLENGE got=Data[size=1]");
+    assertFailed(c.value, "unexpected frame: expected=CHALLENGE got=DATA size=1");
   }
 
   @Test
@@ -340,7 +340,15 @@ class HandshakeStagesTest {
   void shouldFailOnDataBeforeTheHello() {
     var s = server(LONG);
     offer(s.fromWire, data("x"));
-    assertFailed(s.value.hello(), "unexpected frame: expected=HELLO got=Data[size=1]");
+    assertFailed(s.value.hello(), "unexpected frame: expected=HELLO got=DATA size=1");
+  }
+
+  @Test
+  void shouldEscapeTheReasonOfACloseSentInsteadOfTheHello() {
+    var s = server(LONG);
+    offer(s.fromWire, new Frame.Close(4000, "\r\n[ERROR] forged line\u001b[31m"));
+    assertFailed(s.value.hello(), "unexpected frame: expected=HELLO got=CLOSE code=4000"
+        + " reason=\"\\u000d\\u000a[ERROR] forged line\\u001b[31m\"");
   }
 
   @Test

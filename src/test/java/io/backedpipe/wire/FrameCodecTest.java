@@ -387,8 +387,8 @@ class FrameCodecTest {
         Arguments.of(true, new Frame.Pong(-3), "<< PONG nonce=-3"),
         Arguments.of(
             false,
-            new Frame.Close(1000, "bye\r\nforged"),
-            ">> CLOSE code=1000 reason=\"bye??forged\""),
+            new Frame.Close(1000, "bye\r\n[ERROR] forged line\u001b[31m"),
+            ">> CLOSE code=1000 reason=\"bye\\u000d\\u000a[ERROR] forged line\\u001b[31m\""),
         Arguments.of(
             true,
             new Frame.Error(ErrorCode.INTERNAL, "oops"),
