@@ -2,6 +2,7 @@ package io.backedpipe.chaos;
 
 import io.backedpipe.chaos.HostileCase.Ending;
 import io.backedpipe.chaos.HostileCase.Opening;
+import io.backedpipe.wire.ErrorCode;
 import io.backedpipe.wire.Frame;
 import io.backedpipe.wire.FrameCodec;
 import java.util.Optional;
@@ -136,6 +137,8 @@ public final class HostileInput {
       case END_OF_STREAM_THEN_DATA -> endOfStreamThenData(draft);
       case MALFORMED_FRAME -> malformedFrame(draft);
       case STALLED_HANDSHAKE -> stalledHandshake(draft);
+      case SLOW_LORIS -> slowLoris(draft);
+      case CONTROL_CHARACTERS -> controlCharacters(draft);
     };
   }
 
@@ -432,6 +435,28 @@ public final class HostileInput {
     return new HostileCase(d.index, HostileKind.STALLED_HANDSHAKE,
         "HELLO cut at " + offset + ", then silence", Opening.AFTER_CHALLENGE, Optional.empty(),
         false, hello.take(offset), Ending.KEEP_OPEN);
+  }
+
+  private HostileCase slowLoris(Draft d) {
+    int length = 64 * 1024 + d.random.nextInt(192 * 1024); // 64-256 KiB announced
+    int sent = d.random.nextInt(16 * 1024);
+    ByteString partial = HostileBytes.raw(0x01, length, HostileBytes.random(d.random, sent));
+    return d.beforeHandshake(HostileKind.SLOW_LORIS,
+        "DATA header of " + length + " bytes and " + sent + " of them instead of HELLO, then"
+            + " silence", partial, Ending.KEEP_OPEN);
+  }
+
+  private HostileCase controlCharacters(Draft d) {
+    String[] forged = {"\r\n12:00:00.000 ERROR io.backedpipe - forged line",
+        "\u001b[31mred\u001b[0m\u001b]0;title\u0007", "\u202eevil\u202c\u2028next line",
+        "tab\there\u0000nul\u007fdel\u0085nel"};
+    String text = forged[d.random.nextInt(forged.length)];
+    boolean close = d.random.nextBoolean();
+    Frame frame = close ? new Frame.Close(1 + d.random.nextInt(0xFFFF), text)
+        : new Frame.Error(ErrorCode.PROTOCOL_VIOLATION, text);
+    return d.afterHandshake(HostileKind.CONTROL_CHARACTERS,
+        (close ? "CLOSE" : "ERROR") + " whose text has control characters", bytes.encode(frame),
+        Ending.KEEP_OPEN, d.ownHello());
   }
 
   private static HostileKind pickKind(SplittableRandom random) {

@@ -49,7 +49,18 @@ public enum HostileKind {
    */
   MALFORMED_FRAME(5),
   /** Part of a HELLO, then silence with the connection open: only the handshake timeout ends it. */
-  STALLED_HANDSHAKE(1);
+  STALLED_HANDSHAKE(1),
+  /**
+   * Slow loris: instead of a HELLO, the header of a large DATA frame and part of its payload, then
+   * silence with the connection open. The header alone must end it (only a HELLO may come first).
+   */
+  SLOW_LORIS(3),
+  /**
+   * After a valid handshake, a CLOSE or ERROR whose text carries line breaks, terminal escapes and
+   * bidirectional overrides (a forged log line): the connection ends, and the text reaches logs
+   * only escaped.
+   */
+  CONTROL_CHARACTERS(3);
 
   private final int weight;
 

@@ -138,8 +138,8 @@ class AuthenticationIT {
     HandshakeRefusedException refused = assertInstanceOf(HandshakeRefusedException.class,
         error.getCause());
     assertEquals(HandshakeStatus.NOT_AUTHORIZED, refused.status());
-    assertEquals("handshake refused: status=NOT_AUTHORIZED detail=the server requires a shared"
-        + " secret and this client has none", refused.getMessage());
+    assertEquals("handshake refused: status=NOT_AUTHORIZED detail=\"the server requires a shared"
+        + " secret and this client has none\"", refused.getMessage());
     assertEquals(DisconnectCause.REFUSED, next(events, PipeEvent.Closed.class).cause());
     assertEquals(before, pipes()); // the client sent no HELLO
   }

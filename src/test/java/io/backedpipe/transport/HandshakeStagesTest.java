@@ -151,8 +151,8 @@ class HandshakeStagesTest {
     offer(c.fromWire, PROOF_REQUIRED);
     var refused = failure(c.value, io.backedpipe.HandshakeRefusedException.class);
     assertEquals(HandshakeStatus.NOT_AUTHORIZED, refused.status());
-    assertEquals("handshake refused: status=NOT_AUTHORIZED detail=the server requires a shared"
-        + " secret and this client has none", refused.getMessage());
+    assertEquals("handshake refused: status=NOT_AUTHORIZED detail=\"the server requires a shared"
+        + " secret and this client has none\"", refused.getMessage());
     c.toWire.expectNoMessage(NO_MORE); // no HELLO: the stream id stays with the client
   }
 
