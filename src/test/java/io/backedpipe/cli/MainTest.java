@@ -121,11 +121,14 @@ class MainTest {
   }
 
   @Test
-  void shouldServeOnTheWildcardWithASecretOrClientCertificates() {
+  void shouldServeOnTheWildcardWithASecretOrClientCertificates(
+      @org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws java.io.IOException {
     com.typesafe.config.Config config = com.typesafe.config.ConfigFactory.load();
     HostPort wildcard = new HostPort.Converter().convert("0.0.0.0:7000");
+    java.nio.file.Path file = java.nio.file.Files.writeString(dir.resolve("secret"),
+        "0123456789abcdef0123456789abcdef");
     java.util.Map<String, Object> secret =
-        java.util.Map.of("backed-pipe.transport.auth.secret-env", "PATH");
+        java.util.Map.of("backed-pipe.transport.auth.secret-file", file.toString());
     java.util.Map<String, Object> mutual = java.util.Map.of(
         "backed-pipe.transport.tls.enabled", true,
         "backed-pipe.transport.tls.client-auth", "need");
