@@ -112,7 +112,8 @@ public final class ServerConnections {
         ConnectionStack.start(connection, Materializer.matFromSystem(system));
     started.value().hello().whenComplete((hello, error) -> {
       if (error != null) {
-        LOG.info("dropped connection from {}: {}", incoming.remoteAddress(), error.getMessage());
+        // DEBUG: any client can fail a handshake at will, as often as it connects
+        LOG.debug("dropped connection from {}: {}", incoming.remoteAddress(), error.getMessage());
       } else {
         router.route(challenge, hello,
             started.connection(
