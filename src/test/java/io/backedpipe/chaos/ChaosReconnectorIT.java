@@ -69,10 +69,16 @@ class ChaosReconnectorIT {
       byte[] chunk = new byte[64 * 1024];
       new java.util.Random(round).nextBytes(chunk);
       sent = sent.concat(ByteString.fromArrayUnsafe(chunk));
-      await(out.offer(ByteString.fromArrayUnsafe(chunk)));
+      // The fault goes on a link that is up: a connected pipe's link was registered with the
+      // chaos controller before the pipe attached it. (Injected after the chunk, a fault could
+      // land while the previous fault's reconnect was under way, on no link at all.)
+      events.awaitAssert(Duration.ofSeconds(20), () -> {
+        assertEquals(io.backedpipe.PipeState.CONNECTED, await(pipe.status()).state());
+        return null;
+      });
       chaos.inject(faults[round], Duration.ofMillis(200));
+      await(out.offer(ByteString.fromArrayUnsafe(chunk)));
       int size = sent.size();
-      // every byte so far came back, so the link is up again for the next fault
       events.awaitAssert(Duration.ofSeconds(20), () -> {
         assertEquals(size, received.get().size());
         return null;
