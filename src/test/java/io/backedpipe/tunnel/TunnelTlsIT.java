@@ -127,6 +127,17 @@ class TunnelTlsIT {
         sent.set(i, sent.get(i).concat(ByteString.fromArrayUnsafe(chunk)));
         await(clients.get(i).send(ByteString.fromArrayUnsafe(chunk)));
       }
+      // every stream's echo flows, so its link through the proxy is up for the fault (injected
+      // while the last fault's reconnects were under way, it could find no link to break)
+      for (int i = 0; i < clients.size(); i++) {
+        LocalClient c = clients.get(i);
+        int size = sent.get(i).size();
+        client.createTestProbe().awaitAssert(TIMEOUT, () -> {
+          assertTrue(c.received().size() >= size, "received " + c.received().size() + " of "
+              + size);
+          return null;
+        });
+      }
       t.proxy().inject(fault, Duration.ZERO); // every new connection is a new TLS session
     }
     for (int i = 0; i < clients.size(); i++) {
