@@ -120,6 +120,12 @@ public sealed interface Frame
     public static Close shortened(int code, String reason) {
       return new Close(code, Checks.fitUtf8(reason, MAX_REASON_BYTES));
     }
+
+    /** The reason is the peer's text: quoted and escaped, so that printing a frame is safe. */
+    @Override
+    public String toString() {
+      return "Close[code=" + code + ", reason=" + PeerText.quote(reason) + "]";
+    }
   }
 
   /**
@@ -143,6 +149,12 @@ public sealed interface Frame
     public Error {
       Objects.requireNonNull(code, "code");
       Checks.utf8("message", message, MAX_MESSAGE_BYTES);
+    }
+
+    /** The message is the peer's text: quoted and escaped, so that printing a frame is safe. */
+    @Override
+    public String toString() {
+      return "Error[code=" + code + ", message=" + PeerText.quote(message) + "]";
     }
   }
 
@@ -356,7 +368,8 @@ public sealed interface Frame
       return String.format(
           "Welcome[status=%s, readPosition=%d, historyCheck=%d, gracePeriodMillis=%d,"
               + " limits=%s, detail=%s, proofSize=%d]",
-          status, readPosition, historyCheck, gracePeriodMillis, limits, detail, proof.size());
+          status, readPosition, historyCheck, gracePeriodMillis, limits, PeerText.quote(detail),
+          proof.size());
     }
 
     /**

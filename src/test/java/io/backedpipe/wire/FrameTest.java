@@ -157,7 +157,7 @@ class FrameTest {
     assertEquals(
         "Welcome[status=OK, readPosition=5, historyCheck=6, gracePeriodMillis=7,"
             + " limits=LinkLimits[maxDataBytes=1024, windowBytes=2048, readBufferBytes=4096],"
-            + " detail=ok, proofSize=32]",
+            + " detail=\"ok\", proofSize=32]",
         new Frame.Welcome(HandshakeStatus.OK, 5, 6, 7, new LinkLimits(1024, 2048, 4096), "ok",
             ByteString.fromArrayUnsafe(new byte[32])).toString());
   }
@@ -230,5 +230,13 @@ class FrameTest {
     assertEquals(341, close.reason().length()); // 1023 bytes: a 342nd would need 1026
     assertEquals("a?b", Frame.Close.shortened(5, "a\ud800b").reason());
     assertEquals("short", Frame.Close.shortened(5, "short").reason());
+  }
+
+  @Test
+  void shouldPrintPeerTextEscapedSoThatAFramePrintedToALogForgesNoLine() {
+    assertEquals("Close[code=4000, reason=\"\\u000d\\u000a[ERROR] forged\\u001b[31m\"]",
+        new Frame.Close(4000, "\r\n[ERROR] forged\u001b[31m").toString());
+    assertEquals("Error[code=PROTOCOL_VIOLATION, message=\"bad\\u2028line\"]",
+        new Frame.Error(ErrorCode.PROTOCOL_VIOLATION, "bad\u2028line").toString());
   }
 }
