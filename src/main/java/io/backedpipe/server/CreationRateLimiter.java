@@ -47,11 +47,12 @@ final class CreationRateLimiter {
   /**
    * Takes one creation of {@code address}'s credit if it has any.
    *
-   * @param address the source address
+   * @param source the source address (an IPv6 address counts by its /64 prefix)
    * @param nowNs the current time on a monotonic clock, in nanoseconds
    * @return whether the address may create a stream now
    */
-  boolean tryCreate(InetAddress address, long nowNs) {
+  boolean tryCreate(InetAddress source, long nowNs) {
+    InetAddress address = SourceAddress.key(source);
     forgetIdle(nowNs);
     Bucket bucket = buckets.remove(address); // put back last: the most recently used
     double tokens = bucket == null ? burst : refilled(bucket, nowNs);

@@ -103,7 +103,7 @@ public final class HandshakeAdmission extends AbstractBehavior<HandshakeAdmissio
   }
 
   private Behavior<Command> onAdmit(Admit admit) {
-    InetAddress address = admit.connection().remoteAddress().getAddress();
+    InetAddress address = SourceAddress.key(admit.connection().remoteAddress().getAddress());
     int fromAddress = perAddress.getOrDefault(address, 0);
     if (inProgress >= settings.maxHandshakes()) {
       return refuse(admit, "maxHandshakes=" + settings.maxHandshakes());

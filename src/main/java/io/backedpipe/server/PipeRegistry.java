@@ -279,7 +279,7 @@ public final class PipeRegistry extends AbstractBehavior<PipeRegistry.Command> {
         "refused connection for pipe [{}]: [{}] ({} more refusals since the last line)",
         accepted.id(), error.getMessage(), held));
     accepted.welcome().complete(new Frame.Welcome(status, -1, 0, settings.grace().toMillis(),
-        pipeSettings.linkLimits(), truncate(error.getMessage())));
+        pipeSettings.linkLimits(), Frame.Welcome.fitDetail(error.getMessage())));
     return this;
   }
 
@@ -431,7 +431,4 @@ public final class PipeRegistry extends AbstractBehavior<PipeRegistry.Command> {
     return this;
   }
 
-  private static String truncate(String text) {
-    return text.length() <= 200 ? text : text.substring(0, 200);
-  }
 }

@@ -400,6 +400,18 @@ public sealed interface Frame
     }
 
     /**
+     * A detail that fits: any text (a {@code null} becomes {@code "null"}) cut to at most
+     * {@value #MAX_DETAIL_BYTES} bytes of UTF-8 without splitting a character, so a WELCOME built
+     * from an error's message cannot fail.
+     *
+     * @param text the text
+     * @return the text, cut if need be
+     */
+    public static String fitDetail(String text) {
+      return Checks.fitUtf8(String.valueOf(text), MAX_DETAIL_BYTES);
+    }
+
+    /**
      * A WELCOME that states no limits ({@link LinkLimits#NONE}) and carries no proof.
      *
      * @param status see the record's description

@@ -239,4 +239,13 @@ class FrameTest {
     assertEquals("Error[code=PROTOCOL_VIOLATION, message=\"bad\\u2028line\"]",
         new Frame.Error(ErrorCode.PROTOCOL_VIOLATION, "bad\u2028line").toString());
   }
+
+  @Test
+  void shouldFitAnyTextIntoAWelcomeDetail() {
+    assertEquals("null", Frame.Welcome.fitDetail(null));
+    String long2Byte = "\u00e9".repeat(200); // 400 bytes of UTF-8
+    String fitted = Frame.Welcome.fitDetail(long2Byte);
+    assertEquals(Frame.Welcome.MAX_DETAIL_BYTES / 2, fitted.length()); // no character split
+    new Frame.Welcome(HandshakeStatus.LIMIT_REACHED, -1, 0, 0, fitted); // accepted
+  }
 }
