@@ -34,10 +34,13 @@ public final class PeerText {
     StringBuilder out = new StringBuilder(Math.min(text.length(), MAX_CHARS) + 2).append('"');
     int kept = 0;
     int i = 0;
-    while (i < text.length() && kept < MAX_CHARS) {
+    while (i < text.length()) {
       int c = text.codePointAt(i);
-      appendEscaped(out, c);
       int width = Character.charCount(c); // a surrogate pair is kept or cut whole
+      if (kept + width > MAX_CHARS) {
+        break;
+      }
+      appendEscaped(out, c);
       i += width;
       kept += width;
     }
@@ -60,7 +63,7 @@ public final class PeerText {
         || c == '\u2028' || c == '\u2029' // line and paragraph separators
         || (c >= '\u202a' && c <= '\u202e') // bidi embeddings and overrides
         || (c >= '\u2066' && c <= '\u2069') // bidi isolates
-        || c == '\u200e' || c == '\u200f' || c == '\u061c' // bidi marks
+        || Character.getType(c) == Character.FORMAT // bidi marks, zero-width and tag characters
         || Character.getType(c) == Character.SURROGATE; // a lone half of a pair
   }
 }

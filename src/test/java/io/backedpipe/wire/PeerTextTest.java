@@ -53,8 +53,16 @@ class PeerTextTest {
   void shouldNotSplitASurrogatePairAtTheCut() {
     String text = "x".repeat(PeerText.MAX_CHARS - 1) + "😀" + "tail";
     String quoted = PeerText.quote(text);
-    assertTrue(quoted.endsWith("😀\"..."), quoted); // the pair is kept whole, one char over
+    // the pair would end one char over the limit: it is left out whole, never split
+    assertTrue(quoted.endsWith("x\"..."), quoted);
+    assertEquals(-1, quoted.indexOf('\ud83d'));
     assertEquals(-1, quoted.indexOf("tail"));
+  }
+
+  @Test
+  void shouldEscapeInvisibleFormatCharacters() {
+    // zero-width space, word joiner, byte order mark: they could hide text in a log line
+    assertEquals("\"a\\u200bb\\u2060c\\ufeffd\"", PeerText.quote("a\u200bb\u2060c\ufeffd"));
   }
 
   @Test
