@@ -110,13 +110,10 @@ public final class PipeRegistry extends AbstractBehavior<PipeRegistry.Command> {
   private final BiConsumer<UUID, BackedPipe> onNewPipe;
   private final Duration acceptTimeout;
   private final Optional<SharedSecret> secret;
-  /** Failed proofs since the last warning; logged at most once per {@link #AUTH_LOG_EVERY}. */
-  private long authFailures;
-  private long authFailuresLogged;
-  /** Of {@link #authFailures}, those whose HELLO carried no proof at all (a client without one). */
-  private long authMissing;
-  private long authMissingLogged;
-  private long lastAuthWarningNanos = Long.MIN_VALUE;
+  /** HELLOs with no proof (a client without a secret): one line per interval. */
+  private final RateLimitedLog missingProofs = new RateLimitedLog(AUTH_LOG_EVERY);
+  /** HELLOs with a wrong proof (another secret, or a forger): one line per interval. */
+  private final RateLimitedLog wrongProofs = new RateLimitedLog(AUTH_LOG_EVERY);
   /** Other refusals a client can repeat at will (limits, unknown streams): one line per interval. */
   private final RateLimitedLog refusals = new RateLimitedLog(AUTH_LOG_EVERY);
   private final Materializer materializer;
@@ -291,20 +288,11 @@ public final class PipeRegistry extends AbstractBehavior<PipeRegistry.Command> {
    */
   private Behavior<Command> refuseUnauthorized(Route route) {
     boolean missing = route.hello().proof().isEmpty();
-    authFailures++;
-    authMissing += missing ? 1 : 0;
-    long now = System.nanoTime();
-    if (lastAuthWarningNanos == Long.MIN_VALUE
-        || now - lastAuthWarningNanos >= AUTH_LOG_EVERY.toNanos()) {
-      long all = authFailures - authFailuresLogged;
-      long none = authMissing - authMissingLogged;
-      getContext().getLog().info("refused {} HELLO(s) without a valid proof of the shared secret:"
-          + " {} with no proof (client has no secret), {} with a wrong one (another secret, or a"
-          + " forger) (latest: stream [{}])", all, none, all - none, route.hello().streamId());
-      authFailuresLogged = authFailures;
-      authMissingLogged = authMissing;
-      lastAuthWarningNanos = now;
-    }
+    (missing ? missingProofs : wrongProofs).admit(System.nanoTime()).ifPresent(held ->
+        getContext().getLog().info("refused HELLO for stream [{}]: {} ({} more since the last"
+            + " line)", route.hello().streamId(), missing
+            ? "no proof of the shared secret (the client has no secret)"
+            : "a wrong proof of the shared secret (another secret, or a forger)", held));
     return answer(route, HandshakeStatus.NOT_AUTHORIZED, missing
         ? "proof required: the server has a shared secret and the HELLO carries no proof"
         : "proof wrong: the HELLO's proof does not match the server's shared secret");

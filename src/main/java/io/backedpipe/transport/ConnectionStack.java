@@ -71,14 +71,6 @@ final class ConnectionStack {
             }));
   }
 
-  /** Heartbeat atop {@code handshake} atop the frame codec; keeps the handshake's value. */
-  static <M> BidiFlow<Frame, ByteString, ByteString, Frame, M> stack(
-      TransportSettings settings,
-      org.apache.pekko.stream.Graph<org.apache.pekko.stream.BidiShape<Frame, Frame, Frame, Frame>, M>
-          handshake) {
-    return stack(settings, handshake, TlsLayer.plain());
-  }
-
   /**
    * Heartbeat atop {@code handshake} atop the frame codec atop {@code tls} ({@link TlsLayer}) atop
    * the byte liveness check; keeps the handshake's value. The handshake's timer starts with the

@@ -62,6 +62,34 @@ final class Checks {
   }
 
   /**
+   * Checks a byte field's size.
+   *
+   * @param name the field's name, for the message
+   * @param bytes the field
+   * @param size the size it must have
+   * @throws IllegalArgumentException if it has another
+   */
+  static void exactly(String name, ByteString bytes, int size) {
+    if (bytes.size() != size) {
+      throw new IllegalArgumentException(name + ".size=" + bytes.size() + " must be " + size);
+    }
+  }
+
+  /**
+   * Checks a byte field's size.
+   *
+   * @param name the field's name, for the message
+   * @param bytes the field
+   * @param max the largest size allowed
+   * @throws IllegalArgumentException if it is larger
+   */
+  static void atMost(String name, ByteString bytes, int max) {
+    if (bytes.size() > max) {
+      throw new IllegalArgumentException(name + ".size=" + bytes.size() + " must be <= " + max);
+    }
+  }
+
+  /**
    * Cuts {@code value} to the longest prefix whose UTF-8 takes at most {@code maxBytes}, never
    * splitting a character; a lone surrogate becomes {@code ?}.
    *

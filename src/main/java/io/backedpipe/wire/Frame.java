@@ -183,10 +183,7 @@ public sealed interface Frame
      */
     public Challenge {
       Checks.unsignedShort("version", version);
-      if (nonce.size() != NONCE_BYTES) {
-        throw new IllegalArgumentException(
-            "nonce.size=" + nonce.size() + " must be " + NONCE_BYTES);
-      }
+      Checks.exactly("nonce", nonce, NONCE_BYTES);
     }
 
     @Override
@@ -248,14 +245,8 @@ public sealed interface Frame
       if (readPosition < 0) {
         throw new IllegalArgumentException("readPosition=" + readPosition + " must be >= 0");
       }
-      if (nonce.size() != NONCE_BYTES) {
-        throw new IllegalArgumentException(
-            "nonce.size=" + nonce.size() + " must be " + NONCE_BYTES);
-      }
-      if (proof.size() > MAX_PROOF_BYTES) {
-        throw new IllegalArgumentException(
-            "proof.size=" + proof.size() + " must be <= " + MAX_PROOF_BYTES);
-      }
+      Checks.exactly("nonce", nonce, NONCE_BYTES);
+      Checks.atMost("proof", proof, MAX_PROOF_BYTES);
     }
 
     @Override
@@ -357,10 +348,7 @@ public sealed interface Frame
             "gracePeriodMillis=" + gracePeriodMillis + " must be >= 0");
       }
       Checks.utf8("detail", detail, MAX_DETAIL_BYTES);
-      if (proof.size() > MAX_PROOF_BYTES) {
-        throw new IllegalArgumentException(
-            "proof.size=" + proof.size() + " must be <= " + MAX_PROOF_BYTES);
-      }
+      Checks.atMost("proof", proof, MAX_PROOF_BYTES);
     }
 
     @Override
