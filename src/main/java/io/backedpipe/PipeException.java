@@ -27,4 +27,15 @@ public abstract class PipeException extends RuntimeException {
    * @return {@code true} when a reconnect may cure the failure
    */
   public abstract boolean isRecoverable();
+
+  /**
+   * Tells whether this failure is the peer's word that the stream already ended cleanly on its
+   * side (a server that finished the stream and remembers it): the pipe then closes as
+   * {@link DisconnectCause#COMPLETED} instead of failing.
+   *
+   * @return {@code true} for such an answer; {@code false} by default
+   */
+  public boolean meansStreamCompleted() {
+    return false;
+  }
 }

@@ -2,6 +2,7 @@ package io.backedpipe;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import io.backedpipe.transport.HandshakeRefusedException;
 import io.backedpipe.wire.HandshakeStatus;
 import org.junit.jupiter.api.Test;
 

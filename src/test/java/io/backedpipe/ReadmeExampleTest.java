@@ -2,7 +2,6 @@ package io.backedpipe;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import io.backedpipe.pipe.PipeSupervisor;
 import io.backedpipe.testing.InMemoryReconnector;
 import io.backedpipe.testing.TestLink;
 import java.util.concurrent.CompletionStage;
@@ -29,13 +28,13 @@ class ReadmeExampleTest {
   void shouldRunTheReadmeQuickStart() throws Exception {
     var system = testKit.system();
     PipeSettings settings = PipeSettings.create(system);
-    ActorRef<PipeSupervisor.Command> serverRef =
+    ActorRef<PipeCommand> serverRef =
         testKit.spawn(BackedPipe.createAccepting(settings), "server");
     TestProbe<TestLink> links = testKit.createTestProbe();
     Reconnector reconnector = new InMemoryReconnector(system, serverRef, links.ref());
 
     // --- README: quick start ---
-    ActorRef<PipeSupervisor.Command> ref =
+    ActorRef<PipeCommand> ref =
         testKit.spawn(BackedPipe.create(reconnector, settings), "pipe");
     BackedPipe pipe = BackedPipe.of(ref, system);
     pipe.connect().toCompletableFuture().get(5, TimeUnit.SECONDS);

@@ -3,7 +3,9 @@ package io.backedpipe.pipe;
 import io.backedpipe.PipeEvent;
 import java.util.List;
 import java.util.Optional;
+import org.apache.pekko.Done;
 import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.pattern.StatusReply;
 
 /**
  * What every state of a {@link PipeSupervisor} knows: generation, reconnect bookkeeping, the last
@@ -23,7 +25,8 @@ record PipeData(
     boolean linkProved,
     Optional<Throwable> lastError,
     List<ActorRef<PipeEvent>> subscribers,
-    Ending ending) {
+    Ending ending,
+    List<ActorRef<StatusReply<Done>>> connectWaiters) {
 
   /**
    * How far the clean end has come: the peer's stream fully delivered here, ours fully
@@ -55,49 +58,59 @@ record PipeData(
   }
 
   static PipeData initial() {
-    return new PipeData(0, 0, false, 0, false, false, Optional.empty(), List.of(), Ending.NONE);
+    return new PipeData(0, 0, false, 0, false, false, Optional.empty(), List.of(), Ending.NONE,
+        List.of());
   }
 
   PipeData withGeneration(long next) {
     return new PipeData(next, reconnectCount, everConnected, failedAttempts, givenUp, linkProved,
-        lastError, subscribers, ending);
+        lastError, subscribers, ending, connectWaiters);
   }
 
   /** A connection was attached; the failures count until it proves itself. */
   PipeData connected() {
     long reconnects = everConnected ? reconnectCount + 1 : reconnectCount;
     return new PipeData(generation, reconnects, true, failedAttempts, givenUp, false, lastError,
-        subscribers, ending);
+        subscribers, ending, connectWaiters);
   }
 
   /** The attached connection proved itself: the attempts that led to it succeeded. */
   PipeData proved() {
     return new PipeData(generation, reconnectCount, everConnected, 0, false, true, lastError,
-        subscribers, ending);
+        subscribers, ending, connectWaiters);
   }
 
   PipeData failed(Throwable error) {
     return new PipeData(generation, reconnectCount, everConnected, failedAttempts + 1, givenUp,
-        false, Optional.of(error), subscribers, ending);
+        false, Optional.of(error), subscribers, ending, connectWaiters);
   }
 
   PipeData lost(Optional<Throwable> error) {
     return new PipeData(generation, reconnectCount, everConnected, failedAttempts, false, false,
-        error.isPresent() ? error : lastError, subscribers, ending);
+        error.isPresent() ? error : lastError, subscribers, ending, connectWaiters);
   }
 
   PipeData givingUp() {
     return new PipeData(generation, reconnectCount, everConnected, failedAttempts, true,
-        linkProved, lastError, subscribers, ending);
+        linkProved, lastError, subscribers, ending, connectWaiters);
   }
 
   PipeData withSubscribers(List<ActorRef<PipeEvent>> next) {
     return new PipeData(generation, reconnectCount, everConnected, failedAttempts, givenUp,
-        linkProved, lastError, List.copyOf(next), ending);
+        linkProved, lastError, List.copyOf(next), ending, connectWaiters);
   }
 
   PipeData withEnding(Ending next) {
     return new PipeData(generation, reconnectCount, everConnected, failedAttempts, givenUp,
-        linkProved, lastError, subscribers, next);
+        linkProved, lastError, subscribers, next, connectWaiters);
+  }
+
+  /**
+   * Connect requests that outlive a failed attempt: they are answered when a later attempt
+   * connects, or fail when the policy gives up or the pipe closes.
+   */
+  PipeData withConnectWaiters(List<ActorRef<StatusReply<Done>>> next) {
+    return new PipeData(generation, reconnectCount, everConnected, failedAttempts, givenUp,
+        linkProved, lastError, subscribers, ending, List.copyOf(next));
   }
 }

@@ -1,5 +1,6 @@
 package io.backedpipe.pipe;
 
+import io.backedpipe.PipeCommand;
 import java.util.concurrent.CompletionStage;
 import org.apache.pekko.Done;
 import org.apache.pekko.NotUsed;
@@ -11,7 +12,8 @@ import org.apache.pekko.stream.javadsl.Source;
 import org.apache.pekko.util.ByteString;
 
 /**
- * Stream views of a running pipe, built from its actor reference. Each call returns a new
+ * Stream views of a running pipe, built from its actor reference: the implementation of
+ * {@link io.backedpipe.BackedPipe#sink()}, {@code source()} and {@code flow()}; use those. Each call returns a new
  * blueprint; every materialization talks to the pipe's writer or reader directly (not through the
  * supervisor) after a one-time introduction.
  */
@@ -19,15 +21,12 @@ public final class PipeStreams {
   private PipeStreams() {}
 
   /**
-   * A Sink that writes into the pipe, backpressured by the replay window. Completing it ends the
-   * pipe's output (the peer's Source completes after the last byte). Its value completes when the
-   * end-of-stream is in the window, and fails if the pipe refuses the writes (for example because
-   * it is closed).
+   * A Sink that writes into the pipe; see {@link io.backedpipe.BackedPipe#sink()}.
    *
    * @param pipe the pipe
    * @return the Sink
    */
-  public static Sink<ByteString, CompletionStage<Done>> sink(ActorRef<PipeSupervisor.Command> pipe) {
+  public static Sink<ByteString, CompletionStage<Done>> sink(ActorRef<PipeCommand> pipe) {
     return Sink.fromGraph(new WriteSinkStage(pipe));
   }
 
@@ -39,7 +38,7 @@ public final class PipeStreams {
    * @param pipe the pipe
    * @return the Source
    */
-  public static Source<ByteString, NotUsed> source(ActorRef<PipeSupervisor.Command> pipe) {
+  public static Source<ByteString, NotUsed> source(ActorRef<PipeCommand> pipe) {
     return Source.fromGraph(new ReadSourceStage(pipe));
   }
 
@@ -51,7 +50,7 @@ public final class PipeStreams {
    * @return the Flow, whose value is the Sink's
    */
   public static Flow<ByteString, ByteString, CompletionStage<Done>> flow(
-      ActorRef<PipeSupervisor.Command> pipe) {
+      ActorRef<PipeCommand> pipe) {
     return Flow.fromSinkAndSourceMat(sink(pipe), source(pipe), Keep.left());
   }
 }

@@ -4,6 +4,15 @@ import io.backedpipe.AlreadyConnectedException;
 import io.backedpipe.Connection;
 import io.backedpipe.DisconnectCause;
 import io.backedpipe.PipeClosedException;
+import io.backedpipe.PipeCommand;
+import io.backedpipe.PipeCommand.Accept;
+import io.backedpipe.PipeCommand.Close;
+import io.backedpipe.PipeCommand.Connect;
+import io.backedpipe.PipeCommand.Expire;
+import io.backedpipe.PipeCommand.ForceReconnect;
+import io.backedpipe.PipeCommand.GetStatus;
+import io.backedpipe.PipeCommand.Subscribe;
+import io.backedpipe.PipeCommand.Unsubscribe;
 import io.backedpipe.PeerClosedException;
 import io.backedpipe.PipeEvent;
 import io.backedpipe.PipeException;
@@ -92,218 +101,98 @@ public final class PipeSupervisor {
    */
   static final Duration FAREWELL_TIMEOUT = Duration.ofSeconds(5);
 
-  /** The pipe's protocol: public commands for users, package-private reports from children. */
-  public sealed interface Command {}
-
-  /**
-   * Connect a pipe that is not connected; joins an attempt in flight. Answers ack when connected,
-   * or {@link AlreadyConnectedException}, {@link ReconnectFailedException},
-   * {@link PipeClosedException}, or a data-loss error.
-   *
-   * @param replyTo who is told
-   */
-  public record Connect(ActorRef<StatusReply<Done>> replyTo) implements Command {}
-
-  /**
-   * Drop the current connection (if any) and make a new one; joins an attempt in flight.
-   *
-   * @param replyTo who is told, as for {@link Connect}
-   */
-  public record ForceReconnect(ActorRef<StatusReply<Done>> replyTo) implements Command {}
-
-  /**
-   * Attach a connection the accepting side received; a newer one replaces an older one. Answers the
-   * local resume point (to send back in the handshake) once attached, or an error.
-   *
-   * @param connection the connection with the peer's read position
-   * @param replyTo who is told
-   */
-  public record Accept(Connection connection, ActorRef<StatusReply<ResumePoint>> replyTo)
-      implements Command {}
-
-  /**
-   * Close the pipe for good: reads complete, writes are refused, and bytes not yet acknowledged are
-   * dropped. A connected pipe tells its peer first ({@code CLOSE} with {@code code} and
-   * {@code reason}, ahead of any data not yet sent), so the peer's pipe closes too
-   * ({@link DisconnectCause#CLOSED_BY_PEER}, with a {@link io.backedpipe.PeerClosedException}
-   * carrying both) instead of waiting out its grace period. Idempotent: only the first close
-   * counts.
-   *
-   * @param code why, for the peer: {@code 1..65535} ({@code 0} is the clean end, which the pipe
-   *     sends by itself once both directions ended)
-   * @param reason a human-readable reason; cut to the first 1024 bytes of UTF-8 on the wire
-   * @param replyTo who is told (always ack)
-   */
-  public record Close(int code, String reason, ActorRef<StatusReply<Done>> replyTo)
-      implements Command {
-    /** The code of a close that gives none: the application closed the pipe. */
-    public static final int CLOSED_BY_APPLICATION = 1;
-
-    /**
-     * Validates the code and the reason.
-     *
-     * @param code see the record's description
-     * @param reason see the record's description
-     * @param replyTo see the record's description
-     * @throws IllegalArgumentException if the code is out of range
-     * @throws NullPointerException if the reason or replyTo is {@code null}
-     */
-    public Close {
-      requireCode(code);
-      java.util.Objects.requireNonNull(reason, "reason");
-      java.util.Objects.requireNonNull(replyTo, "replyTo");
-    }
-
-    /**
-     * Checks a close code.
-     *
-     * @param code the code
-     * @return the code
-     * @throws IllegalArgumentException if it is not in {@code 1..65535}
-     */
-    public static int requireCode(int code) {
-      if (code < 1 || code > 0xFFFF) {
-        throw new IllegalArgumentException("code=" + code + " must be in 1..65535");
-      }
-      return code;
-    }
-
-    /**
-     * A close with {@link #CLOSED_BY_APPLICATION} and a stock reason.
-     *
-     * @param replyTo who is told (always ack)
-     */
-    public Close(ActorRef<StatusReply<Done>> replyTo) {
-      this(CLOSED_BY_APPLICATION, "closed by the application", replyTo);
-    }
-  }
-
-  /**
-   * Close the pipe for good because its owner gives up on it before its end (a server's grace
-   * period passed, or the server stops): like {@link Close}, but the cause is
-   * {@link DisconnectCause#EXPIRED}, so a Source still reading fails instead of completing, and a
-   * connected peer is told with {@code CLOSE} code {@value #EXPIRED_CODE}. Idempotent.
-   *
-   * @param reason why, for the log and the peer
-   * @param replyTo who is told (always ack)
-   */
-  public record Expire(String reason, ActorRef<StatusReply<Done>> replyTo) implements Command {}
-
-  /** The CLOSE code of an {@link Expire}. */
-  public static final int EXPIRED_CODE = 2;
-
-  /**
-   * Ask for a {@link PipeStatus}.
-   *
-   * @param replyTo who is told
-   */
-  public record GetStatus(ActorRef<PipeStatus> replyTo) implements Command {}
-
-  /**
-   * Send lifecycle events to {@code subscriber} until it stops or unsubscribes.
-   *
-   * @param subscriber who is told
-   */
-  public record Subscribe(ActorRef<PipeEvent> subscriber) implements Command {}
-
-  /**
-   * Stop sending events to {@code subscriber}.
-   *
-   * @param subscriber who was told
-   */
-  public record Unsubscribe(ActorRef<PipeEvent> subscriber) implements Command {}
 
   /** A write Sink asks for the writer. */
-  record OpenWriter(ActorRef<Writer.Reply> replyTo) implements Command {}
+  record OpenWriter(ActorRef<Writer.Reply> replyTo) implements PipeCommand {}
 
   /** A read Source asks for the reader. */
-  record OpenReader(ActorRef<Reader.Reply> replyTo) implements Command {}
+  record OpenReader(ActorRef<Reader.Reply> replyTo) implements PipeCommand {}
 
   /** The reader switched to {@code generation}; {@code local} is where it resumes. */
-  record ReaderSwitched(long generation, ResumePoint local) implements Command {}
+  record ReaderSwitched(long generation, ResumePoint local) implements PipeCommand {}
 
   /** The writer attached the connection of {@code generation} and started its replay. */
   record WriterAttached(long generation, long peerReadPosition, long replayedBytes)
-      implements Command {}
+      implements PipeCommand {}
 
   /** The writer cannot serve the peer's position on the connection of {@code generation}. */
-  record WriterRejected(long generation, PipeException error) implements Command {}
+  record WriterRejected(long generation, PipeException error) implements PipeCommand {}
 
   /**
    * The connection of {@code generation} proved itself: the writer saw the peer acknowledge new
    * bytes, the reader received data, or it stayed up for the policy's {@code stableAfter} (the
    * supervisor's own timer). Each child sends it at most once per generation.
    */
-  record LinkProved(long generation) implements Command {}
+  record LinkProved(long generation) implements PipeCommand {}
 
   /**
    * Written bytes have waited on the connection of {@code generation} for {@code stalledFor}
    * without an ack that moved the window: the peer stopped reading.
    */
-  record AckStalled(long generation, long unackedBytes, Duration stalledFor) implements Command {}
+  record AckStalled(long generation, long unackedBytes, Duration stalledFor) implements PipeCommand {}
 
   /** Acks move the window again on the connection of {@code generation} after a stall. */
-  record AckResumed(long generation, Duration stalledFor) implements Command {}
+  record AckResumed(long generation, Duration stalledFor) implements PipeCommand {}
 
   /** The connection of {@code generation} ended, failed, or broke the protocol. */
   record LinkLost(long generation, DisconnectCause cause, Optional<Throwable> error)
-      implements Command {}
+      implements PipeCommand {}
 
   /**
    * The writer's verdict on an accepted connection that asks to take over the connection of
    * {@code generation}: empty when it can resume from the new peer's position.
    */
   record ResumeChecked(long generation, Accept accept, Optional<PipeException> refusal)
-      implements Command {}
+      implements PipeCommand {}
 
   /** The reader delivered the peer's whole stream, its end included. */
-  enum InputEnded implements Command {
+  enum InputEnded implements PipeCommand {
     INSTANCE
   }
 
   /** The peer acknowledged every byte of our stream, which has ended. */
-  enum OutputAcknowledged implements Command {
+  enum OutputAcknowledged implements PipeCommand {
     INSTANCE
   }
 
   /** The peer sent CLOSE on the connection of {@code generation}. */
-  record PeerClosed(long generation, int code, String reason) implements Command {}
+  record PeerClosed(long generation, int code, String reason) implements PipeCommand {}
 
   /** The connection of {@code generation} took our CLOSE. */
-  record CloseSent(long generation) implements Command {}
+  record CloseSent(long generation) implements PipeCommand {}
 
   /** The reconnector of the attempt of {@code generation} delivered a connection. */
-  private record Dialed(long generation, Connection connection) implements Command {}
+  private record Dialed(long generation, Connection connection) implements PipeCommand {}
 
   /** The reconnector of the attempt of {@code generation} failed. */
-  private record DialFailed(long generation, Throwable cause) implements Command {}
+  private record DialFailed(long generation, Throwable cause) implements PipeCommand {}
 
   /** The attempt of {@code generation} took longer than the policy allows. */
-  private record AttemptTimedOut(long generation) implements Command {}
+  private record AttemptTimedOut(long generation) implements PipeCommand {}
 
   /** The backoff after a failed attempt is over. */
-  private enum RetryTick implements Command {
+  private enum RetryTick implements PipeCommand {
     INSTANCE
   }
 
   /** The connection that carries a closed pipe's farewell CLOSE had its time. */
-  private enum FarewellTimeout implements Command {
+  private enum FarewellTimeout implements PipeCommand {
     INSTANCE
   }
 
   /** The policy's give-up time since the connection was lost has passed. */
-  private enum GiveUpTick implements Command {
+  private enum GiveUpTick implements PipeCommand {
     INSTANCE
   }
 
   /** An event subscriber stopped. */
-  private record SubscriberStopped(ActorRef<PipeEvent> subscriber) implements Command {}
+  private record SubscriberStopped(ActorRef<PipeEvent> subscriber) implements PipeCommand {}
 
   /** A child stopped: a bug, since children live as long as the pipe. */
-  private record ChildStopped(String role) implements Command {}
+  private record ChildStopped(String role) implements PipeCommand {}
 
-  private final ActorContext<Command> context;
-  private final TimerScheduler<Command> timers;
+  private final ActorContext<PipeCommand> context;
+  private final TimerScheduler<PipeCommand> timers;
   private final PipeSettings settings;
   private final Optional<Reconnector> reconnector;
   private final RandomGenerator random;
@@ -312,8 +201,8 @@ public final class PipeSupervisor {
   private final LinkMaterializer links;
 
   private PipeSupervisor(
-      ActorContext<Command> context,
-      TimerScheduler<Command> timers,
+      ActorContext<PipeCommand> context,
+      TimerScheduler<PipeCommand> timers,
       PipeSettings settings,
       Optional<Reconnector> reconnector,
       RandomGenerator random,
@@ -340,7 +229,7 @@ public final class PipeSupervisor {
    * @param nanoClock the time in nanoseconds ({@code System::nanoTime}), for the ack stall watch
    * @return the behaviour, starting in {@code disconnected}
    */
-  public static Behavior<Command> create(Optional<Reconnector> reconnector,
+  public static Behavior<PipeCommand> create(Optional<Reconnector> reconnector,
       PipeSettings settings, RandomGenerator random, LongSupplier nanoClock) {
     return Behaviors.setup(
         context ->
@@ -352,8 +241,8 @@ public final class PipeSupervisor {
 
   // ---------------------------------------------------------------- states
 
-  private Behavior<Command> disconnected(PipeData data) {
-    return common(Behaviors.receive(Command.class), data, PipeState.DISCONNECTED,
+  private Behavior<PipeCommand> disconnected(PipeData data) {
+    return common(Behaviors.receive(PipeCommand.class), data, PipeState.DISCONNECTED,
             this::disconnected)
         .onMessage(Connect.class, m -> dial(data, m.replyTo()))
         .onMessage(ForceReconnect.class, m -> dial(data, m.replyTo()))
@@ -370,9 +259,9 @@ public final class PipeSupervisor {
         .build();
   }
 
-  private Behavior<Command> reconnecting(PipeData data, ReconnectAttempt attempt) {
+  private Behavior<PipeCommand> reconnecting(PipeData data, ReconnectAttempt attempt) {
     long gen = attempt.generation();
-    return common(Behaviors.receive(Command.class), data, PipeState.RECONNECTING,
+    return common(Behaviors.receive(PipeCommand.class), data, PipeState.RECONNECTING,
             d -> reconnecting(d, attempt))
         .onMessage(ReaderSwitched.class, m -> m.generation() == gen,
             m -> onReaderSwitched(data, attempt, m))
@@ -404,9 +293,9 @@ public final class PipeSupervisor {
         .build();
   }
 
-  private Behavior<Command> connected(PipeData data, LinkHandle link) {
+  private Behavior<PipeCommand> connected(PipeData data, LinkHandle link) {
     long gen = link.generation();
-    return common(Behaviors.receive(Command.class), data, PipeState.CONNECTED,
+    return common(Behaviors.receive(PipeCommand.class), data, PipeState.CONNECTED,
             d -> connectedEnding(d, link))
         .onMessage(PeerClosed.class, m -> m.generation() == gen, m -> onPeerClosed(data, link, m))
         .onMessage(CloseSent.class, m -> m.generation() == gen,
@@ -424,7 +313,7 @@ public final class PipeSupervisor {
             m -> onTakeoverChecked(data, link, m))
         .onMessage(Close.class, m -> closeConnected(data, link, m.code(), m.reason(), m.replyTo(),
             DisconnectCause.CLOSED_BY_USER))
-        .onMessage(Expire.class, m -> closeConnected(data, link, EXPIRED_CODE, m.reason(),
+        .onMessage(Expire.class, m -> closeConnected(data, link, PipeCommand.EXPIRED_CODE, m.reason(),
             m.replyTo(), DisconnectCause.EXPIRED))
         .onMessage(Dialed.class, this::onStaleDial)
         .onMessage(ResumeChecked.class, this::onStaleCheck)
@@ -438,11 +327,17 @@ public final class PipeSupervisor {
    * ends after the CLOSE (an orderly end, so the peer reads it first); the end of our direction
    * also ends the link's outgoing watch, whose {@code LinkLost} shuts the rest of it.
    */
-  private Behavior<Command> closed(PipeData data, PipeClosedException reason,
+  private Behavior<PipeCommand> closed(PipeData data, PipeClosedException reason,
       Optional<LinkHandle> farewell) {
     long gen = farewell.map(LinkHandle::generation).orElse(Long.MIN_VALUE);
-    return common(Behaviors.receive(Command.class), data, PipeState.CLOSED,
-            d -> closed(d, reason, farewell))
+    BehaviorBuilder<PipeCommand> builder = Behaviors.receive(PipeCommand.class)
+        // A late subscriber hears how the pipe ended, so a watcher never waits for a past event.
+        .onMessage(Subscribe.class, m -> {
+          m.subscriber().tell(new PipeEvent.Closed(reason.closeCause(),
+              Optional.ofNullable(reason.getCause())));
+          return Behaviors.same();
+        });
+    return common(builder, data, PipeState.CLOSED, d -> closed(d, reason, farewell))
         .onMessage(CloseSent.class, m -> m.generation() == gen && farewell.isPresent(), m -> {
           farewell.get().finishOutgoing();
           return Behaviors.same();
@@ -462,7 +357,7 @@ public final class PipeSupervisor {
         .build();
   }
 
-  private Behavior<Command> farewellDone(PipeData data, PipeClosedException reason,
+  private Behavior<PipeCommand> farewellDone(PipeData data, PipeClosedException reason,
       LinkHandle link) {
     timers.cancel(FAREWELL_TIMER);
     link.shutdown();
@@ -470,11 +365,11 @@ public final class PipeSupervisor {
   }
 
   /** Handlers every state shares: status, subscriptions, stream endpoints, child supervision. */
-  private BehaviorBuilder<Command> common(
-      BehaviorBuilder<Command> builder,
+  private BehaviorBuilder<PipeCommand> common(
+      BehaviorBuilder<PipeCommand> builder,
       PipeData data,
       PipeState state,
-      Function<PipeData, Behavior<Command>> stay) {
+      Function<PipeData, Behavior<PipeCommand>> stay) {
     return builder
         .onMessage(GetStatus.class, m -> forward(reader,
             new Reader.ReportStatus(status(data, state), m.replyTo())))
@@ -494,22 +389,18 @@ public final class PipeSupervisor {
    * An accepting pipe without a connection that becomes complete (its application read the last
    * bytes after the link was lost) closes: it cannot dial, and there is nothing left to resume.
    */
-  private Behavior<Command> ended(PipeData data, PipeState state,
-      Function<PipeData, Behavior<Command>> stay) {
+  private Behavior<PipeCommand> ended(PipeData data, PipeState state,
+      Function<PipeData, Behavior<PipeCommand>> stay) {
     if (state == PipeState.DISCONNECTED && reconnector.isEmpty() && data.ending().readyToClose()) {
       return close(data, null, DisconnectCause.COMPLETED, Optional.empty());
     }
     return stay.apply(data);
   }
 
-  private static boolean peerCompleted(PipeException refusal) {
-    return refusal instanceof io.backedpipe.HandshakeRefusedException refused
-        && refused.status() == io.backedpipe.wire.HandshakeStatus.COMPLETED;
-  }
 
   // ---------------------------------------------------------------- transitions
 
-  private Behavior<Command> dial(PipeData data, ActorRef<StatusReply<Done>> replyTo) {
+  private Behavior<PipeCommand> dial(PipeData data, ActorRef<StatusReply<Done>> replyTo) {
     if (reconnector.isEmpty()) {
       replyTo.tell(StatusReply.error(new ReconnectFailedException(
           data.failedAttempts() + 1, "no reconnector: this pipe only accepts connections",
@@ -519,14 +410,16 @@ public final class PipeSupervisor {
     return startAttempt(data, List.of(replyTo), Optional.empty());
   }
 
-  private Behavior<Command> startAttempt(
+  private Behavior<PipeCommand> startAttempt(
       PipeData data, List<ActorRef<StatusReply<Done>>> waiters, Optional<Accept> accepting) {
     timers.cancel(RETRY_TIMER);
-    PipeData next = retire(data);
+    List<ActorRef<StatusReply<Done>>> all = new ArrayList<>(data.connectWaiters());
+    all.addAll(waiters);
+    PipeData next = retire(data).withConnectWaiters(List.of());
     long gen = next.generation();
     ReconnectAttempt attempt =
-        new ReconnectAttempt(gen, data.failedAttempts() + 1, waiters, accepting, Optional.empty(),
-            new ResumePoint(0, 0));
+        new ReconnectAttempt(gen, data.failedAttempts() + 1, List.copyOf(all), accepting,
+            Optional.empty(), new ResumePoint(0, 0));
     timers.startSingleTimer(
         ATTEMPT_TIMER, new AttemptTimedOut(gen), settings.reconnect().attemptTimeout());
     publish(next, new PipeEvent.Reconnecting(gen, attempt.number()));
@@ -534,7 +427,7 @@ public final class PipeSupervisor {
     return reconnecting(next, attempt);
   }
 
-  private Behavior<Command> onReaderSwitched(PipeData data, ReconnectAttempt attempt, ReaderSwitched m) {
+  private Behavior<PipeCommand> onReaderSwitched(PipeData data, ReconnectAttempt attempt, ReaderSwitched m) {
     ReconnectAttempt positioned = attempt.at(m.local());
     if (attempt.accepting().isPresent()) {
       return attach(data, positioned, attempt.accepting().get().connection());
@@ -558,13 +451,13 @@ public final class PipeSupervisor {
     }
   }
 
-  private Behavior<Command> onDialFailed(PipeData data, ReconnectAttempt attempt, DialFailed m) {
+  private Behavior<PipeCommand> onDialFailed(PipeData data, ReconnectAttempt attempt, DialFailed m) {
     Throwable cause = m.cause() instanceof java.util.concurrent.CompletionException
         && m.cause().getCause() != null ? m.cause().getCause() : m.cause();
     if (cause instanceof PipeException refusal && !refusal.isRecoverable()) {
       // The peer said no for good (unknown stream, not authorized...): retrying would not help.
       timers.cancel(ATTEMPT_TIMER);
-      if (peerCompleted(refusal)) {
+      if (refusal.meansStreamCompleted()) {
         // The server closed the stream cleanly after our last connection died. It does so only
         // once it has read our whole stream, end included, and we have read (acknowledged) every
         // byte of its stream; only its END_OF_STREAM may have been lost with the connection, so
@@ -578,7 +471,7 @@ public final class PipeSupervisor {
     return attemptFailed(data, attempt, failure(attempt, "reconnector failed", cause));
   }
 
-  private Behavior<Command> attach(PipeData data, ReconnectAttempt attempt, Connection connection) {
+  private Behavior<PipeCommand> attach(PipeData data, ReconnectAttempt attempt, Connection connection) {
     try {
       LinkHandle handle = links.attach(attempt.generation(), connection);
       long gen = attempt.generation();
@@ -592,7 +485,7 @@ public final class PipeSupervisor {
     }
   }
 
-  private Behavior<Command> onAttached(PipeData data, ReconnectAttempt attempt, WriterAttached m) {
+  private Behavior<PipeCommand> onAttached(PipeData data, ReconnectAttempt attempt, WriterAttached m) {
     timers.cancel(ATTEMPT_TIMER);
     reader.tell(new Reader.Activate(m.generation()));
     PipeData next = data.connected();
@@ -613,7 +506,7 @@ public final class PipeSupervisor {
     return connectedEnding(next, attempt.link().orElseThrow());
   }
 
-  private Behavior<Command> onRejected(PipeData data, ReconnectAttempt attempt, PipeException error) {
+  private Behavior<PipeCommand> onRejected(PipeData data, ReconnectAttempt attempt, PipeException error) {
     abandon(attempt);
     timers.cancel(ATTEMPT_TIMER);
     attempt.fail(error);
@@ -630,12 +523,18 @@ public final class PipeSupervisor {
     return close(data, null, DisconnectCause.DATA_LOSS, Optional.of(error));
   }
 
-  private Behavior<Command> attemptFailed(PipeData data, ReconnectAttempt attempt, PipeException error) {
+  private Behavior<PipeCommand> attemptFailed(PipeData data, ReconnectAttempt attempt, PipeException error) {
     timers.cancel(ATTEMPT_TIMER);
     abandon(attempt);
-    attempt.fail(error);
     PipeData next = data.failed(error);
     Optional<Duration> delay = scheduleRetry(data, attempt, next.failedAttempts());
+    if (delay.isPresent()) {
+      // Connect means "connected, as the policy allows": its callers wait for the next attempt.
+      attempt.failAccepting(error);
+      next = next.withConnectWaiters(attempt.waiters());
+    } else {
+      attempt.fail(error);
+    }
     context.getLog().info("reconnect attempt [{}] failed, next in [{}]: [{}]",
         attempt.number(), delay.map(Duration::toString).orElse("never"), error.getMessage());
     publish(next, new PipeEvent.ReconnectFailed(attempt.number(), error, delay));
@@ -664,14 +563,14 @@ public final class PipeSupervisor {
     return delay;
   }
 
-  private Behavior<Command> supersede(PipeData data, ReconnectAttempt attempt, Accept newer) {
+  private Behavior<PipeCommand> supersede(PipeData data, ReconnectAttempt attempt, Accept newer) {
     abandon(attempt);
     attempt.accepting().ifPresent(a -> a.replyTo().tell(StatusReply.error(
         failure(attempt, "superseded by a newer accepted connection", null))));
     return startAttempt(data, attempt.waiters(), Optional.of(newer));
   }
 
-  private Behavior<Command> onLinkLost(PipeData data, LinkHandle link, LinkLost m) {
+  private Behavior<PipeCommand> onLinkLost(PipeData data, LinkHandle link, LinkLost m) {
     if (data.ending().readyToClose()
         && (data.ending().closeReceived() || reconnector.isEmpty())) {
       // Both streams are complete: nothing is left to resume. A dialing pipe that has not seen
@@ -699,7 +598,7 @@ public final class PipeSupervisor {
    * at once, as on an accept-only pipe, so that the writer lets go of the dead link (and its ack
    * stall watch) while the backoff runs.
    */
-  private Behavior<Command> lostUnproved(PipeData before, PipeData lost, LinkHandle link, LinkLost m) {
+  private Behavior<PipeCommand> lostUnproved(PipeData before, PipeData lost, LinkHandle link, LinkLost m) {
     ReconnectFailedException error = new ReconnectFailedException(before.failedAttempts() + 1,
         "connection lost before it proved itself: cause=" + m.cause(), m.error().orElse(null));
     PipeData failed = before.givenUp() ? lost.givingUp().failed(error) : lost.failed(error);
@@ -721,7 +620,7 @@ public final class PipeSupervisor {
     }
   }
 
-  private Behavior<Command> onAckStalled(PipeData data, AckStalled m) {
+  private Behavior<PipeCommand> onAckStalled(PipeData data, AckStalled m) {
     // WARN although the peer causes it: only an attached (so, with a secret, authenticated) link
     // stalls, once per stall, and a full window is what the operator must hear about.
     context.getLog().warn("peer stalled: generation [{}] unacknowledged bytes [{}] for [{}]",
@@ -730,7 +629,7 @@ public final class PipeSupervisor {
     return Behaviors.same();
   }
 
-  private Behavior<Command> onAckResumed(PipeData data, AckResumed m) {
+  private Behavior<PipeCommand> onAckResumed(PipeData data, AckResumed m) {
     context.getLog().info("peer resumed acknowledging: generation [{}] after [{}]",
         m.generation(), m.stalledFor());
     publish(data, new PipeEvent.PeerResumed(m.generation(), m.stalledFor()));
@@ -738,7 +637,7 @@ public final class PipeSupervisor {
   }
 
   /** The connection stayed up long enough, or carried progress: the attempts succeeded. */
-  private Behavior<Command> onProved(PipeData data, LinkHandle link) {
+  private Behavior<PipeCommand> onProved(PipeData data, LinkHandle link) {
     timers.cancel(STABLE_TIMER);
     timers.cancel(GIVE_UP_TIMER);
     context.getLog().debug("connection proved itself: generation [{}] after [{}] failed attempts",
@@ -746,7 +645,7 @@ public final class PipeSupervisor {
     return connected(data.proved(), link);
   }
 
-  private Behavior<Command> forceReconnect(PipeData data, LinkHandle link, ForceReconnect m) {
+  private Behavior<PipeCommand> forceReconnect(PipeData data, LinkHandle link, ForceReconnect m) {
     if (reconnector.isEmpty()) {
       return dial(data, m.replyTo());
     }
@@ -759,7 +658,7 @@ public final class PipeSupervisor {
    * ended, CLOSE goes out on this connection; once it went out and the peer's CLOSE came in, the
    * pipe closes as {@link DisconnectCause#COMPLETED}.
    */
-  private Behavior<Command> connectedEnding(PipeData data, LinkHandle link) {
+  private Behavior<PipeCommand> connectedEnding(PipeData data, LinkHandle link) {
     PipeData.Ending ending = data.ending();
     if (ending.readyToClose() && ending.closeSentGeneration() != link.generation()) {
       writer.tell(new Writer.SendClose(link.generation())); // idempotent in the writer
@@ -773,7 +672,7 @@ public final class PipeSupervisor {
     return connected(data, link);
   }
 
-  private Behavior<Command> onPeerClosed(PipeData data, LinkHandle link, PeerClosed m) {
+  private Behavior<PipeCommand> onPeerClosed(PipeData data, LinkHandle link, PeerClosed m) {
     if (m.code() != 0) {
       context.getLog().info("peer closed the pipe: code [{}] reason {}", m.code(),
           PeerText.quote(m.reason()));
@@ -785,12 +684,12 @@ public final class PipeSupervisor {
   }
 
   /** A takeover drops a working connection, so the writer vets the newcomer's position first. */
-  private Behavior<Command> checkTakeover(LinkHandle link, Accept newer) {
+  private Behavior<PipeCommand> checkTakeover(LinkHandle link, Accept newer) {
     writer.tell(new Writer.CheckResume(link.generation(), newer));
     return Behaviors.same();
   }
 
-  private Behavior<Command> onTakeoverChecked(PipeData data, LinkHandle link, ResumeChecked m) {
+  private Behavior<PipeCommand> onTakeoverChecked(PipeData data, LinkHandle link, ResumeChecked m) {
     if (m.refusal().isPresent()) {
       // Any client can send a HELLO for a known stream: at WARN it could fill the server's log.
       context.getLog().info("refused takeover: generation [{}] error [{}]", link.generation(),
@@ -806,7 +705,7 @@ public final class PipeSupervisor {
    * The connection it asked to replace changed while the writer checked: refuse it (the client
    * retries). Re-queueing it instead could let it overtake a newer Accept that came meanwhile.
    */
-  private Behavior<Command> onStaleCheck(ResumeChecked m) {
+  private Behavior<PipeCommand> onStaleCheck(ResumeChecked m) {
     m.accept().replyTo().tell(StatusReply.error(new ReconnectFailedException(1,
         "the connection to take over changed during the check: generation=" + m.generation(),
         null)));
@@ -814,27 +713,27 @@ public final class PipeSupervisor {
     return Behaviors.same();
   }
 
-  private Behavior<Command> join(PipeData data, ReconnectAttempt attempt, ActorRef<StatusReply<Done>> replyTo) {
+  private Behavior<PipeCommand> join(PipeData data, ReconnectAttempt attempt, ActorRef<StatusReply<Done>> replyTo) {
     if (reconnector.isEmpty()) {
       return dial(data, replyTo); // answers "no reconnector", as in every other state
     }
     return reconnecting(data, attempt.join(replyTo));
   }
 
-  private Behavior<Command> takeOver(PipeData data, LinkHandle link, Accept newer) {
+  private Behavior<PipeCommand> takeOver(PipeData data, LinkHandle link, Accept newer) {
     PipeData lost = drop(data, link, DisconnectCause.TAKEN_OVER, Optional.empty());
     return startAttempt(lost, List.of(), Optional.of(newer));
   }
 
   /** Tells the peer before anything else goes out, so it closes too instead of waiting. */
-  private Behavior<Command> closeConnected(PipeData data, LinkHandle link, int code,
+  private Behavior<PipeCommand> closeConnected(PipeData data, LinkHandle link, int code,
       String reason, ActorRef<StatusReply<Done>> replyTo, DisconnectCause cause) {
     Frame.Close farewell = Frame.Close.shortened(code, reason);
     return close(data, replyTo, cause, Optional.empty(),
         Optional.of(new Writer.Farewell(link.generation(), farewell)), Optional.of(link));
   }
 
-  private Behavior<Command> closeDuringAttempt(PipeData data, ReconnectAttempt attempt,
+  private Behavior<PipeCommand> closeDuringAttempt(PipeData data, ReconnectAttempt attempt,
       ActorRef<StatusReply<Done>> replyTo, DisconnectCause cause) {
     abandon(attempt);
     attempt.fail(closedError(cause, Optional.empty()));
@@ -842,20 +741,20 @@ public final class PipeSupervisor {
   }
 
   /** Tells subscribers no attempt will follow, so a watcher can give up on the pipe too. */
-  private Behavior<Command> giveUp(PipeData data) {
+  private Behavior<PipeCommand> giveUp(PipeData data) {
     timers.cancel(RETRY_TIMER);
     context.getLog().info("reconnect policy gave up after [{}]",
         settings.reconnect().giveUpAfter());
-    PipeData next = data.givingUp();
-    publish(next, new PipeEvent.ReconnectFailed(data.failedAttempts(),
-        new ReconnectFailedException(data.failedAttempts(),
-            "gave up: giveUpAfter=" + settings.reconnect().giveUpAfter(),
-            data.lastError().orElse(null)),
-        Optional.empty()));
+    ReconnectFailedException gaveUp = new ReconnectFailedException(data.failedAttempts(),
+        "gave up: giveUpAfter=" + settings.reconnect().giveUpAfter(),
+        data.lastError().orElse(null));
+    data.connectWaiters().forEach(w -> w.tell(StatusReply.error(gaveUp)));
+    PipeData next = data.givingUp().withConnectWaiters(List.of());
+    publish(next, new PipeEvent.ReconnectFailed(data.failedAttempts(), gaveUp, Optional.empty()));
     return disconnected(next);
   }
 
-  private Behavior<Command> close(
+  private Behavior<PipeCommand> close(
       PipeData data,
       ActorRef<StatusReply<Done>> replyTo,
       DisconnectCause cause,
@@ -863,7 +762,7 @@ public final class PipeSupervisor {
     return close(data, replyTo, cause, error, Optional.empty(), Optional.empty());
   }
 
-  private Behavior<Command> close(
+  private Behavior<PipeCommand> close(
       PipeData data,
       ActorRef<StatusReply<Done>> replyTo,
       DisconnectCause cause,
@@ -874,6 +773,8 @@ public final class PipeSupervisor {
     farewellLink.ifPresent(
         l -> timers.startSingleTimer(FAREWELL_TIMER, FarewellTimeout.INSTANCE, FAREWELL_TIMEOUT));
     PipeClosedException reason = closedError(cause, error);
+    data.connectWaiters().forEach(w -> w.tell(StatusReply.error(reason)));
+    data = data.withConnectWaiters(List.of());
     writer.tell(new Writer.Close(reason, farewell));
     reader.tell(new Reader.Close(reason));
     if (replyTo != null) {
@@ -921,41 +822,41 @@ public final class PipeSupervisor {
     return new PipeClosedException(cause, error.orElse(null));
   }
 
-  private static Behavior<Command> refuse(
+  private static Behavior<PipeCommand> refuse(
       ActorRef<StatusReply<Done>> replyTo, PipeException error) {
     replyTo.tell(StatusReply.error(error));
     return Behaviors.same();
   }
 
-  private static Behavior<Command> acknowledge(ActorRef<StatusReply<Done>> replyTo) {
+  private static Behavior<PipeCommand> acknowledge(ActorRef<StatusReply<Done>> replyTo) {
     replyTo.tell(StatusReply.ack());
     return Behaviors.same();
   }
 
-  private static <T> Behavior<Command> forward(ActorRef<T> child, T message) {
+  private static <T> Behavior<PipeCommand> forward(ActorRef<T> child, T message) {
     child.tell(message);
     return Behaviors.same();
   }
 
-  private Behavior<Command> refuseAccept(Accept accept, PipeClosedException reason) {
+  private Behavior<PipeCommand> refuseAccept(Accept accept, PipeClosedException reason) {
     accept.replyTo().tell(StatusReply.error(reason));
     links.discard(accept.connection());
     return Behaviors.same();
   }
 
-  private Behavior<Command> onChildStopped(ChildStopped stopped) {
+  private Behavior<PipeCommand> onChildStopped(ChildStopped stopped) {
     // Reader and Writer live as long as the pipe: one stopping is a bug, so fail loudly.
     throw new IllegalStateException("child stopped: role=" + stopped.role());
   }
 
-  private Behavior<Command> onStaleDial(Dialed m) {
+  private Behavior<PipeCommand> onStaleDial(Dialed m) {
     context.getLog().debug("closing connection of abandoned attempt: generation [{}]",
         m.generation());
     links.discard(m.connection());
     return Behaviors.same();
   }
 
-  private Behavior<Command> onStale(Command m) {
+  private Behavior<PipeCommand> onStale(PipeCommand m) {
     context.getLog().debug("ignoring stale [{}]", m);
     return Behaviors.same();
   }

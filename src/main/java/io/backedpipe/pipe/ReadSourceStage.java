@@ -2,6 +2,7 @@ package io.backedpipe.pipe;
 
 import io.backedpipe.DisconnectCause;
 import io.backedpipe.PipeClosedException;
+import io.backedpipe.PipeCommand;
 import org.apache.pekko.actor.Terminated;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.javadsl.Adapter;
@@ -25,9 +26,9 @@ import org.apache.pekko.util.ByteString;
 final class ReadSourceStage extends GraphStage<SourceShape<ByteString>> {
   private final Outlet<ByteString> out = Outlet.create("ReadSourceStage.out");
   private final SourceShape<ByteString> shape = SourceShape.of(out);
-  private final ActorRef<PipeSupervisor.Command> pipe;
+  private final ActorRef<PipeCommand> pipe;
 
-  ReadSourceStage(ActorRef<PipeSupervisor.Command> pipe) {
+  ReadSourceStage(ActorRef<PipeCommand> pipe) {
     this.pipe = pipe;
   }
 

@@ -2,6 +2,7 @@ package io.backedpipe.pipe;
 
 import io.backedpipe.DisconnectCause;
 import io.backedpipe.PipeClosedException;
+import io.backedpipe.PipeCommand;
 import io.backedpipe.PipeException;
 import io.backedpipe.PipeSettings;
 import io.backedpipe.PipeStatus;
@@ -179,7 +180,7 @@ final class Reader extends AbstractBehavior<Reader.Command> {
    */
   record Failed(PipeException error) implements Reply {}
 
-  private final ActorRef<PipeSupervisor.Command> supervisor;
+  private final ActorRef<PipeCommand> supervisor;
   private final ActorRef<Writer.Command> writer;
   private final TimerScheduler<Command> timers;
   private final PipeSettings settings;
@@ -212,7 +213,7 @@ final class Reader extends AbstractBehavior<Reader.Command> {
       ActorContext<Command> context,
       TimerScheduler<Command> timers,
       PipeSettings settings,
-      ActorRef<PipeSupervisor.Command> supervisor,
+      ActorRef<PipeCommand> supervisor,
       ActorRef<Writer.Command> writer) {
     super(context);
     this.timers = timers;
@@ -232,7 +233,7 @@ final class Reader extends AbstractBehavior<Reader.Command> {
    */
   static Behavior<Command> create(
       PipeSettings settings,
-      ActorRef<PipeSupervisor.Command> supervisor,
+      ActorRef<PipeCommand> supervisor,
       ActorRef<Writer.Command> writer) {
     return Behaviors.setup(
         context ->

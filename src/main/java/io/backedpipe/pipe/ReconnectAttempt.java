@@ -1,5 +1,6 @@
 package io.backedpipe.pipe;
 
+import io.backedpipe.PipeCommand;
 import io.backedpipe.PipeException;
 import io.backedpipe.ResumePoint;
 import java.util.ArrayList;
@@ -18,7 +19,7 @@ record ReconnectAttempt(
     long generation,
     int number,
     List<ActorRef<StatusReply<Done>>> waiters,
-    Optional<PipeSupervisor.Accept> accepting,
+    Optional<PipeCommand.Accept> accepting,
     Optional<LinkHandle> link,
     ResumePoint local) {
 
@@ -38,6 +39,11 @@ record ReconnectAttempt(
 
   void fail(PipeException error) {
     waiters.forEach(w -> w.tell(StatusReply.error(error)));
+    failAccepting(error);
+  }
+
+  /** Answers the accepted connection's ask only: the Connect waiters wait for the next attempt. */
+  void failAccepting(PipeException error) {
     accepting.ifPresent(a -> a.replyTo().tell(StatusReply.error(error)));
   }
 }

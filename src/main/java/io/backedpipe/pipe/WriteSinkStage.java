@@ -2,6 +2,7 @@ package io.backedpipe.pipe;
 
 import io.backedpipe.DisconnectCause;
 import io.backedpipe.PipeClosedException;
+import io.backedpipe.PipeCommand;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import org.apache.pekko.Done;
@@ -26,19 +27,22 @@ import org.apache.pekko.util.ByteStringBuilder;
  * upstream failure fails only this Sink. If the pipe's actor stops, the Sink fails with
  * {@link PipeClosedException} (cause {@code PIPE_STOPPED}) instead of waiting forever.
  *
- * <p>Several Sinks may write into one pipe at a time; their batches interleave, and the first to
- * complete ends the output for all of them.
+ * <p>One Sink writes at a time: a second one fails at once with
+ * {@link io.backedpipe.SinkAlreadyOpenException} while the first is running. When the pipe closes,
+ * an open Sink fails with the close's {@link PipeClosedException} and cancels its upstream, even
+ * when no element is on its way (a relay with a quiet input learns it too).
  *
- * <p>Materializes a stage that completes once the end-of-stream is in the replay window, or fails
- * with the writer's refusal (for example {@link io.backedpipe.PipeClosedException}).
+ * <p>Materializes a stage that completes once the peer acknowledged every byte of the output
+ * (its application read them, and the end-of-stream follows them on the connection), or fails
+ * with the writer's refusal (for example {@link PipeClosedException}).
  */
 final class WriteSinkStage
     extends AbstractGraphStageWithMaterializedValue<SinkShape<ByteString>, CompletionStage<Done>> {
   private final Inlet<ByteString> in = Inlet.create("WriteSinkStage.in");
   private final SinkShape<ByteString> shape = SinkShape.of(in);
-  private final ActorRef<PipeSupervisor.Command> pipe;
+  private final ActorRef<PipeCommand> pipe;
 
-  WriteSinkStage(ActorRef<PipeSupervisor.Command> pipe) {
+  WriteSinkStage(ActorRef<PipeCommand> pipe) {
     this.pipe = pipe;
   }
 
@@ -153,6 +157,9 @@ final class WriteSinkStage
 
     @Override
     public void postStop() {
+      if (writer != null) {
+        writer.tell(new Writer.Release(self)); // another Sink may write now
+      }
       if (!done.isDone()) {
         done.completeExceptionally(new AbruptStageTerminationException(this));
       }

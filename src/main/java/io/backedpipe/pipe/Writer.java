@@ -4,17 +4,21 @@ import io.backedpipe.DisconnectCause;
 import io.backedpipe.FuturePositionException;
 import io.backedpipe.HistoryMismatchException;
 import io.backedpipe.OutputEndedException;
+import io.backedpipe.PipeCommand;
 import io.backedpipe.PipeException;
 import io.backedpipe.PipeSettings;
 import io.backedpipe.PipeStatus;
 import io.backedpipe.ProtocolViolationException;
 import io.backedpipe.ReplayUnavailableException;
 import io.backedpipe.ResumePoint;
+import io.backedpipe.SinkAlreadyOpenException;
 import io.backedpipe.buffer.ReplayBuffer;
 import io.backedpipe.wire.Frame;
 import io.backedpipe.wire.LinkLimits;
 import java.time.Duration;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.function.LongSupplier;
@@ -72,11 +76,19 @@ final class Writer extends AbstractBehavior<Writer.Command> {
   record Write(ByteString bytes, ActorRef<Reply> replyTo) implements Command {}
 
   /**
-   * End this side's output after the writes before it; answered with {@link Finished}.
+   * End this side's output after the writes before it; answered with {@link Finished} once the
+   * peer acknowledged every byte before the end (its application read them).
    *
    * @param replyTo who is told
    */
   record Finish(ActorRef<Reply> replyTo) implements Command {}
+
+  /**
+   * The Sink that opened the writer stopped (completed, failed or cancelled): another may open it.
+   *
+   * @param replyTo the Sink's stage actor
+   */
+  record Release(ActorRef<Reply> replyTo) implements Command {}
 
   /**
    * A new connection: replay from the peer's read position on {@code link}.
@@ -97,7 +109,7 @@ final class Writer extends AbstractBehavior<Writer.Command> {
    * @param generation the generation of the connection that is up
    * @param accept the accepted connection that asks to take over
    */
-  record CheckResume(long generation, PipeSupervisor.Accept accept) implements Command {}
+  record CheckResume(long generation, PipeCommand.Accept accept) implements Command {}
 
   /**
    * Stop using the current connection; {@code generation} is the next one.
@@ -202,7 +214,7 @@ final class Writer extends AbstractBehavior<Writer.Command> {
 
   private static final Object ACK_STALL_TIMER = "ack-stall";
 
-  private final ActorRef<PipeSupervisor.Command> supervisor;
+  private final ActorRef<PipeCommand> supervisor;
   private final PipeSettings settings;
   private final TimerScheduler<Command> timers;
   private final LongSupplier nanoClock;
@@ -212,6 +224,12 @@ final class Writer extends AbstractBehavior<Writer.Command> {
   private ActorRef<Frame> link;
   private boolean linkReady;
   private long sentPosition;
+  /** The furthest any connection was sent: bytes before it that go out again are a replay. */
+  private long furthestSent;
+  /** The Sink writing into the pipe: one at a time, as one Source reads at a time. */
+  private ActorRef<Reply> sink;
+  /** Who waits for the peer to acknowledge the whole output (answered {@link Finished}). */
+  private final List<ActorRef<Reply>> finishWaiters = new ArrayList<>();
   /** The largest DATA payload on this connection: ours or the peer's, whichever is smaller. */
   private int frameBytes;
   /**
@@ -251,7 +269,7 @@ final class Writer extends AbstractBehavior<Writer.Command> {
       ActorContext<Command> context,
       TimerScheduler<Command> timers,
       PipeSettings settings,
-      ActorRef<PipeSupervisor.Command> supervisor,
+      ActorRef<PipeCommand> supervisor,
       LongSupplier nanoClock) {
     super(context);
     this.timers = timers;
@@ -270,7 +288,7 @@ final class Writer extends AbstractBehavior<Writer.Command> {
    * @return the behaviour
    */
   static Behavior<Command> create(
-      PipeSettings settings, ActorRef<PipeSupervisor.Command> supervisor, LongSupplier nanoClock) {
+      PipeSettings settings, ActorRef<PipeCommand> supervisor, LongSupplier nanoClock) {
     return Behaviors.setup(context -> Behaviors.withTimers(
         timers -> new Writer(context, timers, settings, supervisor, nanoClock)));
   }
@@ -283,6 +301,7 @@ final class Writer extends AbstractBehavior<Writer.Command> {
         .onMessage(SendAck.class, this::onSendAck)
         .onMessage(PeerAcked.class, this::onPeerAcked)
         .onMessage(Open.class, this::onOpen)
+        .onMessage(Release.class, this::onRelease)
         .onMessage(Finish.class, this::onFinish)
         .onMessage(Attach.class, this::onAttach)
         .onMessage(CheckResume.class, this::onCheckResume)
@@ -297,8 +316,21 @@ final class Writer extends AbstractBehavior<Writer.Command> {
   private Behavior<Command> onOpen(Open open) {
     if (closedWith != null) {
       open.replyTo().tell(new Rejected(closedWith));
+    } else if (sink != null && !sink.equals(open.replyTo())) {
+      open.replyTo().tell(new Rejected(new SinkAlreadyOpenException()));
     } else {
+      sink = open.replyTo();
+      // A Sink that stops before it learns of us (so cannot release) frees the slot by stopping.
+      getContext().watchWith(sink, new Release(sink));
       open.replyTo().tell(new Opened(getContext().getSelf(), settings.writeBatchBytes()));
+    }
+    return this;
+  }
+
+  private Behavior<Command> onRelease(Release release) {
+    if (release.replyTo().equals(sink)) {
+      getContext().unwatch(sink);
+      sink = null;
     }
     return this;
   }
@@ -381,8 +413,9 @@ final class Writer extends AbstractBehavior<Writer.Command> {
     closeConfirmed = false;
     ackSent = 0; // an ack sent on the old connection may have been lost with it: send it again
 
-    supervisor.tell(
-        new PipeSupervisor.WriterAttached(generation, peer, buffer.endPosition() - peer));
+    // Only bytes some connection carried before are replayed; the rest go out for the first time.
+    long replayed = Math.max(0, Math.min(furthestSent, buffer.endPosition()) - peer);
+    supervisor.tell(new PipeSupervisor.WriterAttached(generation, peer, replayed));
     acceptWaiting();
     pump();
     watchAcks();
@@ -448,12 +481,19 @@ final class Writer extends AbstractBehavior<Writer.Command> {
     }
   }
 
-  /** Tells the supervisor, once, that the peer acknowledged every byte before the end. */
+  /**
+   * Once the peer acknowledged every byte before the end: tells the supervisor (once) and answers
+   * every Finish.
+   */
   private void reportOutputAcknowledged() {
-    if (!outputAckReported && endOfStreamPosition >= 0 && waiting.isEmpty()
+    if (endOfStreamPosition >= 0 && waiting.isEmpty()
         && buffer.startPosition() == endOfStreamPosition) {
-      outputAckReported = true;
-      supervisor.tell(PipeSupervisor.OutputAcknowledged.INSTANCE);
+      if (!outputAckReported) {
+        outputAckReported = true;
+        supervisor.tell(PipeSupervisor.OutputAcknowledged.INSTANCE);
+      }
+      finishWaiters.forEach(w -> w.tell(Finished.INSTANCE));
+      finishWaiters.clear();
     }
   }
 
@@ -508,6 +548,14 @@ final class Writer extends AbstractBehavior<Writer.Command> {
     buffer.releaseTo(buffer.endPosition()); // a closed pipe holds no bytes
     waiting.forEach(w -> w.replyTo().tell(new Rejected(closedWith)));
     waiting.clear();
+    finishWaiters.forEach(w -> w.tell(new Rejected(closedWith)));
+    finishWaiters.clear();
+    if (sink != null) {
+      // An idle Sink (nothing waiting) learns it too: its upstream is cancelled, its value fails.
+      sink.tell(new Rejected(closedWith));
+      getContext().unwatch(sink);
+      sink = null;
+    }
     watchAcks();
     return this;
   }
@@ -591,7 +639,7 @@ final class Writer extends AbstractBehavior<Writer.Command> {
     while (!waiting.isEmpty()) {
       Waiting head = waiting.pollFirst();
       if (head.finish()) {
-        head.replyTo().tell(Finished.INSTANCE);
+        finishWaiters.add(head.replyTo()); // answered once the peer acknowledged it all
         continue;
       }
       int taken = buffer.append(head.rest());
@@ -615,6 +663,7 @@ final class Writer extends AbstractBehavior<Writer.Command> {
       ByteString chunk = buffer.slice(sentPosition,
           (int) Math.min(frameBytes, sendLimit() - sentPosition));
       sentPosition += chunk.size();
+      furthestSent = Math.max(furthestSent, sentPosition);
       send(new Frame.Data(chunk));
     } else if (sentPosition < buffer.endPosition()) {
       return; // the peer's read buffer is full: its next ack makes room

@@ -5,11 +5,11 @@ import io.backedpipe.Connection;
 import io.backedpipe.FuturePositionException;
 import io.backedpipe.HistoryMismatchException;
 import io.backedpipe.PipeClosedException;
+import io.backedpipe.PipeCommand;
 import io.backedpipe.PipeEvent;
 import io.backedpipe.PipeSettings;
 import io.backedpipe.ReplayUnavailableException;
 import io.backedpipe.ResumePoint;
-import io.backedpipe.pipe.PipeSupervisor;
 import io.backedpipe.transport.SharedSecret;
 import io.backedpipe.transport.TcpReconnector;
 import io.backedpipe.wire.Frame;
@@ -82,14 +82,14 @@ public final class PipeRegistry extends AbstractBehavior<PipeRegistry.Command> {
       StatusReply<ResumePoint> reply, Throwable error) implements Command {}
 
   /** An event of the pipe {@code pipe} hosted for {@code id} (an older pipe of that id: stale). */
-  private record Lifecycle(UUID id, ActorRef<PipeSupervisor.Command> pipe, PipeEvent event)
+  private record Lifecycle(UUID id, ActorRef<PipeCommand> pipe, PipeEvent event)
       implements Command {}
 
   /** A pipe actor stopped: its event forwarder goes too. */
-  private record PipeStopped(ActorRef<PipeSupervisor.Command> pipe) implements Command {}
+  private record PipeStopped(ActorRef<PipeCommand> pipe) implements Command {}
 
   /** A forgotten pipe has had time to flush its last frames: stop its actor. */
-  private record StopPipe(ActorRef<PipeSupervisor.Command> pipe) implements Command {}
+  private record StopPipe(ActorRef<PipeCommand> pipe) implements Command {}
 
   /** How long a closed pipe lingers before its actor (and so its connection) is stopped. */
   private static final Duration LINGER = Duration.ofSeconds(2);
@@ -117,10 +117,10 @@ public final class PipeRegistry extends AbstractBehavior<PipeRegistry.Command> {
   /** Other refusals a client can repeat at will (limits, unknown streams): one line per interval. */
   private final RateLimitedLog refusals = new RateLimitedLog(AUTH_LOG_EVERY);
   private final Materializer materializer;
-  private final Map<UUID, ActorRef<PipeSupervisor.Command>> pipes = new HashMap<>();
+  private final Map<UUID, ActorRef<PipeCommand>> pipes = new HashMap<>();
   /** Makes every child name unique: a stopping pipe keeps its name until it has stopped. */
   private long spawned;
-  private final Map<ActorRef<PipeSupervisor.Command>, ActorRef<PipeEvent>> forwarders =
+  private final Map<ActorRef<PipeCommand>, ActorRef<PipeEvent>> forwarders =
       new HashMap<>();
   private boolean shuttingDown;
   /** Ids of streams that ended cleanly, in the order they ended, to when they are forgotten. */
@@ -189,7 +189,7 @@ public final class PipeRegistry extends AbstractBehavior<PipeRegistry.Command> {
       // Before anything about the stream: an unproven HELLO learns nothing and touches nothing.
       return refuseUnauthorized(route);
     }
-    ActorRef<PipeSupervisor.Command> pipe = pipes.get(hello.streamId());
+    ActorRef<PipeCommand> pipe = pipes.get(hello.streamId());
     if (pipe == null && recentlyCompleted(hello.streamId())) {
       return refuse(route, HandshakeStatus.COMPLETED, "streamId=" + hello.streamId());
     }
@@ -219,7 +219,7 @@ public final class PipeRegistry extends AbstractBehavior<PipeRegistry.Command> {
     @SuppressWarnings("rawtypes")
     Class<StatusReply> replyClass = StatusReply.class;
     getContext().ask(replyClass, pipe, acceptTimeout,
-        replyTo -> new PipeSupervisor.Accept(route.connection(), replyTo.unsafeUpcast()),
+        replyTo -> new PipeCommand.Accept(route.connection(), replyTo.unsafeUpcast()),
         (reply, error) -> new Accepted(id, route.welcome(), castReply(reply), error));
     return this;
   }
@@ -229,8 +229,8 @@ public final class PipeRegistry extends AbstractBehavior<PipeRegistry.Command> {
     return (StatusReply<ResumePoint>) reply;
   }
 
-  private ActorRef<PipeSupervisor.Command> spawn(UUID id) {
-    ActorRef<PipeSupervisor.Command> pipe = getContext().spawn(
+  private ActorRef<PipeCommand> spawn(UUID id) {
+    ActorRef<PipeCommand> pipe = getContext().spawn(
         BackedPipe.createAccepting(pipeSettings), "pipe-" + id + "-" + (++spawned));
     // One forwarder per pipe: a message adapter is one per class, so it could not tell pipes apart.
     ActorRef<Command> self = getContext().getSelf();
@@ -240,7 +240,7 @@ public final class PipeRegistry extends AbstractBehavior<PipeRegistry.Command> {
     }), "events-" + id + "-" + spawned);
     forwarders.put(pipe, events);
     getContext().watchWith(pipe, new PipeStopped(pipe));
-    pipe.tell(new PipeSupervisor.Subscribe(events));
+    pipe.tell(new PipeCommand.Subscribe(events));
     pipes.put(id, pipe);
     // Reaped like a pipe whose client left, unless its first connection is attached in time.
     timers.startSingleTimer(id, new Reap(id), settings.grace());
@@ -378,19 +378,19 @@ public final class PipeRegistry extends AbstractBehavior<PipeRegistry.Command> {
   }
 
   private Behavior<Command> onReap(Reap reap) {
-    ActorRef<PipeSupervisor.Command> pipe = pipes.get(reap.id());
+    ActorRef<PipeCommand> pipe = pipes.get(reap.id());
     if (pipe != null) {
       getContext().getLog().info("closing pipe [{}]: its client was gone for [{}]", reap.id(),
           settings.grace());
       // Forgotten on its Closed event, so that its application sees a close, not a stop.
-      pipe.tell(new PipeSupervisor.Expire("no connection for the grace period "
+      pipe.tell(new PipeCommand.Expire("no connection for the grace period "
           + settings.grace(), getContext().getSystem().ignoreRef()));
     }
     return this;
   }
 
   private void forget(UUID id, String reason) {
-    ActorRef<PipeSupervisor.Command> pipe = pipes.remove(id);
+    ActorRef<PipeCommand> pipe = pipes.remove(id);
     if (pipe != null) {
       timers.cancel(id);
       if (forwarders.containsKey(pipe)) { // still running
@@ -407,7 +407,7 @@ public final class PipeRegistry extends AbstractBehavior<PipeRegistry.Command> {
       return Behaviors.stopped();
     }
     shuttingDown = true;
-    pipes.values().forEach(p -> p.tell(new PipeSupervisor.Expire("the server is stopping",
+    pipes.values().forEach(p -> p.tell(new PipeCommand.Expire("the server is stopping",
         getContext().getSystem().ignoreRef())));
     // Stops once every pipe reported Closed; stopping then stops the pipes, its children.
     timers.startSingleTimer(SHUTDOWN_TIMER, ShutdownTimedOut.INSTANCE, SHUTDOWN_TIMEOUT);

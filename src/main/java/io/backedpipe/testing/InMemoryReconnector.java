@@ -1,9 +1,9 @@
 package io.backedpipe.testing;
 
 import io.backedpipe.Connection;
+import io.backedpipe.PipeCommand;
 import io.backedpipe.Reconnector;
 import io.backedpipe.ResumePoint;
-import io.backedpipe.pipe.PipeSupervisor;
 import java.time.Duration;
 import java.util.concurrent.CompletionStage;
 import org.apache.pekko.actor.typed.ActorRef;
@@ -30,7 +30,7 @@ public final class InMemoryReconnector implements Reconnector {
   private static final Duration ACCEPT_TIMEOUT = Duration.ofSeconds(10);
 
   private final ActorSystem<?> system;
-  private final ActorRef<PipeSupervisor.Command> peer;
+  private final ActorRef<PipeCommand> peer;
   private final ActorRef<TestLink> links;
 
   /**
@@ -41,7 +41,7 @@ public final class InMemoryReconnector implements Reconnector {
    * @param links who is told of every new link
    */
   public InMemoryReconnector(
-      ActorSystem<?> system, ActorRef<PipeSupervisor.Command> peer, ActorRef<TestLink> links) {
+      ActorSystem<?> system, ActorRef<PipeCommand> peer, ActorRef<TestLink> links) {
     this.system = system;
     this.peer = peer;
     this.links = links;
@@ -55,7 +55,7 @@ public final class InMemoryReconnector implements Reconnector {
         AskPattern.askWithStatus(
             peer,
             (ActorRef<StatusReply<ResumePoint>> replyTo) ->
-                new PipeSupervisor.Accept(new Connection(local, link.sideB()), replyTo),
+                new PipeCommand.Accept(new Connection(local, link.sideB()), replyTo),
             ACCEPT_TIMEOUT,
             system.scheduler());
     return peerPoint

@@ -1,6 +1,7 @@
 package io.backedpipe.testing;
 
 import io.backedpipe.Connection;
+import io.backedpipe.PipeCommand;
 import io.backedpipe.Reconnector;
 import io.backedpipe.ResumePoint;
 import java.util.concurrent.CompletableFuture;
@@ -16,7 +17,7 @@ import org.apache.pekko.actor.typed.ActorRef;
  * <pre>{@code
  * TestProbe<ProbeReconnector.Request> dials = testKit.createTestProbe();
  * var pipe = testKit.spawn(BackedPipe.create(new ProbeReconnector(dials.ref()), settings));
- * pipe.tell(new PipeSupervisor.Connect(replies.ref()));
+ * pipe.tell(new PipeCommand.Connect(replies.ref()));
  * dials.expectMessageClass(ProbeReconnector.Request.class).succeed(link.connectionA(0));
  * }</pre>
  */

@@ -1,6 +1,7 @@
 package io.backedpipe.testing;
 
 import io.backedpipe.Connection;
+import io.backedpipe.PipeCommand;
 import io.backedpipe.wire.Frame;
 import java.io.IOException;
 import java.util.concurrent.CompletableFuture;
@@ -27,7 +28,7 @@ import org.reactivestreams.Publisher;
  *
  * <pre>{@code
  * TestLink link = TestLink.create(system);
- * pipe.tell(new PipeSupervisor.Accept(link.connectionA(0), replyProbe.ref()));
+ * pipe.tell(new PipeCommand.Accept(link.connectionA(0), replyProbe.ref()));
  * link.cut();      // both ends fail, like a reset
  * }</pre>
  */

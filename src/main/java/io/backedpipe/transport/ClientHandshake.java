@@ -1,8 +1,5 @@
 package io.backedpipe.transport;
 
-import io.backedpipe.HandshakeFailedException;
-import io.backedpipe.HandshakeRefusedException;
-import io.backedpipe.UnprovenServerException;
 import io.backedpipe.wire.Frame;
 import io.backedpipe.wire.HandshakeStatus;
 import java.time.Duration;
@@ -23,7 +20,7 @@ import org.apache.pekko.stream.stage.GraphStageLogic;
  * {@code HELLO} built from it, waits for {@code WELCOME}, then passes frames through. Materializes
  * a stage that completes with the {@code WELCOME} when its status is {@code OK}, and fails with
  * {@link HandshakeRefusedException} for any other status or
- * {@link io.backedpipe.HandshakeFailedException} on a timeout, an unexpected frame or a closed
+ * {@link io.backedpipe.transport.HandshakeFailedException} on a timeout, an unexpected frame or a closed
  * connection.
  *
  * <p>With a shared secret, the {@code WELCOME} must prove it ({@link SharedSecret}); one that does not, whatever its status, fails the

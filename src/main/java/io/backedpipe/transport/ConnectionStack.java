@@ -1,7 +1,6 @@
 package io.backedpipe.transport;
 
 import io.backedpipe.Connection;
-import io.backedpipe.LinkSilentException;
 import io.backedpipe.ResumePoint;
 import io.backedpipe.wire.Frame;
 import io.backedpipe.wire.FrameCodec;

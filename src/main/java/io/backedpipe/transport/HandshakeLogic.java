@@ -1,6 +1,5 @@
 package io.backedpipe.transport;
 
-import io.backedpipe.HandshakeFailedException;
 import io.backedpipe.PipeException;
 import io.backedpipe.wire.Frame;
 import io.backedpipe.wire.FrameCodec;

@@ -89,7 +89,7 @@ public final class ServerHandshake
       emit(toWire, challenge);
       AsyncCallback<Frame.Welcome> decided = createAsyncCallback(this::onDecision);
       AsyncCallback<Throwable> undecided = createAsyncCallback(error -> failHandshake(
-          new io.backedpipe.HandshakeFailedException("the server could not decide", error)));
+          new io.backedpipe.transport.HandshakeFailedException("the server could not decide", error)));
       welcome.whenComplete((answer, error) -> {
         if (answer != null) {
           decided.invoke(answer);

@@ -22,13 +22,13 @@ import org.slf4j.LoggerFactory;
  * The dialing side over TCP: every call opens a TCP connection to the server, runs the handshake
  * (answering the server's challenge with this stream's id and the local resume point) and, once
  * the server's {@code WELCOME} says {@code OK}, hands the pipe the connection with the server's
- * resume point, whose history check the pipe's writer verifies. A refusal fails the call with {@link io.backedpipe.HandshakeRefusedException},
+ * resume point, whose history check the pipe's writer verifies. A refusal fails the call with {@link io.backedpipe.transport.HandshakeRefusedException},
  * which ends the pipe when the status is permanent. Given a {@link TlsContext}, every connection
  * runs over TLS and verifies the server's certificate first.
  *
  * <p>With a shared secret every {@code HELLO} carries a fresh nonce and the proof, and every
  * {@code WELCOME} must prove the secret in turn over both nonces; one that does not is a failed
- * attempt ({@link io.backedpipe.UnprovenServerException}), never a refusal that ends the pipe. A
+ * attempt ({@link io.backedpipe.transport.UnprovenServerException}), never a refusal that ends the pipe. A
  * server that does not ask for a proof is warned about once.
  *
  * <pre>{@code
@@ -94,7 +94,7 @@ public final class TcpReconnector implements Reconnector {
   /**
    * Creates a reconnector whose connections run over TLS: each verifies the server's certificate
    * against {@code tls}'s trust store and, by its settings, that it names {@code server}'s host. A
-   * TLS failure fails the attempt with {@link io.backedpipe.TlsFailedException}, which the pipe
+   * TLS failure fails the attempt with {@link io.backedpipe.transport.TlsFailedException}, which the pipe
    * retries by its policy.
    *
    * @param system the actor system that runs the connections

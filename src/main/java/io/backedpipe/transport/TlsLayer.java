@@ -1,6 +1,5 @@
 package io.backedpipe.transport;
 
-import io.backedpipe.TlsFailedException;
 import java.net.InetSocketAddress;
 import java.util.function.Supplier;
 import javax.net.ssl.SSLEngine;

@@ -3,6 +3,7 @@ package io.backedpipe.tunnel;
 import io.backedpipe.BackedPipe;
 import io.backedpipe.DisconnectCause;
 import io.backedpipe.PeerClosedException;
+import io.backedpipe.PipeCommand;
 import io.backedpipe.PipeEvent;
 import io.backedpipe.PipeState;
 import io.backedpipe.PipeStatus;
@@ -128,7 +129,7 @@ public final class TunnelStream {
    * @return the behaviour
    */
   public static Behavior<Command> dialing(UUID id, Tcp.IncomingConnection local,
-      Behavior<PipeSupervisor.Command> pipeBehavior, Duration firstConnectLimit,
+      Behavior<PipeCommand> pipeBehavior, Duration firstConnectLimit,
       Optional<ActorRef<TunnelEvent>> listener) {
     return Behaviors.setup(context -> Behaviors.withTimers(timers -> {
       BackedPipe pipe = BackedPipe.of(context.spawn(pipeBehavior, "pipe"), context.getSystem());

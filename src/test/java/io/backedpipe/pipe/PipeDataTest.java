@@ -10,6 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.backedpipe.DisconnectCause;
 import io.backedpipe.FuturePositionException;
 import io.backedpipe.PipeClosedException;
+import io.backedpipe.PipeCommand;
 import io.backedpipe.PipeEvent;
 import io.backedpipe.PipeSettings;
 import io.backedpipe.PipeState;
@@ -138,6 +139,9 @@ class PipeDataTest {
     peer.receiveData(1024);
     peer.end().send(new Frame.Ack(3072));
     peer.receiveData(1024);
+    assertEquals(new Frame.EndOfStream(4096), peer.frames().receiveMessage());
+    assertFalse(written.toCompletableFuture().isDone(), "done before the peer acknowledged it");
+    peer.end().send(new Frame.Ack(4096)); // the Sink's value means: the peer has it all
     written.toCompletableFuture().get(5, TimeUnit.SECONDS);
   }
 
@@ -160,6 +164,7 @@ class PipeDataTest {
     assertEquals(ByteString.fromArray(data, 1024, 1024), second.receiveData(1024));
     second.end().send(new Frame.Ack(2048));
     assertEquals(ByteString.fromArray(data, 2048, 952), second.receiveData(952));
+    second.end().send(new Frame.Ack(3000));
     written.toCompletableFuture().get(5, TimeUnit.SECONDS);
   }
 
@@ -252,6 +257,8 @@ class PipeDataTest {
     CompletionStage<Done> written = write(h, "last", " words");
     assertEquals("last words", peer.receiveData(10).utf8String());
     assertEquals(new Frame.EndOfStream(10), peer.frames().receiveMessage());
+    assertFalse(written.toCompletableFuture().isDone(), "done before the peer acknowledged it");
+    peer.end().send(new Frame.Ack(10));
     written.toCompletableFuture().get(5, TimeUnit.SECONDS);
     CompletionStage<Done> more = write(h, "more");
     ExecutionException error = assertThrows(ExecutionException.class,
@@ -302,7 +309,7 @@ class PipeDataTest {
     PipeHarness.Peer bogus = h.newPeer(-1);
     bogus.end().send(new Frame.Ack(10));
     bogus.send("FOREIGN");
-    h.pipe.tell(new PipeSupervisor.Accept(bogus.link().connectionA(99), replies.ref()));
+    h.pipe.tell(new PipeCommand.Accept(bogus.link().connectionA(99), replies.ref()));
     assertTrue(replies.receiveMessage().isError());
     assertEquals(0, h.status().receivedPosition());
     assertEquals(0, h.status().ackedPosition());
@@ -344,6 +351,7 @@ class PipeDataTest {
     CompletionStage<Done> written = write(h, "survives");
     PipeHarness.Peer second = h.answerDial(0);
     assertEquals("survives", second.receiveData(8).utf8String());
+    second.end().send(new Frame.Ack(8));
     written.toCompletableFuture().get(5, TimeUnit.SECONDS);
     PipeEvent.Disconnected lost = h.awaitEvent(PipeEvent.Disconnected.class);
     assertEquals(DisconnectCause.LINK_FAILED, lost.cause());

@@ -1,5 +1,6 @@
 package io.backedpipe.pipe;
 
+import io.backedpipe.PipeCommand;
 import io.backedpipe.ResumePoint;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -29,7 +30,7 @@ final class PipeHarness {
   final ActorTestKit testKit;
   final TestProbe<ProbeReconnector.Request> dials;
   final TestProbe<PipeEvent> events;
-  final ActorRef<PipeSupervisor.Command> pipe;
+  final ActorRef<PipeCommand> pipe;
 
   private PipeHarness(ActorTestKit testKit, PipeSettings settings, boolean dialing,
       java.util.function.LongSupplier nanoClock) {
@@ -40,7 +41,7 @@ final class PipeHarness {
         dialing ? Optional.of(new ProbeReconnector(dials.ref())) : Optional.empty();
     this.pipe = testKit.spawn(PipeSupervisor.create(reconnector, settings, new SplittableRandom(7),
         nanoClock));
-    pipe.tell(new PipeSupervisor.Subscribe(events.ref()));
+    pipe.tell(new PipeCommand.Subscribe(events.ref()));
   }
 
   static PipeHarness dialing(ActorTestKit testKit, PipeSettings settings) {
@@ -113,20 +114,20 @@ final class PipeHarness {
   /** Accepts a new in-memory connection whose peer has read {@code peerReadPosition}. */
   Peer accept(long peerReadPosition, TestProbe<StatusReply<ResumePoint>> replies) {
     Peer peer = newPeer(-1);
-    pipe.tell(new PipeSupervisor.Accept(peer.link().connectionA(peerReadPosition),
+    pipe.tell(new PipeCommand.Accept(peer.link().connectionA(peerReadPosition),
         replies.ref()));
     return peer;
   }
 
   TestProbe<StatusReply<Done>> connect() {
     TestProbe<StatusReply<Done>> replies = testKit.createTestProbe();
-    pipe.tell(new PipeSupervisor.Connect(replies.ref()));
+    pipe.tell(new PipeCommand.Connect(replies.ref()));
     return replies;
   }
 
   TestProbe<StatusReply<Done>> forceReconnect() {
     TestProbe<StatusReply<Done>> replies = testKit.createTestProbe();
-    pipe.tell(new PipeSupervisor.ForceReconnect(replies.ref()));
+    pipe.tell(new PipeCommand.ForceReconnect(replies.ref()));
     return replies;
   }
 
@@ -140,13 +141,13 @@ final class PipeHarness {
 
   StatusReply<Done> close() {
     TestProbe<StatusReply<Done>> replies = testKit.createTestProbe();
-    pipe.tell(new PipeSupervisor.Close(replies.ref()));
+    pipe.tell(new PipeCommand.Close(replies.ref()));
     return replies.receiveMessage(TIMEOUT);
   }
 
   PipeStatus status() {
     TestProbe<PipeStatus> replies = testKit.createTestProbe();
-    pipe.tell(new PipeSupervisor.GetStatus(replies.ref()));
+    pipe.tell(new PipeCommand.GetStatus(replies.ref()));
     return replies.receiveMessage(TIMEOUT);
   }
 

@@ -1,6 +1,5 @@
 package io.backedpipe.pipe;
 
-import io.backedpipe.ResumePoint;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
@@ -9,11 +8,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.backedpipe.AlreadyConnectedException;
 import io.backedpipe.DisconnectCause;
 import io.backedpipe.PipeClosedException;
+import io.backedpipe.PipeCommand;
 import io.backedpipe.PipeEvent;
 import io.backedpipe.PipeState;
 import io.backedpipe.PipeStatus;
 import io.backedpipe.ReconnectFailedException;
 import io.backedpipe.ReconnectPolicy;
+import io.backedpipe.ResumePoint;
 import io.backedpipe.testing.ProbeReconnector;
 import java.io.IOException;
 import java.time.Duration;
@@ -264,13 +265,14 @@ class PipeSupervisorTest {
     PipeHarness h = retrying();
     TestProbe<StatusReply<Done>> replies = h.connect();
     h.dials.expectMessageClass(ProbeReconnector.Request.class).fail(new IOException("down"));
-    assertTrue(replies.receiveMessage().isError());
     PipeEvent.ReconnectFailed failed = h.awaitEvent(PipeEvent.ReconnectFailed.class);
     assertEquals(1, failed.attempt());
     assertTrue(failed.nextAttemptIn().isPresent());
     h.dials.expectMessageClass(ProbeReconnector.Request.class).fail(new IOException("down"));
     assertEquals(2, h.awaitEvent(PipeEvent.ReconnectFailed.class).attempt());
+    replies.expectNoMessage(Duration.ofMillis(100)); // Connect waits while the policy retries
     PipeHarness.Peer peer = h.answerDial(0);
+    assertTrue(replies.receiveMessage().isSuccess());
     PipeEvent.Connected connected = h.awaitEvent(PipeEvent.Connected.class);
     assertEquals(0, connected.reconnectCount());
     assertEquals(2, h.status().failedAttempts()); // until the connection proves itself
@@ -279,6 +281,35 @@ class PipeSupervisorTest {
       assertEquals(0, h.status().failedAttempts());
       return null;
     });
+  }
+
+  @Test
+  void shouldAnswerConnectWithTheFailureOnlyWhenThePolicyGivesUp() {
+    PipeHarness h = PipeHarness.dialing(testKit, PipeHarness.settings(testKit,
+        PipeHarness.fastRetries().withMaxAttempts(2)));
+    TestProbe<StatusReply<Done>> replies = h.connect();
+    h.dials.expectMessageClass(ProbeReconnector.Request.class).fail(new IOException("down"));
+    h.awaitEvent(PipeEvent.ReconnectFailed.class);
+    replies.expectNoMessage(Duration.ofMillis(100));
+    h.dials.expectMessageClass(ProbeReconnector.Request.class).fail(new IOException("still down"));
+    StatusReply<Done> reply = replies.receiveMessage();
+    assertTrue(reply.isError());
+    ReconnectFailedException error =
+        assertInstanceOf(ReconnectFailedException.class, reply.getError());
+    assertEquals(2, error.attempt());
+    assertEquals("still down", error.getCause().getMessage());
+  }
+
+  @Test
+  void shouldFailAWaitingConnectWhenThePipeCloses() {
+    PipeHarness h = retrying();
+    TestProbe<StatusReply<Done>> replies = h.connect();
+    h.dials.expectMessageClass(ProbeReconnector.Request.class).fail(new IOException("down"));
+    h.awaitEvent(PipeEvent.ReconnectFailed.class);
+    h.pipe.tell(new PipeCommand.Close(testKit.<StatusReply<Done>>createTestProbe().ref()));
+    StatusReply<Done> reply = replies.receiveMessage();
+    assertEquals(DisconnectCause.CLOSED_BY_USER,
+        assertInstanceOf(PipeClosedException.class, reply.getError()).closeCause());
   }
 
   @Test
@@ -350,8 +381,8 @@ class PipeSupervisorTest {
     TestProbe<StatusReply<ResumePoint>> newerReply = testKit.createTestProbe();
     PipeHarness.Peer older = h.newPeer(-1);
     PipeHarness.Peer newer = h.newPeer(-1);
-    h.pipe.tell(new PipeSupervisor.Accept(older.link().connectionA(0), olderReply.ref()));
-    h.pipe.tell(new PipeSupervisor.Accept(newer.link().connectionA(0), newerReply.ref()));
+    h.pipe.tell(new PipeCommand.Accept(older.link().connectionA(0), olderReply.ref()));
+    h.pipe.tell(new PipeCommand.Accept(newer.link().connectionA(0), newerReply.ref()));
     olderReply.receiveMessage(); // superseded, or attached and then taken over: either way closed
     assertTrue(newerReply.receiveMessage().isSuccess());
     older.awaitTerminated();
@@ -464,7 +495,7 @@ class PipeSupervisorTest {
   @Test
   void shouldIgnoreASecondSubscriptionOfTheSameSubscriber() {
     PipeHarness h = single();
-    h.pipe.tell(new PipeSupervisor.Subscribe(h.events.ref()));
+    h.pipe.tell(new PipeCommand.Subscribe(h.events.ref()));
     h.close();
     h.events.expectMessageClass(PipeEvent.Closed.class);
     h.events.expectNoMessage(NO_MORE);
@@ -492,7 +523,7 @@ class PipeSupervisorTest {
     PipeHarness h = single();
     PipeHarness.Peer peer = h.connected(0);
     TestProbe<StatusReply<Done>> replies = testKit.createTestProbe();
-    h.pipe.tell(new PipeSupervisor.Close(42, "target refused: connection refused", replies.ref()));
+    h.pipe.tell(new PipeCommand.Close(42, "target refused: connection refused", replies.ref()));
     assertTrue(replies.receiveMessage().isSuccess());
     assertEquals(new io.backedpipe.wire.Frame.Close(42, "target refused: connection refused"),
         peer.frames().receiveMessage());
@@ -505,7 +536,7 @@ class PipeSupervisorTest {
     PipeHarness h = single();
     PipeHarness.Peer peer = h.connected(0);
     assertTrue(h.close().isSuccess());
-    assertEquals(new io.backedpipe.wire.Frame.Close(PipeSupervisor.Close.CLOSED_BY_APPLICATION,
+    assertEquals(new io.backedpipe.wire.Frame.Close(PipeCommand.Close.CLOSED_BY_APPLICATION,
         "closed by the application"), peer.frames().receiveMessage());
   }
 
@@ -514,8 +545,8 @@ class PipeSupervisorTest {
     PipeHarness h = single();
     PipeHarness.Peer peer = h.connected(0);
     TestProbe<StatusReply<Done>> replies = testKit.createTestProbe();
-    h.pipe.tell(new PipeSupervisor.Close(7, "first", replies.ref()));
-    h.pipe.tell(new PipeSupervisor.Close(8, "second", replies.ref()));
+    h.pipe.tell(new PipeCommand.Close(7, "first", replies.ref()));
+    h.pipe.tell(new PipeCommand.Close(8, "second", replies.ref()));
     assertTrue(replies.receiveMessage().isSuccess());
     assertTrue(replies.receiveMessage().isSuccess());
     assertEquals(new io.backedpipe.wire.Frame.Close(7, "first"), peer.frames().receiveMessage());
@@ -526,10 +557,10 @@ class PipeSupervisorTest {
   void shouldRefuseACloseCodeOutsideOneToFfff() {
     TestProbe<StatusReply<Done>> replies = testKit.createTestProbe();
     IllegalArgumentException zero = org.junit.jupiter.api.Assertions.assertThrows(
-        IllegalArgumentException.class, () -> new PipeSupervisor.Close(0, "x", replies.ref()));
+        IllegalArgumentException.class, () -> new PipeCommand.Close(0, "x", replies.ref()));
     assertEquals("code=0 must be in 1..65535", zero.getMessage());
     org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
-        () -> new PipeSupervisor.Close(0x10000, "x", replies.ref()));
+        () -> new PipeCommand.Close(0x10000, "x", replies.ref()));
   }
 
   @Test
@@ -578,7 +609,7 @@ class PipeSupervisorTest {
     h.pipe.tell(PipeSupervisor.OutputAcknowledged.INSTANCE);
     h.pipe.tell(new PipeSupervisor.LinkLost(gen, DisconnectCause.LINK_FAILED, Optional.empty()));
     h.dials.expectMessageClass(ProbeReconnector.Request.class).fail(
-        new io.backedpipe.HandshakeRefusedException(
+        new io.backedpipe.transport.HandshakeRefusedException(
             io.backedpipe.wire.HandshakeStatus.COMPLETED, "streamId=x"));
     PipeEvent.Closed closed = h.awaitEvent(PipeEvent.Closed.class);
     assertEquals(DisconnectCause.COMPLETED, closed.cause());
@@ -604,7 +635,7 @@ class PipeSupervisorTest {
     });
     peer.link().cut(); // the END_OF_STREAM that would have followed is lost
     h.dials.expectMessageClass(ProbeReconnector.Request.class).fail(
-        new io.backedpipe.HandshakeRefusedException(
+        new io.backedpipe.transport.HandshakeRefusedException(
             io.backedpipe.wire.HandshakeStatus.COMPLETED, "streamId=x"));
     assertEquals(DisconnectCause.COMPLETED, h.awaitEvent(PipeEvent.Closed.class).cause());
     assertEquals(List.of(ByteString.fromString("all of it")), await(read)); // completes: the end

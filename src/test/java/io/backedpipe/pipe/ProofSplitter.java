@@ -1,5 +1,6 @@
 package io.backedpipe.pipe;
 
+import io.backedpipe.PipeCommand;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
 import org.apache.pekko.actor.typed.ActorRef;
@@ -21,15 +22,15 @@ final class ProofSplitter {
    * @param proofs receives the proofs
    * @return the ref to hand the child as its supervisor
    */
-  static ActorRef<PipeSupervisor.Command> spawn(ActorTestKit testKit,
-      TestProbe<PipeSupervisor.Command> rest, TestProbe<PipeSupervisor.LinkProved> proofs) {
-    return testKit.spawn(Behaviors.receive(PipeSupervisor.Command.class)
+  static ActorRef<PipeCommand> spawn(ActorTestKit testKit,
+      TestProbe<PipeCommand> rest, TestProbe<PipeSupervisor.LinkProved> proofs) {
+    return testKit.spawn(Behaviors.receive(PipeCommand.class)
         .onMessage(PipeSupervisor.LinkProved.class, m -> forward(proofs.ref(), m))
         .onAnyMessage(m -> forward(rest.ref(), m))
         .build());
   }
 
-  private static <T> org.apache.pekko.actor.typed.Behavior<PipeSupervisor.Command> forward(
+  private static <T> org.apache.pekko.actor.typed.Behavior<PipeCommand> forward(
       ActorRef<T> to, T message) {
     to.tell(message);
     return Behaviors.same();

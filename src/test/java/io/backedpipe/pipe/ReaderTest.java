@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 
 import io.backedpipe.DisconnectCause;
 import io.backedpipe.PipeClosedException;
+import io.backedpipe.PipeCommand;
 import io.backedpipe.PipeSettings;
 import io.backedpipe.ResumePoint;
 import io.backedpipe.PipeState;
@@ -56,7 +57,7 @@ class ReaderTest {
 
   /** One reader with its supervisor, writer and Source probes. */
   private static final class Fixture {
-    final TestProbe<PipeSupervisor.Command> supervisor = testKit.createTestProbe();
+    final TestProbe<PipeCommand> supervisor = testKit.createTestProbe();
     final TestProbe<PipeSupervisor.LinkProved> proofs = testKit.createTestProbe();
     final TestProbe<Writer.Command> writer = testKit.createTestProbe();
     final TestProbe<Reader.Reply> source = testKit.createTestProbe();

@@ -16,6 +16,7 @@ import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.pattern.StatusReply;
 import org.apache.pekko.Done;
 import com.typesafe.config.ConfigFactory;
+import io.backedpipe.PipeCommand;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 
@@ -85,14 +86,14 @@ class ReconnectTimingTest {
   @Test
   void shouldCountAnAttemptThatNeverAnswersAsFailedAfterItsTimeout() {
     PipeHarness h = PipeHarness.dialing(testKit, PipeHarness.settings(testKit,
-        policy().withAttemptTimeout(Duration.ofSeconds(3))));
+        policy().withAttemptTimeout(Duration.ofSeconds(3)).withMaxAttempts(1)));
     TestProbe<StatusReply<Done>> replies = h.connect();
     h.dials.expectMessageClass(ProbeReconnector.Request.class);
     manualTime.expectNoMessageFor(Duration.ofMillis(2999), replies);
     manualTime.timePasses(Duration.ofMillis(1));
     assertEquals("reconnect failed: attempt=1 detail=timed out: attemptTimeout=PT3S",
         replies.receiveMessage().getError().getMessage());
-    ActorRef<PipeSupervisor.Command> pipe = h.pipe;
+    ActorRef<PipeCommand> pipe = h.pipe;
     assertEquals(PipeState.DISCONNECTED, h.status().state(), pipe.path().toString());
   }
 }

@@ -9,6 +9,7 @@ import io.backedpipe.DisconnectCause;
 import io.backedpipe.FuturePositionException;
 import io.backedpipe.OutputEndedException;
 import io.backedpipe.PipeClosedException;
+import io.backedpipe.PipeCommand;
 import io.backedpipe.PipeSettings;
 import io.backedpipe.PipeState;
 import io.backedpipe.PipeStatus;
@@ -58,7 +59,7 @@ class WriterTest {
 
   /** One writer with its supervisor and Sink probes. */
   private static final class Fixture {
-    final TestProbe<PipeSupervisor.Command> supervisor = testKit.createTestProbe();
+    final TestProbe<PipeCommand> supervisor = testKit.createTestProbe();
     final TestProbe<PipeSupervisor.LinkProved> proofs = testKit.createTestProbe();
     final TestProbe<Writer.Reply> sink = testKit.createTestProbe();
     final ActorRef<Writer.Command> writer;
@@ -147,7 +148,7 @@ class WriterTest {
     Fixture f = new Fixture();
     f.writeAccepted("0123456789");
 
-    TestProbe<Frame> link = f.attachWith(1, 10, new LinkLimits(4, 1000, 1000));
+    TestProbe<Frame> link = f.attachWith(1, 0, new LinkLimits(4, 1000, 1000));
 
     assertEquals(new Frame.Data(bytes("0123")), f.next(link, 1));
     assertEquals(new Frame.Data(bytes("4567")), f.next(link, 1));
@@ -159,7 +160,7 @@ class WriterTest {
     Fixture f = new Fixture();
     f.writeAccepted("0123456789");
 
-    TestProbe<Frame> link = f.attachWith(1, 10, new LinkLimits(100, 1000, 6));
+    TestProbe<Frame> link = f.attachWith(1, 0, new LinkLimits(100, 1000, 6));
 
     assertEquals("012345", f.receiveData(link, 1, 6));
     link.expectNoMessage(NO_MORE); // the peer could not hold more: the rest waits for its ack
@@ -174,7 +175,7 @@ class WriterTest {
     f.writeAccepted("hello");
     assertEquals(5, f.status().writePosition());
 
-    TestProbe<Frame> link = f.attach(1, 0, 5);
+    TestProbe<Frame> link = f.attach(1, 0, 0);
     assertEquals("hello", f.receiveData(link, 1, 5));
     link.expectNoMessage(NO_MORE);
   }
@@ -212,7 +213,7 @@ class WriterTest {
     f.writeAccepted("hello");
     f.writeAccepted(" world");
     f.writeAccepted("!");
-    TestProbe<Frame> link = f.attach(1, 5, 7);
+    TestProbe<Frame> link = f.attach(1, 5, 0);
     f.writeAccepted("NEW");
     assertEquals(" world!NEW", f.receiveData(link, 1, 10));
   }
@@ -317,7 +318,7 @@ class WriterTest {
   void shouldKeepBytesBelowThePeerReadPositionUntilTheyAreAcknowledged() {
     Fixture f = new Fixture();
     f.writeAccepted("0123456789");
-    TestProbe<Frame> link = f.attach(1, 7, 3);
+    TestProbe<Frame> link = f.attach(1, 7, 0);
     assertEquals("789", f.receiveData(link, 1, 3));
     PipeStatus status = f.status();
     assertEquals(0, status.ackedPosition());
@@ -350,8 +351,8 @@ class WriterTest {
   void shouldAnswerAResumeCheckWithoutChangingAnything() {
     Fixture f = new Fixture();
     f.writeAccepted("0123456789");
-    TestProbe<Frame> link = f.attach(1, 0, 10);
-    PipeSupervisor.Accept future = new PipeSupervisor.Accept(
+    TestProbe<Frame> link = f.attach(1, 0, 0);
+    PipeCommand.Accept future = new PipeCommand.Accept(
         new io.backedpipe.Connection(11, org.apache.pekko.stream.javadsl.Flow.create()),
         testKit.<org.apache.pekko.pattern.StatusReply<ResumePoint>>createTestProbe().ref());
     f.writer.tell(new Writer.CheckResume(1, future));
@@ -386,7 +387,7 @@ class WriterTest {
     f.sink.expectNoMessage(NO_MORE);
     assertEquals(16, f.status().writePosition());
 
-    TestProbe<Frame> link = f.attach(1, 0, 16);
+    TestProbe<Frame> link = f.attach(1, 0, 0);
     f.sink.expectNoMessage(NO_MORE);
     assertEquals("0123456789abcdef", f.receiveData(link, 1, 16));
 
@@ -482,7 +483,7 @@ class WriterTest {
     f.writeAccepted("0123456789");
     assertEquals("0123", f.receiveData(first, 1, 4));
 
-    TestProbe<Frame> second = f.reattach(2, 0, 10);
+    TestProbe<Frame> second = f.reattach(2, 0, 8);
     Frame.Data replayStart = assertInstanceOf(Frame.Data.class, second.receiveMessage());
     assertEquals("0123", replayStart.payload().utf8String());
     f.writeAccepted("XY");
@@ -545,16 +546,20 @@ class WriterTest {
   }
 
   @Test
-  void shouldSendEndOfStreamAfterAllDataOnFinish() {
+  void shouldSendEndOfStreamAfterAllDataOnFinishAndAnswerOnceThePeerAcknowledgedIt() {
     Fixture f = new Fixture();
     f.writeAccepted("abc");
     f.writer.tell(new Writer.Finish(f.sink.ref()));
-    f.sink.expectMessage(Writer.Finished.INSTANCE);
+    f.sink.expectNoMessage(NO_MORE); // in the window is not delivered
 
-    TestProbe<Frame> link = f.attach(1, 0, 3);
+    TestProbe<Frame> link = f.attach(1, 0, 0);
     assertEquals("abc", f.receiveData(link, 1, 3));
     link.expectMessage(new Frame.EndOfStream(3));
     link.expectNoMessage(NO_MORE);
+    f.writer.tell(new Writer.PeerAcked(1, 2));
+    f.sink.expectNoMessage(NO_MORE);
+    f.writer.tell(new Writer.PeerAcked(1, 3));
+    f.sink.expectMessage(Writer.Finished.INSTANCE);
   }
 
   @Test
@@ -562,7 +567,6 @@ class WriterTest {
     Fixture f = new Fixture();
     f.writeAccepted("abc");
     f.writer.tell(new Writer.Finish(f.sink.ref()));
-    f.sink.expectMessage(Writer.Finished.INSTANCE);
 
     f.write("d");
     Writer.Rejected rejected = f.sink.expectMessageClass(Writer.Rejected.class);
@@ -577,13 +581,15 @@ class WriterTest {
     TestProbe<Frame> first = f.attach(1, 0, 0);
     f.writeAccepted("abc");
     f.writer.tell(new Writer.Finish(f.sink.ref()));
-    f.sink.expectMessage(Writer.Finished.INSTANCE);
     assertEquals("abc", f.receiveData(first, 1, 3));
     first.expectMessage(new Frame.EndOfStream(3));
 
     TestProbe<Frame> second = f.reattach(2, 3, 0);
     second.expectMessage(new Frame.EndOfStream(3));
     second.expectNoMessage(NO_MORE);
+    f.sink.expectNoMessage(NO_MORE);
+    f.writer.tell(new Writer.PeerAcked(2, 3));
+    f.sink.expectMessage(Writer.Finished.INSTANCE);
   }
 
   @Test
@@ -618,14 +624,16 @@ class WriterTest {
     f.writer.tell(new Writer.Finish(f.sink.ref()));
     f.writer.tell(new Writer.Finish(f.sink.ref()));
     f.sink.expectNoMessage(NO_MORE);
-    TestProbe<Frame> link = f.attach(1, 0, 16);
+    TestProbe<Frame> link = f.attach(1, 0, 0);
     assertEquals("0123456789012345", f.receiveData(link, 1, 16));
     f.writer.tell(new Writer.PeerAcked(1, 16));
     f.sink.expectMessage(Writer.Accepted.INSTANCE);
-    f.sink.expectMessage(Writer.Finished.INSTANCE);
-    f.sink.expectMessage(Writer.Finished.INSTANCE);
+    f.sink.expectNoMessage(NO_MORE);
     assertEquals("6789", f.receiveData(link, 1, 4));
     assertEquals(new Frame.EndOfStream(20), f.next(link, 1));
+    f.writer.tell(new Writer.PeerAcked(1, 20));
+    f.sink.expectMessage(Writer.Finished.INSTANCE);
+    f.sink.expectMessage(Writer.Finished.INSTANCE);
   }
 
   @Test
@@ -655,8 +663,7 @@ class WriterTest {
     Fixture f = new Fixture();
     f.writeAccepted("abc");
     f.writer.tell(new Writer.Finish(f.sink.ref()));
-    f.sink.expectMessage(Writer.Finished.INSTANCE);
-    TestProbe<Frame> link = f.attach(1, 0, 3);
+    TestProbe<Frame> link = f.attach(1, 0, 0);
     f.writer.tell(new Writer.PeerAcked(1, 2));
     f.supervisor.expectNoMessage(NO_MORE);
     f.writer.tell(new Writer.PeerAcked(1, 3));
@@ -671,8 +678,7 @@ class WriterTest {
     Fixture f = new Fixture();
     f.writeAccepted("abc");
     f.writer.tell(new Writer.Finish(f.sink.ref()));
-    f.sink.expectMessage(Writer.Finished.INSTANCE);
-    TestProbe<Frame> link = f.attach(1, 0, 3);
+    TestProbe<Frame> link = f.attach(1, 0, 0);
     f.writer.tell(new Writer.SendClose(1));
     assertEquals("abc", f.receiveData(link, 1, 3));
     assertEquals(new Frame.EndOfStream(3), f.next(link, 1));

@@ -4,10 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.backedpipe.BackedPipe;
+import io.backedpipe.PipeCommand;
 import io.backedpipe.PipeSettings;
 import io.backedpipe.PipeStatus;
 import io.backedpipe.ReconnectPolicy;
-import io.backedpipe.pipe.PipeSupervisor;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -49,10 +49,10 @@ class PipePairTest {
   /** A server (accepting) and a client (dialing) pipe, and the links the client makes. */
   private record Pair(BackedPipe client, BackedPipe server, TestProbe<TestLink> links) {
     static Pair start() {
-      ActorRef<PipeSupervisor.Command> server =
+      ActorRef<PipeCommand> server =
           testKit.spawn(BackedPipe.createAccepting(settings()));
       TestProbe<TestLink> links = testKit.createTestProbe();
-      ActorRef<PipeSupervisor.Command> client = testKit.spawn(BackedPipe.create(
+      ActorRef<PipeCommand> client = testKit.spawn(BackedPipe.create(
           new InMemoryReconnector(testKit.system(), server, links.ref()), settings()));
       return new Pair(BackedPipe.of(client, testKit.system()),
           BackedPipe.of(server, testKit.system()), links);

@@ -6,12 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.backedpipe.BackedPipe;
 import io.backedpipe.DisconnectCause;
-import io.backedpipe.HandshakeRefusedException;
 import io.backedpipe.PipeEvent;
 import io.backedpipe.PipeSettings;
 import io.backedpipe.PipeStatus;
 import io.backedpipe.ReconnectPolicy;
-import io.backedpipe.UnprovenServerException;
 import io.backedpipe.server.PipeRegistry;
 import io.backedpipe.server.PipeServer;
 import io.backedpipe.server.ServerSettings;

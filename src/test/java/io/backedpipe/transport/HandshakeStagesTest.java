@@ -6,8 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.backedpipe.HandshakeFailedException;
-import io.backedpipe.HandshakeRefusedException;
 import io.backedpipe.wire.Frame;
 import io.backedpipe.wire.HandshakeStatus;
 import java.time.Duration;
@@ -149,7 +147,7 @@ class HandshakeStagesTest {
   void shouldFailAtOnceWhenTheServerRequiresAProofAndThisClientHasNone() {
     var c = client(LONG);
     offer(c.fromWire, PROOF_REQUIRED);
-    var refused = failure(c.value, io.backedpipe.HandshakeRefusedException.class);
+    var refused = failure(c.value, io.backedpipe.transport.HandshakeRefusedException.class);
     assertEquals(HandshakeStatus.NOT_AUTHORIZED, refused.status());
     assertEquals("handshake refused: status=NOT_AUTHORIZED detail=\"the server requires a shared"
         + " secret and this client has none\"", refused.getMessage());
@@ -170,7 +168,7 @@ class HandshakeStagesTest {
     var c = provingClient();
     Frame.Hello hello = challenge(c, PROOF_REQUIRED);
     offer(c.fromWire, REFUSED.withProof(SECRET.proof(CHALLENGE.nonce(), hello, REFUSED)));
-    var refused = failure(c.value, io.backedpipe.HandshakeRefusedException.class);
+    var refused = failure(c.value, io.backedpipe.transport.HandshakeRefusedException.class);
     assertFalse(refused.isRecoverable());
   }
 
@@ -188,7 +186,7 @@ class HandshakeStagesTest {
       challenge(c, (Frame.Challenge) row[0]);
       Frame.Welcome welcome = (Frame.Welcome) row[1];
       offer(c.fromWire, welcome);
-      var unproven = failure(c.value, io.backedpipe.UnprovenServerException.class);
+      var unproven = failure(c.value, io.backedpipe.transport.UnprovenServerException.class);
       assertEquals(welcome.status(), unproven.status());
       assertEquals(row[2], unproven.reason());
       assertTrue(unproven.isRecoverable());
@@ -206,7 +204,7 @@ class HandshakeStagesTest {
         new Frame.Welcome(HandshakeStatus.VERSION_UNSUPPORTED, -1, 0, 0, "supported=3");
     offer(c.fromWire,
         versionRefused.withProof(SECRET.proof(CHALLENGE.nonce(), changed, versionRefused)));
-    assertTrue(failure(c.value, io.backedpipe.UnprovenServerException.class).isRecoverable());
+    assertTrue(failure(c.value, io.backedpipe.transport.UnprovenServerException.class).isRecoverable());
   }
 
   @Test

@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.backedpipe.BackedPipe;
 import io.backedpipe.DisconnectCause;
-import io.backedpipe.HandshakeRefusedException;
 import io.backedpipe.PipeEvent;
 import io.backedpipe.PipeSettings;
 import io.backedpipe.PipeState;
@@ -465,7 +464,7 @@ class TcpLoopbackIT {
     ExecutionException refused = assertThrows(ExecutionException.class,
         () -> await(dialer.reconnect(new ResumePoint(0, 0))));
     assertEquals(io.backedpipe.wire.HandshakeStatus.UNKNOWN_STREAM,
-        assertInstanceOf(io.backedpipe.HandshakeRefusedException.class, refused.getCause())
+        assertInstanceOf(io.backedpipe.transport.HandshakeRefusedException.class, refused.getCause())
             .status());
     awaitHostedPipes(server, 0);
     server.unbind();

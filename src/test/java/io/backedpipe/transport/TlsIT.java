@@ -14,7 +14,6 @@ import io.backedpipe.PipeSettings;
 import io.backedpipe.PipeState;
 import io.backedpipe.ReconnectFailedException;
 import io.backedpipe.ReconnectPolicy;
-import io.backedpipe.TlsFailedException;
 import io.backedpipe.server.PipeRegistry;
 import io.backedpipe.server.PipeServer;
 import io.backedpipe.server.ServerSettings;

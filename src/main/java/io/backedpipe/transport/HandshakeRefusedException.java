@@ -1,5 +1,6 @@
-package io.backedpipe;
+package io.backedpipe.transport;
 
+import io.backedpipe.PipeException;
 import io.backedpipe.wire.HandshakeStatus;
 import io.backedpipe.wire.PeerText;
 
@@ -40,5 +41,10 @@ public final class HandshakeRefusedException extends PipeException {
   @Override
   public boolean isRecoverable() {
     return !status.isPermanent();
+  }
+
+  @Override
+  public boolean meansStreamCompleted() {
+    return status == HandshakeStatus.COMPLETED;
   }
 }

@@ -1,4 +1,6 @@
-package io.backedpipe;
+package io.backedpipe.transport;
+
+import io.backedpipe.PipeException;
 
 /**
  * A handshake did not complete: it timed out, the connection closed during it, or the peer sent

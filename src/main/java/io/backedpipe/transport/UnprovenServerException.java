@@ -1,5 +1,6 @@
-package io.backedpipe;
+package io.backedpipe.transport;
 
+import io.backedpipe.PipeException;
 import io.backedpipe.wire.HandshakeStatus;
 
 /**
