@@ -1,52 +1,59 @@
 package io.backedpipe;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.backedpipe.testing.InMemoryReconnector;
-import io.backedpipe.testing.TestLink;
-import java.util.concurrent.CompletionStage;
-import java.util.concurrent.TimeUnit;
-import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
-import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
-import org.apache.pekko.actor.typed.ActorRef;
-import org.apache.pekko.stream.javadsl.Sink;
-import org.apache.pekko.stream.javadsl.Source;
-import org.apache.pekko.util.ByteString;
-import org.junit.jupiter.api.AfterAll;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
-/** The README's examples, compiled and run, so the README cannot drift from the API. */
+/**
+ * Every Java block of the README is a region of an example in the build ({@code
+ * io.backedpipe.examples}, run by {@code ExamplesTest}), copied exactly, so the README shows code
+ * that compiles and runs. A block is preceded by {@code <!-- example: FILE REGION -->}.
+ */
 class ReadmeExampleTest {
-  private static final ActorTestKit testKit = ActorTestKit.create();
-
-  @AfterAll
-  static void shutdown() {
-    testKit.shutdownTestKit();
-  }
+  private static final Path EXAMPLES = Path.of("src/test/java/io/backedpipe/examples");
+  private static final Pattern BLOCK = Pattern.compile(
+      "(?:<!-- example: (\\S+) (\\S+) -->\\n)?```java\\n(.*?)```", Pattern.DOTALL);
 
   @Test
-  void shouldRunTheReadmeQuickStart() throws Exception {
-    var system = testKit.system();
-    PipeSettings settings = PipeSettings.create(system);
-    ActorRef<PipeCommand> serverRef =
-        testKit.spawn(BackedPipe.createAccepting(settings), "server");
-    TestProbe<TestLink> links = testKit.createTestProbe();
-    Reconnector reconnector = new InMemoryReconnector(system, serverRef, links.ref());
+  void shouldShowOnlyCodeThatIsInTheRunnableExamples() throws IOException {
+    String readme = Files.readString(Path.of("README.md"));
+    Matcher block = BLOCK.matcher(readme);
+    List<String> shown = new ArrayList<>();
+    while (block.find()) {
+      assertTrue(block.group(1) != null,
+          "a Java block without an example marker: " + block.group(3).lines().findFirst());
+      assertEquals(region(block.group(1), block.group(2)), block.group(3),
+          "README block " + block.group(1) + " " + block.group(2));
+      shown.add(block.group(2));
+    }
+    assertFalse(shown.isEmpty(), "the README shows no example");
+  }
 
-    // --- README: quick start ---
-    ActorRef<PipeCommand> ref =
-        testKit.spawn(BackedPipe.create(reconnector, settings), "pipe");
-    BackedPipe pipe = BackedPipe.of(ref, system);
-    pipe.connect().toCompletableFuture().get(5, TimeUnit.SECONDS);
-
-    Source.single(ByteString.fromString("hello, pipe")).runWith(pipe.sink(), system);
-    // --- end ---
-
-    links.receiveMessage().cut(); // the link dies; the pipe reconnects and replays
-
-    BackedPipe server = BackedPipe.of(serverRef, system);
-    CompletionStage<ByteString> read = server.source()
-        .runWith(Sink.fold(ByteString.emptyByteString(), ByteString::concat), system);
-    assertEquals("hello, pipe", read.toCompletableFuture().get(5, TimeUnit.SECONDS).utf8String());
+  /** The lines between {@code // README:begin NAME} and {@code // README:end}, de-indented. */
+  private static String region(String file, String name) throws IOException {
+    List<String> lines = Files.readAllLines(EXAMPLES.resolve(file));
+    int begin = lines.indexOf(lines.stream().filter(l -> l.trim().equals("// README:begin " + name))
+        .findFirst().orElseThrow(() -> new AssertionError("no region " + name + " in " + file)));
+    List<String> body = new ArrayList<>();
+    for (String line : lines.subList(begin + 1, lines.size())) {
+      if (line.trim().equals("// README:end")) {
+        break;
+      }
+      body.add(line);
+    }
+    int indent = body.stream().filter(l -> !l.isBlank())
+        .mapToInt(l -> l.length() - l.stripLeading().length()).min().orElse(0);
+    StringBuilder text = new StringBuilder();
+    body.forEach(l -> text.append(l.isBlank() ? "" : l.substring(indent)).append('\n'));
+    return text.toString();
   }
 }

@@ -4,6 +4,7 @@ import io.backedpipe.DisconnectCause;
 import io.backedpipe.FuturePositionException;
 import io.backedpipe.HistoryMismatchException;
 import io.backedpipe.OutputEndedException;
+import io.backedpipe.PipeClosedException;
 import io.backedpipe.PipeCommand;
 import io.backedpipe.PipeException;
 import io.backedpipe.PipeSettings;
@@ -548,7 +549,14 @@ final class Writer extends AbstractBehavior<Writer.Command> {
     buffer.releaseTo(buffer.endPosition()); // a closed pipe holds no bytes
     waiting.forEach(w -> w.replyTo().tell(new Rejected(closedWith)));
     waiting.clear();
-    finishWaiters.forEach(w -> w.tell(new Rejected(closedWith)));
+    // A clean end (COMPLETED) means the peer has our whole output, even if its last ACK was lost
+    // with the connection (the server then answers COMPLETED to the next HELLO): delivered.
+    boolean delivered = closedWith instanceof PipeClosedException closed
+        && closed.closeCause() == DisconnectCause.COMPLETED;
+    finishWaiters.forEach(w -> w.tell(delivered ? Finished.INSTANCE : new Rejected(closedWith)));
+    if (delivered && finishWaiters.contains(sink)) {
+      sink = null; // answered: it completes
+    }
     finishWaiters.clear();
     if (sink != null) {
       // An idle Sink (nothing waiting) learns it too: its upstream is cancelled, its value fails.

@@ -73,12 +73,36 @@ public final class TcpReconnector implements Reconnector {
   private boolean warnedNotAsked;
 
   /**
+   * A reconnector for a new stream with a fresh random id, which the server creates on first
+   * contact (and only then: once it said OK, a server that forgot the stream refuses it).
+   *
+   * @param system the actor system that runs the connections
+   * @param server the server's address
+   * @param settings the transport settings
+   * @return the reconnector
+   */
+  public static TcpReconnector newStream(ActorSystem<?> system, InetSocketAddress server,
+      TransportSettings settings) {
+    return new TcpReconnector(system, server, UUID.randomUUID(), true, settings);
+  }
+
+  /**
+   * The id of the stream this reconnector dials.
+   *
+   * @return the id
+   */
+  public UUID streamId() {
+    return streamId;
+  }
+
+  /**
    * Creates the reconnector.
    *
    * @param system the actor system that runs the connections
    * @param server the server's address
    * @param streamId the stream's id
-   * @param create whether the server may create the stream on first contact
+   * @param create whether the server may create the stream on first contact ({@code true} for
+   *     a new stream); {@code false} to resume only a stream the server already has
    * @param settings the transport settings
    */
   public TcpReconnector(ActorSystem<?> system, InetSocketAddress server, UUID streamId,

@@ -1,6 +1,7 @@
 package io.backedpipe.transport;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -251,13 +252,15 @@ class TcpLoopbackIT {
     PipeServer server = echoServer(serverSettings().withMaxPipes(1));
     await(client(server.address(), UUID.randomUUID(), true).connect());
     BackedPipe second = client(server.address(), UUID.randomUUID(), true);
-    ExecutionException error = assertThrows(ExecutionException.class,
-        () -> await(second.connect()));
-    ReconnectFailedException failed =
-        assertInstanceOf(ReconnectFailedException.class, error.getCause());
+    TestProbe<PipeEvent> events = testKit.createTestProbe();
+    second.subscribe(events.ref());
+    java.util.concurrent.CompletableFuture<?> connecting = second.connect().toCompletableFuture();
+    PipeEvent.ReconnectFailed failed = io.backedpipe.Events.await(events,
+        PipeEvent.ReconnectFailed.class, Duration.ofSeconds(10));
     assertEquals(HandshakeStatus.LIMIT_REACHED,
-        assertInstanceOf(HandshakeRefusedException.class, failed.getCause()).status());
-    assertEquals(PipeState.DISCONNECTED, await(second.status()).state());
+        assertInstanceOf(HandshakeRefusedException.class, failed.error().getCause()).status());
+    assertTrue(failed.nextAttemptIn().isPresent(), "LIMIT_REACHED is retried");
+    assertFalse(connecting.isDone(), "connect() answered while the policy retries");
     server.unbind();
   }
 

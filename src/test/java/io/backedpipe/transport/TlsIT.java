@@ -1,6 +1,7 @@
 package io.backedpipe.transport;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -124,13 +125,19 @@ class TlsIT {
     });
   }
 
-  /** The TLS failure behind a failed connect. */
+  /**
+   * The TLS failure behind a failed attempt; {@code connect()} keeps waiting meanwhile, since the
+   * policy goes on retrying.
+   */
   private static TlsFailedException tlsFailure(BackedPipe client) {
-    ExecutionException error = assertThrows(ExecutionException.class,
-        () -> await(client.connect()));
-    ReconnectFailedException failed =
-        assertInstanceOf(ReconnectFailedException.class, error.getCause());
-    return assertInstanceOf(TlsFailedException.class, failed.getCause(), failed.toString());
+    TestProbe<PipeEvent> events = testKit.createTestProbe();
+    client.subscribe(events.ref());
+    java.util.concurrent.CompletableFuture<?> connecting = client.connect().toCompletableFuture();
+    PipeEvent.ReconnectFailed failed = Events.await(events, PipeEvent.ReconnectFailed.class,
+        Duration.ofSeconds(10));
+    assertFalse(connecting.isDone(), "connect() answered while the policy retries");
+    return assertInstanceOf(TlsFailedException.class, failed.error().getCause(),
+        failed.error().toString());
   }
 
   @Test
