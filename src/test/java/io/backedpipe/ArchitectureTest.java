@@ -24,6 +24,14 @@ class ArchitectureTest {
     "io.backedpipe.pipe..", "io.backedpipe.buffer..", "io.backedpipe.wire..",
     "io.backedpipe.transport..", "io.backedpipe.server.."
   };
+  /** The packages of the library jar, the installed artifact. */
+  private static final String[] LIBRARY = {
+    "io.backedpipe", "io.backedpipe.buffer..", "io.backedpipe.pipe..", "io.backedpipe.server..",
+    "io.backedpipe.transport..", "io.backedpipe.tunnel..", "io.backedpipe.wire..",
+    "io.backedpipe.testing..", "io.backedpipe.chaos.."
+  };
+  /** The packages only the runnable tool carries (pom.xml keeps them out of the library jar). */
+  private static final List<String> TOOL = List.of("cli", "bench", "hostile");
   private static JavaClasses classes;
 
   @BeforeAll
@@ -95,6 +103,36 @@ class ArchitectureTest {
     noClasses().that().resideOutsideOfPackages("io.backedpipe.testing..", "io.backedpipe.cli..")
         .should().dependOnClassesThat().resideInAPackage("io.backedpipe.testing..")
         .check(classes);
+  }
+
+  @Test
+  void shouldKeepTheLibraryFreeOfTheToolAndItsDependencies() {
+    // logback-classic and picocli are optional dependencies and the testkit is test scope: an
+    // application that depends on the library does not have them.
+    noClasses().that().resideInAnyPackage(LIBRARY)
+        .should().dependOnClassesThat()
+        .resideInAnyPackage("io.backedpipe.cli..", "io.backedpipe.bench..",
+            "io.backedpipe.hostile..", "picocli..", "ch.qos.logback..",
+            "org.apache.pekko.actor.testkit..")
+        .check(classes);
+  }
+
+  @Test
+  void shouldPackEveryPackageIntoTheLibraryOrTheTool() throws IOException {
+    List<String> unknown = classes.stream().map(c -> c.getPackageName())
+        .filter(p -> !p.equals("io.backedpipe"))
+        .map(p -> p.substring("io.backedpipe.".length()).split("\\.")[0])
+        .distinct()
+        .filter(p -> !TOOL.contains(p) && !List.of(LIBRARY).contains("io.backedpipe." + p + ".."))
+        .collect(Collectors.toList());
+    assertEquals(List.of(), unknown, "a new package: add it to LIBRARY or TOOL (and pom.xml)");
+    String pom = Files.readString(Path.of("pom.xml"));
+    for (String tool : TOOL) {
+      String path = "io/backedpipe/" + tool + "/**";
+      assertTrue(pom.contains("<exclude>" + path + "</exclude>")
+          && pom.contains("<include>" + path + "</include>"),
+          "pom.xml keeps " + path + " out of the library jar and in the tool's classes");
+    }
   }
 
   @Test

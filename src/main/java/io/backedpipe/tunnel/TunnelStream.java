@@ -7,7 +7,6 @@ import io.backedpipe.PipeCommand;
 import io.backedpipe.PipeEvent;
 import io.backedpipe.PipeState;
 import io.backedpipe.PipeStatus;
-import io.backedpipe.pipe.PipeSupervisor;
 import io.backedpipe.transport.TransportSettings;
 import io.backedpipe.wire.PeerText;
 import java.net.InetSocketAddress;

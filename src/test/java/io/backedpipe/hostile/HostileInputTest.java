@@ -1,4 +1,4 @@
-package io.backedpipe.chaos;
+package io.backedpipe.hostile;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;

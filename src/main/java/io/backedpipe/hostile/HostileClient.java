@@ -1,7 +1,7 @@
-package io.backedpipe.chaos;
+package io.backedpipe.hostile;
 
-import io.backedpipe.chaos.HostileCase.Ending;
-import io.backedpipe.chaos.HostileCase.Opening;
+import io.backedpipe.hostile.HostileCase.Ending;
+import io.backedpipe.hostile.HostileCase.Opening;
 import io.backedpipe.wire.Frame;
 import io.backedpipe.wire.FrameCodec;
 import io.backedpipe.wire.HandshakeStatus;

@@ -1,4 +1,4 @@
-package io.backedpipe.chaos;
+package io.backedpipe.hostile;
 
 /**
  * What a {@link HostileCase} tries against a server. Each kind names one way of breaking the

@@ -1,4 +1,4 @@
-package io.backedpipe.chaos;
+package io.backedpipe.hostile;
 
 /** How a server ended one {@link HostileCase}'s connection, as the hostile client saw it. */
 public enum HostileOutcome {

@@ -1,4 +1,4 @@
-package io.backedpipe.chaos;
+package io.backedpipe.hostile;
 
 import io.backedpipe.wire.HandshakeStatus;
 import java.util.Optional;
