@@ -4,7 +4,6 @@ import io.backedpipe.BackedPipe;
 import io.backedpipe.PipeSettings;
 import io.backedpipe.Reconnector;
 import io.backedpipe.server.PipeServer;
-import io.backedpipe.server.ServerSettings;
 import io.backedpipe.transport.TcpReconnector;
 import io.backedpipe.transport.TransportSettings;
 import java.net.InetSocketAddress;
@@ -35,7 +34,7 @@ final class PipeHarness implements AutoCloseable {
     this.system = system;
     this.pipeSettings = pipeSettings;
     this.transport = transport;
-    this.server = PipeServer.bind(system, "127.0.0.1", 0, ServerSettings.create(system),
+    this.server = PipeServer.bind(system, "127.0.0.1", 0, ServerProbe.unlimitedFromOneAddress(system),
             pipeSettings, transport, (id, pipe) -> {
               Consumer<BackedPipe> handler = handlers.remove(id);
               if (handler != null) {

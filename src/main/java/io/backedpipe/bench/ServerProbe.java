@@ -1,7 +1,10 @@
 package io.backedpipe.bench;
 
+import io.backedpipe.PipeSettings;
 import io.backedpipe.server.PipeRegistry;
 import io.backedpipe.server.PipeServer;
+import io.backedpipe.server.ServerSettings;
+import io.backedpipe.transport.TransportSettings;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.lang.management.MemoryUsage;
@@ -26,6 +29,20 @@ public final class ServerProbe {
   private ServerProbe() {}
 
   /**
+   * The server's settings without its per-address guards: the benchmark opens thousands of pipes
+   * from one address on purpose, which the defaults (16 handshakes at once, 10 creations a second)
+   * would refuse as a flood.
+   *
+   * @param system the actor system whose configuration has the other settings
+   * @return the settings
+   */
+  static ServerSettings unlimitedFromOneAddress(ActorSystem<?> system) {
+    ServerSettings defaults = ServerSettings.create(system);
+    return defaults.withMaxHandshakes(defaults.maxHandshakes(), defaults.maxHandshakes())
+        .withCreateRate(1_000_000, 1_000_000);
+  }
+
+  /**
    * Runs the probe.
    *
    * @param args the parent's {@link PekkoTuning#probeArguments()}, then {@value #ECHO} or nothing
@@ -36,11 +53,12 @@ public final class ServerProbe {
     ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), "server-probe",
         buffers.config());
     boolean echo = args.length > 3 && args[3].equals(ECHO);
-    PipeServer server = PipeServer.bind(system, "127.0.0.1", 0, (id, pipe) -> {
-      if (echo) {
-        pipe.source().runWith(pipe.sink(), system);
-      }
-    })
+    PipeServer server = PipeServer.bind(system, "127.0.0.1", 0, unlimitedFromOneAddress(system),
+            PipeSettings.create(system), TransportSettings.create(system), (id, pipe) -> {
+              if (echo) {
+                pipe.source().runWith(pipe.sink(), system);
+              }
+            })
         .toCompletableFuture().get(10, TimeUnit.SECONDS);
     System.out.println("port " + server.address().getPort());
     System.out.flush();
