@@ -17,6 +17,7 @@ import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.Receive;
 import org.apache.pekko.stream.BoundedSourceQueue;
+import org.apache.pekko.stream.QueueOfferResult;
 import org.apache.pekko.stream.javadsl.Sink;
 import org.apache.pekko.stream.javadsl.Source;
 import org.apache.pekko.util.ByteString;
@@ -69,7 +70,9 @@ public final class PipeInAnActor {
     public Receive<Command> createReceive() {
       return newReceiveBuilder()
           .onMessage(Say.class, say -> {
-            out.offer(ByteString.fromString(say.text()));
+            if (out.offer(ByteString.fromString(say.text())) != QueueOfferResult.enqueued()) {
+              listener.tell("not sent, the pipe is behind: " + say.text());
+            }
             return this;
           })
           .onMessage(Heard.class, heard -> {
