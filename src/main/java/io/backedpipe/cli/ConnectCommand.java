@@ -2,6 +2,7 @@ package io.backedpipe.cli;
 
 import com.typesafe.config.Config;
 import io.backedpipe.tunnel.ConnectTunnel;
+import io.backedpipe.wire.HumanText;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -46,7 +47,7 @@ final class ConnectCommand implements Callable<Integer> {
     return ToolRuntime.serveUntilStopped(config, spec.commandLine().getOut(),
         spec.commandLine().getErr(), system -> ConnectTunnel.start(system, listen.address(),
             server.address(), Optional.empty())
-            .thenApply(t -> "forwarding " + t.address() + " to " + server + "'s target"
-                + scheme + " (Ctrl-C stops)"));
+            .thenApply(t -> "forwarding " + HumanText.address(t.address()) + " to " + server
+                + "'s target" + scheme + " (Ctrl-C stops)"));
   }
 }

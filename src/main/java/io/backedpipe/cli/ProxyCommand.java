@@ -3,6 +3,7 @@ package io.backedpipe.cli;
 import com.typesafe.config.Config;
 import io.backedpipe.chaos.ChaosProxy;
 import io.backedpipe.chaos.ChaosSchedule;
+import io.backedpipe.wire.HumanText;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -66,7 +67,7 @@ final class ProxyCommand implements Callable<Integer> {
     return ToolRuntime.serveUntilStopped(config, spec.commandLine().getOut(),
         spec.commandLine().getErr(), system -> ChaosProxy.start(system, listen.address(),
             target.address(), schedule)
-            .thenApply(p -> "proxying " + p.address() + " to " + target + ", a fault every ~"
-                + faultInterval.toMillis() + " ms (Ctrl-C stops)"));
+            .thenApply(p -> "proxying " + HumanText.address(p.address()) + " to " + target
+                + ", a fault every ~" + HumanText.duration(faultInterval) + " (Ctrl-C stops)"));
   }
 }

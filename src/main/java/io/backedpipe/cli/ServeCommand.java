@@ -6,6 +6,7 @@ import io.backedpipe.transport.TlsClientAuth;
 import io.backedpipe.transport.TlsSettings;
 import io.backedpipe.transport.TransportSettings;
 import io.backedpipe.tunnel.ServeTunnel;
+import io.backedpipe.wire.HumanText;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
@@ -106,8 +107,8 @@ final class ServeCommand implements Callable<Integer> {
     return ToolRuntime.serveUntilStopped(config, spec.commandLine().getOut(),
         spec.commandLine().getErr(), system -> ServeTunnel.start(system, listen.address(),
             target.address(), Optional.empty())
-            .thenApply(t -> "serving on " + t.address() + scheme + ", relaying to " + target
-                + " (Ctrl-C stops)"));
+            .thenApply(t -> "serving on " + HumanText.address(t.address()) + scheme
+                + ", relaying to " + target + " (Ctrl-C stops)"));
   }
 
   /**

@@ -14,6 +14,7 @@ import io.backedpipe.ReconnectFailedException;
 import io.backedpipe.Reconnector;
 import io.backedpipe.ResumePoint;
 import io.backedpipe.wire.Frame;
+import io.backedpipe.wire.HumanText;
 import io.backedpipe.wire.PeerText;
 import java.io.IOException;
 import java.time.Duration;
@@ -389,7 +390,8 @@ public final class PipeSupervisor {
                 "connection lost while attaching: cause=" + m.cause(), m.error().orElse(null))))
         .onMessage(AttemptTimedOut.class, m -> m.generation() == gen,
             m -> attemptFailed(data, attempt, failure(attempt,
-                "timed out: attemptTimeout=" + settings.reconnect().attemptTimeout(), null)))
+                "timed out: attemptTimeout="
+                    + HumanText.duration(settings.reconnect().attemptTimeout()), null)))
         .onMessage(Connect.class, m -> join(data, attempt, m.replyTo()))
         .onMessage(ForceReconnect.class, m -> join(data, attempt, m.replyTo()))
         .onMessage(Accept.class, m -> supersede(data, attempt, m))
@@ -636,8 +638,9 @@ public final class PipeSupervisor {
     attempt.fail(error);
     PipeData next = data.failed(error);
     Optional<Duration> delay = scheduleRetry(data, attempt, next.failedAttempts());
-    context.getLog().info("reconnect attempt [{}] failed, next in [{}]: [{}]",
-        attempt.number(), delay.map(Duration::toString).orElse("never"), error.getMessage());
+    // DEBUG: an owner that watches the events says it in its own words, once per outage
+    context.getLog().debug("reconnect attempt [{}] failed, next in [{}]: [{}]",
+        attempt.number(), delay.map(HumanText::duration).orElse("never"), error.getMessage());
     publish(next, new PipeEvent.ReconnectFailed(attempt.number(), error, delay));
     logTransition(PipeState.DISCONNECTED, attempt.generation());
     return disconnected(next);
@@ -707,8 +710,8 @@ public final class PipeSupervisor {
       startGiveUpTimer();
     }
     Optional<Duration> delay = startRetryTimer(before, failed.failedAttempts());
-    context.getLog().info("reconnect attempt [{}] failed, next in [{}]: [{}]",
-        error.attempt(), delay.map(Duration::toString).orElse("never"), error.getMessage());
+    context.getLog().debug("reconnect attempt [{}] failed, next in [{}]: [{}]",
+        error.attempt(), delay.map(HumanText::duration).orElse("never"), error.getMessage());
     publish(failed, new PipeEvent.ReconnectFailed(error.attempt(), error, delay));
     logTransition(PipeState.DISCONNECTED, link.generation());
     return disconnected(retire(failed));
@@ -725,14 +728,14 @@ public final class PipeSupervisor {
     // WARN although the peer causes it: only an attached (so, with a secret, authenticated) link
     // stalls, once per stall, and a full window is what the operator must hear about.
     context.getLog().warn("peer stalled: generation [{}] unacknowledged bytes [{}] for [{}]",
-        m.generation(), m.unackedBytes(), m.stalledFor());
+        m.generation(), m.unackedBytes(), HumanText.duration(m.stalledFor()));
     publish(data, new PipeEvent.PeerStalled(m.generation(), m.unackedBytes(), m.stalledFor()));
     return Behaviors.same();
   }
 
   private Behavior<Command> onAckResumed(PipeData data, AckResumed m) {
     context.getLog().info("peer resumed acknowledging: generation [{}] after [{}]",
-        m.generation(), m.stalledFor());
+        m.generation(), HumanText.duration(m.stalledFor()));
     publish(data, new PipeEvent.PeerResumed(m.generation(), m.stalledFor()));
     return Behaviors.same();
   }
@@ -775,7 +778,7 @@ public final class PipeSupervisor {
 
   private Behavior<Command> onPeerClosed(PipeData data, LinkHandle link, PeerClosed m) {
     if (m.code() != 0) {
-      context.getLog().info("peer closed the pipe: code [{}] reason {}", m.code(),
+      context.getLog().debug("peer closed the pipe: code [{}] reason {}", m.code(),
           PeerText.quote(m.reason()));
       link.shutdown();
       return close(data, null, DisconnectCause.CLOSED_BY_PEER,
@@ -844,12 +847,12 @@ public final class PipeSupervisor {
   /** Tells subscribers no attempt will follow, so a watcher can give up on the pipe too. */
   private Behavior<Command> giveUp(PipeData data) {
     timers.cancel(RETRY_TIMER);
-    context.getLog().info("reconnect policy gave up after [{}]",
-        settings.reconnect().giveUpAfter());
+    context.getLog().debug("reconnect policy gave up after [{}]",
+        HumanText.duration(settings.reconnect().giveUpAfter()));
     PipeData next = data.givingUp();
     publish(next, new PipeEvent.ReconnectFailed(data.failedAttempts(),
         new ReconnectFailedException(data.failedAttempts(),
-            "gave up: giveUpAfter=" + settings.reconnect().giveUpAfter(),
+            "gave up: giveUpAfter=" + HumanText.duration(settings.reconnect().giveUpAfter()),
             data.lastError().orElse(null)),
         Optional.empty()));
     return disconnected(next);
@@ -898,7 +901,8 @@ public final class PipeSupervisor {
   private PipeData drop(PipeData data, LinkHandle link, DisconnectCause cause, Optional<Throwable> error) {
     link.shutdown();
     timers.cancel(STABLE_TIMER);
-    context.getLog().info("connection lost: generation [{}] cause [{}] error [{}]",
+    // DEBUG: the Disconnected event carries it, and whoever owns the pipe tells the user once
+    context.getLog().debug("connection lost: generation [{}] cause [{}] error [{}]",
         link.generation(), cause, error.map(Throwable::toString).orElse("none"));
     PipeData lost = data.lost(error);
     publish(lost, new PipeEvent.Disconnected(link.generation(), cause, error));

@@ -4,6 +4,7 @@ import io.backedpipe.Connection;
 import io.backedpipe.Reconnector;
 import io.backedpipe.ResumePoint;
 import io.backedpipe.wire.Frame;
+import io.backedpipe.wire.HumanText;
 import java.net.InetSocketAddress;
 import java.security.SecureRandom;
 import java.util.Optional;
@@ -122,7 +123,7 @@ public final class TcpReconnector implements Reconnector {
     if (settings.secret().isPresent() && !challenge.proofRequired() && !warnedNotAsked) {
       warnedNotAsked = true;
       LOG.warn("{} stream {}: {}; its answers are not trusted (no stream is attached, no refusal"
-          + " ends the stream)", server, streamId, ClientHandshake.NOT_ASKED);
+          + " ends the stream)", HumanText.address(server), streamId, ClientHandshake.NOT_ASKED);
     }
     byte[] nonce = new byte[Frame.Hello.NONCE_BYTES];
     RANDOM.nextBytes(nonce);

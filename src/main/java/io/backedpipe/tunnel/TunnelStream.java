@@ -8,6 +8,7 @@ import io.backedpipe.PipeState;
 import io.backedpipe.PipeStatus;
 import io.backedpipe.pipe.PipeSupervisor;
 import io.backedpipe.transport.TransportSettings;
+import io.backedpipe.wire.HumanText;
 import io.backedpipe.wire.PeerText;
 import java.net.InetSocketAddress;
 import java.time.Duration;
@@ -133,7 +134,8 @@ public final class TunnelStream {
     return Behaviors.setup(context -> Behaviors.withTimers(timers -> {
       BackedPipe pipe = BackedPipe.of(context.spawn(pipeBehavior, "pipe"), context.getSystem());
       TunnelStream stream = new TunnelStream(context, timers, id,
-          "stream " + shortId(id) + " from " + local.remoteAddress(), pipe, true, listener);
+          "stream " + shortId(id) + " from " + HumanText.address(local.remoteAddress()), pipe, true,
+          listener);
       stream.subscribe(false);
       pipe.connect(); // the reconnect policy retries by itself; events say how it goes
       if (!firstConnectLimit.isZero()) {
@@ -165,7 +167,7 @@ public final class TunnelStream {
       TransportSettings transport, Optional<ActorRef<TunnelEvent>> listener) {
     return Behaviors.setup(context -> Behaviors.withTimers(timers -> {
       TunnelStream stream = new TunnelStream(context, timers, id,
-          "stream " + shortId(id) + " to " + target, pipe, false, listener);
+          "stream " + shortId(id) + " to " + HumanText.address(target), pipe, false, listener);
       stream.subscribe(true);
       Flow<ByteString, ByteString, CompletionStage<Tcp.OutgoingConnection>> tcp =
           Tcp.get(context.getSystem()).outgoingConnection(target, Optional.empty(),
@@ -205,7 +207,7 @@ public final class TunnelStream {
         .onMessageEquals(CloseWaitOver.INSTANCE, this::closeNow)
         .onMessageEquals(LingerOver.INSTANCE, Behaviors::stopped)
         .onMessage(FirstConnectOver.class, m -> {
-          return giveUp("no connection to the server within " + m.limit());
+          return giveUp("no connection to the server within " + HumanText.duration(m.limit()));
         })
         .build();
   }
@@ -281,7 +283,7 @@ public final class TunnelStream {
         return giveUp(f.error().getMessage());
       } else {
         context.getLog().debug("{}: reconnect attempt {} failed, next in {}: {}", label,
-            f.attempt(), f.nextAttemptIn().map(Duration::toString).orElse("none"),
+            f.attempt(), f.nextAttemptIn().map(HumanText::duration).orElse("none"),
             f.error().getMessage());
       }
     } else if (event instanceof PipeEvent.DataLost lost) {

@@ -57,7 +57,7 @@ class MainTest {
       "connect --server a:b --listen 127.0.0.1:0   | Invalid value for option '--server': 'a:b': the port is not a number",
       "connect --server a:1 --listen 127.0.0.1:0 --window 3GiB | error: window-bytes=3221225472 must be < 2GiB",
       "connect --server a:1 --listen 127.0.0.1:0 --window lots | Invalid value for option '--window': 'lots' is not a size (for example 64KiB, 8MiB, 1GiB)",
-      "serve --listen 127.0.0.1:0 --target a:1 --heartbeat-timeout 1s --heartbeat-interval 2s | error: heartbeatTimeout=PT1S must be > heartbeatInterval=PT2S",
+      "serve --listen 127.0.0.1:0 --target a:1 --heartbeat-timeout 1s --heartbeat-interval 2s | error: heartbeatTimeout=1s must be > heartbeatInterval=2s",
       "demo --streams 0                            | error: streams=0 must be in 1..1000",
       "demo --fault-interval soon                  | Invalid value for option '--fault-interval': 'soon' is not a duration (for example 250ms, 2s, 1m)",
       "demo --log-level LOUD                       | error: --log-level=LOUD must be one of ERROR, WARN, INFO, DEBUG, TRACE",

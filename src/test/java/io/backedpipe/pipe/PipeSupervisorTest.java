@@ -303,7 +303,7 @@ class PipeSupervisorTest {
     h.connect();
     ProbeReconnector.Request hung = h.dials.expectMessageClass(ProbeReconnector.Request.class);
     PipeEvent.ReconnectFailed failed = h.awaitEvent(PipeEvent.ReconnectFailed.class);
-    assertEquals("reconnect failed: attempt=1 detail=timed out: attemptTimeout=PT0.2S",
+    assertEquals("reconnect failed: attempt=1 detail=timed out: attemptTimeout=200ms",
         failed.error().getMessage());
     h.answerDial(0);
     PipeHarness.Peer late = h.newPeer(0);
