@@ -56,7 +56,7 @@ final class ConnectCommand implements Callable<Integer> {
     ToolRuntime.validateTls(config, false);
     common.applyLogLevel("INFO");
     String scheme = config.getBoolean("backed-pipe.transport.tls.enabled") ? " over TLS" : "";
-    return ToolRuntime.serveUntilStopped(config, spec.commandLine().getOut(),
+    return ToolRuntime.serveUntilStopped("connect", listen, config, spec.commandLine().getOut(),
         spec.commandLine().getErr(), system -> ConnectTunnel.start(system, listen.address(),
             server.address(), Optional.empty())
             .thenApply(t -> "forwarding " + HumanText.address(t.address()) + " to " + server

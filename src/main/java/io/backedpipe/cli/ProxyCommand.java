@@ -64,7 +64,7 @@ final class ProxyCommand implements Callable<Integer> {
         blackholeMax, seed);
     Config config = common.load(Map.of());
     common.applyLogLevel("INFO");
-    return ToolRuntime.serveUntilStopped(config, spec.commandLine().getOut(),
+    return ToolRuntime.serveUntilStopped("proxy", listen, config, spec.commandLine().getOut(),
         spec.commandLine().getErr(), system -> ChaosProxy.start(system, listen.address(),
             target.address(), schedule)
             .thenApply(p -> "proxying " + HumanText.address(p.address()) + " to " + target

@@ -112,7 +112,7 @@ final class ServeCommand implements Callable<Integer> {
     }
     common.applyLogLevel("INFO");
     String scheme = config.getBoolean("backed-pipe.transport.tls.enabled") ? " over TLS" : "";
-    return ToolRuntime.serveUntilStopped(config, spec.commandLine().getOut(),
+    return ToolRuntime.serveUntilStopped("serve", listen, config, spec.commandLine().getOut(),
         spec.commandLine().getErr(), system -> ServeTunnel.start(system, listen.address(),
             target.address(), Optional.empty())
             .thenApply(t -> "serving on " + HumanText.address(t.address()) + scheme

@@ -173,8 +173,39 @@ class MainTest {
       Run run = run("serve", "--listen", "127.0.0.1:" + taken.getLocalPort(), "--target",
           "127.0.0.1:1", "--log-level", "ERROR");
       assertEquals(1, run.exit(), run.err());
-      assertTrue(run.err().startsWith("error: could not start: "), run.err());
+      assertEquals("serve: cannot listen on 127.0.0.1:" + taken.getLocalPort()
+          + ": address already in use" + NL, run.err());
     }
+  }
+
+  @ParameterizedTest
+  @CsvSource({"connect, --server", "proxy, --target"})
+  void shouldSayInOneLineThatThePortIsTakenWithExitCodeOne(String command, String other)
+      throws Exception {
+    try (java.net.ServerSocket taken = new java.net.ServerSocket(0, 1,
+        java.net.InetAddress.getLoopbackAddress())) {
+      Run run = run(command, "--listen", "127.0.0.1:" + taken.getLocalPort(), other,
+          "127.0.0.1:1", "--log-level", "ERROR");
+      assertEquals(1, run.exit(), run.err());
+      assertEquals(command + ": cannot listen on 127.0.0.1:" + taken.getLocalPort()
+          + ": address already in use" + NL, run.err());
+    }
+  }
+
+  @Test
+  void shouldKeepPekkosBindFailureOutOfTheToolsLog() {
+    ch.qos.logback.classic.LoggerContext context = new ch.qos.logback.classic.LoggerContext();
+    ch.qos.logback.classic.Logger listener = context.getLogger(ToolLogFilter.TCP_LISTENER);
+    ToolLogFilter filter = new ToolLogFilter();
+    assertEquals(ch.qos.logback.core.spi.FilterReply.DENY, filter.decide(
+        new ch.qos.logback.classic.spi.LoggingEvent("x", listener,
+            ch.qos.logback.classic.Level.ERROR,
+            "Bind failed for TCP channel on endpoint [{}]", new java.net.BindException(),
+            new Object[] {"/127.0.0.1:7000"})));
+    assertEquals(ch.qos.logback.core.spi.FilterReply.NEUTRAL, filter.decide(
+        new ch.qos.logback.classic.spi.LoggingEvent("x", listener,
+            ch.qos.logback.classic.Level.ERROR, "Accept error: could not accept new connection",
+            null, null)));
   }
 
   @Test
@@ -195,7 +226,8 @@ class MainTest {
       Run run = run("serve", "--listen", "0.0.0.0:" + taken.getLocalPort(), "--target",
           "127.0.0.1:1", "--insecure", "--log-level", "ERROR");
       assertEquals(1, run.exit(), run.err());
-      assertTrue(run.err().startsWith("error: could not start: "), run.err());
+      assertEquals("serve: cannot listen on 0.0.0.0:" + taken.getLocalPort()
+          + ": address already in use" + NL, run.err());
     }
   }
 
