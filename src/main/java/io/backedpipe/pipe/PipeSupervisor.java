@@ -75,7 +75,8 @@ import org.apache.pekko.stream.Materializer;
  * connected      peer's CLOSE with a non-zero code        closed (CLOSED_BY_PEER)
  * connected      Close                                    closed (our CLOSE goes out first)
  * any open state Expire                                   closed (EXPIRED; as Close)
- * closed         anything                                 closed (answered PipeClosedException)
+ * closed         Close / Expire                           closed (ack; once the farewell is over)
+ * closed         anything else                            closed (answered PipeClosedException)
  * </pre>
  *
  * <p>The Reader and Writer live as long as the pipe (they own the replay window and the positions,
@@ -128,7 +129,9 @@ public final class PipeSupervisor {
    * {@code reason}, ahead of any data not yet sent), so the peer's pipe closes too
    * ({@link DisconnectCause#CLOSED_BY_PEER}, with a {@link io.backedpipe.PeerClosedException}
    * carrying both) instead of waiting out its grace period. Idempotent: only the first close
-   * counts.
+   * counts. The first is answered at once; one sent again while the CLOSE is still on its way (the
+   * connection is kept for it at most 5 s) is answered when that is over, so an owner that must not
+   * stop the pipe before the peer was told can close twice and wait for the second answer.
    *
    * @param code why, for the peer: {@code 1..65535} ({@code 0} is the clean end, which the pipe
    *     sends by itself once both directions ended)
@@ -438,36 +441,56 @@ public final class PipeSupervisor {
    * The end state. {@code farewell} is the connection a user's {@link Close} went out on, kept
    * until the connection took the CLOSE, at most {@link #FAREWELL_TIMEOUT}. Then our direction
    * ends after the CLOSE (an orderly end, so the peer reads it first); the end of our direction
-   * also ends the link's outgoing watch, whose {@code LinkLost} shuts the rest of it.
+   * also ends the link's outgoing watch, whose {@code LinkLost} shuts the rest of it. A close
+   * asked again meanwhile ({@code waiters}) is answered once the farewell is over, so an owner
+   * that must not stop the pipe before its peer was told (a process shutting down) can wait.
    */
   private Behavior<Command> closed(PipeData data, PipeClosedException reason,
       Optional<LinkHandle> farewell) {
+    return closed(data, reason, farewell, List.of());
+  }
+
+  private Behavior<Command> closed(PipeData data, PipeClosedException reason,
+      Optional<LinkHandle> farewell, List<ActorRef<StatusReply<Done>>> waiters) {
     long gen = farewell.map(LinkHandle::generation).orElse(Long.MIN_VALUE);
     return common(Behaviors.receive(Command.class), data, PipeState.CLOSED,
-            d -> closed(d, reason, farewell))
+            d -> closed(d, reason, farewell, waiters))
         .onMessage(CloseSent.class, m -> m.generation() == gen && farewell.isPresent(), m -> {
           farewell.get().finishOutgoing();
           return Behaviors.same();
         })
         .onMessage(LinkLost.class, m -> m.generation() == gen && farewell.isPresent(),
-            m -> farewellDone(data, reason, farewell.get()))
+            m -> farewellDone(data, reason, farewell.get(), waiters))
         .onMessageEquals(FarewellTimeout.INSTANCE, () -> farewell.isPresent()
-            ? farewellDone(data, reason, farewell.get()) : Behaviors.same())
+            ? farewellDone(data, reason, farewell.get(), waiters) : Behaviors.same())
         .onMessage(Connect.class, m -> refuse(m.replyTo(), reason))
         .onMessage(ForceReconnect.class, m -> refuse(m.replyTo(), reason))
         .onMessage(Accept.class, m -> refuseAccept(m, reason))
-        .onMessage(Close.class, m -> acknowledge(m.replyTo()))
-        .onMessage(Expire.class, m -> acknowledge(m.replyTo()))
+        .onMessage(Close.class, m -> closeAgain(data, reason, farewell, waiters, m.replyTo()))
+        .onMessage(Expire.class, m -> closeAgain(data, reason, farewell, waiters, m.replyTo()))
         .onMessage(Dialed.class, this::onStaleDial)
         .onMessage(ResumeChecked.class, this::onStaleCheck)
         .onAnyMessage(this::onStale)
         .build();
   }
 
+  /** A close of a closed pipe: answered at once, or when the farewell in progress is over. */
+  private Behavior<Command> closeAgain(PipeData data, PipeClosedException reason,
+      Optional<LinkHandle> farewell, List<ActorRef<StatusReply<Done>>> waiters,
+      ActorRef<StatusReply<Done>> replyTo) {
+    if (farewell.isEmpty()) {
+      return acknowledge(replyTo);
+    }
+    List<ActorRef<StatusReply<Done>>> all = new ArrayList<>(waiters);
+    all.add(replyTo);
+    return closed(data, reason, farewell, List.copyOf(all));
+  }
+
   private Behavior<Command> farewellDone(PipeData data, PipeClosedException reason,
-      LinkHandle link) {
+      LinkHandle link, List<ActorRef<StatusReply<Done>>> waiters) {
     timers.cancel(FAREWELL_TIMER);
     link.shutdown();
+    waiters.forEach(w -> w.tell(StatusReply.ack()));
     return closed(data, reason, Optional.empty());
   }
 

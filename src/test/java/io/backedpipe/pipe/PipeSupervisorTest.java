@@ -523,6 +523,30 @@ class PipeSupervisorTest {
   }
 
   @Test
+  void shouldAnswerACloseAskedAgainOnlyOnceTheCloseWentOut() throws Exception {
+    PipeHarness h = single();
+    PipeHarness.Peer peer = h.connected(0);
+    peer.link().stall();
+    // Frames the stalled link cannot pass fill its buffers: the CLOSE cannot go out yet.
+    var queue = Source.<ByteString>queue(8, org.apache.pekko.stream.OverflowStrategy.backpressure())
+        .to(PipeStreams.sink(h.pipe)).run(testKit.system());
+    for (int i = 0; i < 200; i++) {
+      await(queue.offer(ByteString.fromString("x")));
+    }
+    TestProbe<StatusReply<Done>> first = testKit.createTestProbe();
+    TestProbe<StatusReply<Done>> again = testKit.createTestProbe();
+    h.pipe.tell(new PipeSupervisor.Close(19, "shutting down", first.ref()));
+    assertTrue(first.receiveMessage().isSuccess());
+    h.pipe.tell(new PipeSupervisor.Close(again.ref()));
+    again.expectNoMessage(NO_MORE);
+    peer.link().resume();
+    assertTrue(again.receiveMessage().isSuccess());
+    peer.frames().fishForMessage(PipeHarness.TIMEOUT, f -> f instanceof io.backedpipe.wire.Frame.Close
+        ? org.apache.pekko.actor.testkit.typed.javadsl.FishingOutcomes.complete()
+        : org.apache.pekko.actor.testkit.typed.javadsl.FishingOutcomes.continueAndIgnore());
+  }
+
+  @Test
   void shouldRefuseACloseCodeOutsideOneToFfff() {
     TestProbe<StatusReply<Done>> replies = testKit.createTestProbe();
     IllegalArgumentException zero = org.junit.jupiter.api.Assertions.assertThrows(
