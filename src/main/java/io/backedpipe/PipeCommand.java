@@ -47,7 +47,9 @@ public interface PipeCommand {
    * {@code reason}, ahead of any data not yet sent), so the peer's pipe closes too
    * ({@link DisconnectCause#CLOSED_BY_PEER}, with a {@link PeerClosedException}
    * carrying both) instead of waiting out its grace period. Idempotent: only the first close
-   * counts.
+   * counts. The first is answered at once; one sent again while the CLOSE is still on its way (the
+   * connection is kept for it at most 5 s) is answered when that is over, so an owner that must not
+   * stop the pipe before the peer was told can close twice and wait for the second answer.
    *
    * @param code why, for the peer: {@code 1..65535} ({@code 0} is the clean end, which the pipe
    *     sends by itself once both directions ended)

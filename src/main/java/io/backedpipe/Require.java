@@ -14,7 +14,9 @@ final class Require {
    */
   static void argument(boolean condition, String name, Object value, String rule) {
     if (!condition) {
-      throw new IllegalArgumentException(name + "=" + value + " " + rule);
+      Object shown = value instanceof java.time.Duration d
+          ? io.backedpipe.wire.HumanText.duration(d) : value;
+      throw new IllegalArgumentException(name + "=" + shown + " " + rule);
     }
   }
 }

@@ -171,8 +171,8 @@ public final class ChaosLink<T> {
    */
   public void shape(Duration delay, long bytesPerSecond) {
     if (bytesPerSecond < 0 || delay.isNegative()) {
-      throw new IllegalArgumentException("delay=" + delay + " and bytesPerSecond="
-          + bytesPerSecond + " must be >= 0");
+      throw new IllegalArgumentException("delay=" + io.backedpipe.wire.HumanText.duration(delay)
+          + " and bytesPerSecond=" + bytesPerSecond + " must be >= 0");
     }
     plan.getAndUpdate(p -> p.withShaping(delay.toNanos(), bytesPerSecond));
   }

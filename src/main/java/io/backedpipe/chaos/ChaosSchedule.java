@@ -1,5 +1,6 @@
 package io.backedpipe.chaos;
 
+import io.backedpipe.wire.HumanText;
 import java.time.Duration;
 
 /**
@@ -74,14 +75,16 @@ public record ChaosSchedule(Duration interval, double blackholeChance, Duration 
       throw new IllegalArgumentException("faults must not be empty");
     }
     if (interval.isNegative()) {
-      throw new IllegalArgumentException("interval=" + interval + " must be >= 0");
+      throw new IllegalArgumentException(
+          "interval=" + HumanText.duration(interval) + " must be >= 0");
     }
     if (!(blackholeChance >= 0 && blackholeChance <= 1)) {
       throw new IllegalArgumentException("blackholeChance=" + blackholeChance + " must be in [0,1]");
     }
     if (blackholeMin.isNegative() || blackholeMax.compareTo(blackholeMin) < 0) {
-      throw new IllegalArgumentException("blackholeMin=" + blackholeMin + " and blackholeMax="
-          + blackholeMax + " must satisfy 0 <= min <= max");
+      throw new IllegalArgumentException("blackholeMin=" + HumanText.duration(blackholeMin)
+          + " and blackholeMax=" + HumanText.duration(blackholeMax)
+          + " must satisfy 0 <= min <= max");
     }
   }
 

@@ -1,5 +1,6 @@
 package io.backedpipe.chaos;
 
+import io.backedpipe.wire.HumanText;
 import java.time.Duration;
 import java.util.SplittableRandom;
 
@@ -23,7 +24,8 @@ public record DurationRange(Duration min, Duration max) {
   public DurationRange {
     if (min.isNegative() || max.compareTo(min) < 0) {
       throw new IllegalArgumentException(
-          "min=" + min + " and max=" + max + " must satisfy 0 <= min <= max");
+          "min=" + HumanText.duration(min) + " and max=" + HumanText.duration(max)
+              + " must satisfy 0 <= min <= max");
     }
   }
 

@@ -1,5 +1,6 @@
 package io.backedpipe.chaos;
 
+import io.backedpipe.wire.HumanText;
 import java.time.Duration;
 import java.util.SplittableRandom;
 
@@ -43,7 +44,8 @@ public record LinkConditions(Duration latency, long minBytesPerSecond, long maxB
    */
   public LinkConditions {
     if (latency.isNegative()) {
-      throw new IllegalArgumentException("latency=" + latency + " must be >= 0");
+      throw new IllegalArgumentException(
+          "latency=" + HumanText.duration(latency) + " must be >= 0");
     }
     if (maxBytesPerSecond != 0
         && (minBytesPerSecond <= 0 || minBytesPerSecond > maxBytesPerSecond)) {
@@ -52,7 +54,8 @@ public record LinkConditions(Duration latency, long minBytesPerSecond, long maxB
     }
     if (maxBytesPerSecond > minBytesPerSecond
         && (rateChangeEvery.isZero() || rateChangeEvery.isNegative())) {
-      throw new IllegalArgumentException("rateChangeEvery=" + rateChangeEvery + " must be > 0");
+      throw new IllegalArgumentException(
+          "rateChangeEvery=" + HumanText.duration(rateChangeEvery) + " must be > 0");
     }
     if (!outage.isZero() && upTime.isZero()) {
       throw new IllegalArgumentException("upTime=" + upTime + " must be > 0 with outages");

@@ -47,7 +47,8 @@ final class ConfigValue {
   }
 
   /**
-   * A duration as the configuration library reads it back.
+   * A duration as the configuration library reads it back (exact, for a setting: the words of a
+   * message use {@link io.backedpipe.wire.HumanText#duration}).
    *
    * @param duration the duration
    * @return for example {@code 250ms}
@@ -55,5 +56,22 @@ final class ConfigValue {
   static String text(Duration duration) {
     return duration.toNanos() % 1_000_000 == 0 ? duration.toMillis() + "ms"
         : duration.toNanos() + "ns";
+  }
+
+  /**
+   * A size in the largest binary unit that divides it, as the configuration files write it.
+   *
+   * @param bytes the size
+   * @return for example {@code 512KiB}, {@code 3GiB}, or {@code 1000 bytes}
+   */
+  static String sizeText(long bytes) {
+    String[] units = {"GiB", "MiB", "KiB"};
+    long[] sizes = {1L << 30, 1L << 20, 1L << 10};
+    for (int i = 0; i < units.length; i++) {
+      if (bytes != 0 && bytes % sizes[i] == 0) {
+        return bytes / sizes[i] + units[i];
+      }
+    }
+    return bytes == 1 ? "1 byte" : bytes + " bytes";
   }
 }

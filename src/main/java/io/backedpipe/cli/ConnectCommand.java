@@ -2,6 +2,9 @@ package io.backedpipe.cli;
 
 import com.typesafe.config.Config;
 import io.backedpipe.tunnel.ConnectTunnel;
+import io.backedpipe.wire.HumanText;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -31,22 +34,32 @@ final class ConnectCommand implements Callable<Integer> {
   HostPort listen;
 
   @Mixin
-  PipeOptions options;
+  CommonOptions common;
+
+  @Mixin
+  PipeOptions pipe;
+
+  @Mixin
+  SecretOptions secret;
 
   @Mixin
   TlsOptions tls;
 
   @Override
   public Integer call() throws Exception {
-    Config config = options.load(tls.settings(System::getenv));
+    Map<String, Object> settings = new LinkedHashMap<>(pipe.settings());
+    settings.putAll(secret.settings());
+    settings.putAll(tls.settings(System::getenv));
+    Config config = common.load(settings);
+    pipe.check(config);
     ToolRuntime.validate(config);
     ToolRuntime.validateTls(config, false);
-    LogLevel.apply(options.logLevel != null ? options.logLevel : "INFO");
+    common.applyLogLevel("INFO");
     String scheme = config.getBoolean("backed-pipe.transport.tls.enabled") ? " over TLS" : "";
-    return ToolRuntime.serveUntilStopped(config, spec.commandLine().getOut(),
+    return ToolRuntime.serveUntilStopped("connect", listen, config, spec.commandLine().getOut(),
         spec.commandLine().getErr(), system -> ConnectTunnel.start(system, listen.address(),
             server.address(), Optional.empty())
-            .thenApply(t -> "forwarding " + t.address() + " to " + server + "'s target"
-                + scheme + " (Ctrl-C stops)"));
+            .thenApply(t -> "forwarding " + HumanText.address(t.address()) + " to " + server
+                + "'s target" + scheme + " (Ctrl-C stops)"));
   }
 }

@@ -41,11 +41,14 @@ final class DemoCommand implements Callable<Integer> {
   Long seed;
 
   @Mixin
-  PipeOptions options;
+  CommonOptions common;
+
+  @Mixin
+  PipeOptions pipe;
 
   @Override
   public Integer call() throws Exception {
-    Map<String, Object> extra = new LinkedHashMap<>();
+    Map<String, Object> extra = new LinkedHashMap<>(pipe.settings());
     if (bytes != null) {
       extra.put("backed-pipe.demo.bytes", bytes);
     }
@@ -58,14 +61,15 @@ final class DemoCommand implements Callable<Integer> {
     if (seed != null) {
       extra.put("backed-pipe.demo.seed", seed);
     }
-    Config loaded = options.load(extra);
+    Config loaded = common.load(extra);
+    pipe.check(loaded);
     // The demo's blackholes last seconds; its own heartbeats catch each within one.
-    Config config = ToolRuntime.withRandomSecret(options.withHeartbeatsUnlessGiven(loaded,
+    Config config = ToolRuntime.withRandomSecret(pipe.withHeartbeatsUnlessGiven(loaded,
         loaded.getString("backed-pipe.demo.heartbeat-interval"),
         loaded.getString("backed-pipe.demo.heartbeat-timeout")));
     DemoSettings demo = DemoSettings.fromConfig(config.getConfig("backed-pipe.demo"));
     ToolRuntime.validate(config);
-    LogLevel.apply(options.logLevel != null ? options.logLevel : "WARN");
+    common.applyLogLevel("WARN");
     return ToolRuntime.runOnce("backed-pipe-demo", config, system ->
         new TunnelDemo(system, demo, spec.commandLine().getOut(), System.console() != null)
             .run());

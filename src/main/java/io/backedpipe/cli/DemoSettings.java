@@ -2,6 +2,7 @@ package io.backedpipe.cli;
 
 import com.typesafe.config.Config;
 import io.backedpipe.chaos.ChaosSchedule;
+import io.backedpipe.wire.HumanText;
 import java.time.Duration;
 
 /**
@@ -39,7 +40,8 @@ record DemoSettings(long bytes, int streams, int chunkBytes, Duration faultInter
           "chunk-bytes=" + chunkBytes + " must be a positive multiple of 8");
     }
     if (progressInterval.isZero() || progressInterval.isNegative()) {
-      throw new IllegalArgumentException("progress-interval=" + progressInterval + " must be > 0");
+      throw new IllegalArgumentException(
+          "progress-interval=" + HumanText.duration(progressInterval) + " must be > 0");
     }
     new ChaosSchedule(faultInterval, blackholeChance, blackholeMin, blackholeMax, seed); // checks
   }

@@ -1,5 +1,6 @@
 package io.backedpipe.cli;
 
+import io.backedpipe.wire.HumanText;
 import java.net.InetSocketAddress;
 import picocli.CommandLine;
 
@@ -51,7 +52,7 @@ record HostPort(String host, int port) {
 
   @Override
   public String toString() {
-    return host.indexOf(':') >= 0 ? "[" + host + "]:" + port : host + ":" + port;
+    return HumanText.hostPort(host, port);
   }
 
   /** Lets picocli parse the type, turning a malformed argument into a usage error. */

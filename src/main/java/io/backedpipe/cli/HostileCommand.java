@@ -40,16 +40,16 @@ final class HostileCommand implements Callable<Integer> {
   boolean authenticated;
 
   @Mixin
-  PipeOptions options;
+  CommonOptions common;
 
   @Override
   public Integer call() throws Exception {
     if (cases < 1 || concurrency < 1) {
       throw new IllegalArgumentException("--cases and --concurrency must be >= 1");
     }
-    var config = options.load(Map.of());
+    var config = common.load(Map.of());
     ToolRuntime.validate(config);
-    LogLevel.apply(options.logLevel != null ? options.logLevel : "ERROR");
+    common.applyLogLevel("ERROR");
     Optional<SharedSecret> secret = authenticated
         ? Optional.of(SharedSecret.of(java.security.SecureRandom.getSeed(32))) : Optional.empty();
     return ToolRuntime.runOnce("backed-pipe-hostile", config, system ->

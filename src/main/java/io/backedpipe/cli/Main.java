@@ -17,14 +17,14 @@ import picocli.CommandLine.Spec;
  */
 @Command(name = "backed-pipe", mixinStandardHelpOptions = true,
     versionProvider = Main.Version.class,
-    subcommands = {ServeCommand.class, ConnectCommand.class, DemoCommand.class, ProxyCommand.class,
+    subcommands = {ServeCommand.class, ConnectCommand.class, ProxyCommand.class, DemoCommand.class,
         SoakCommand.class, HostileCommand.class,
         CommandLine.HelpCommand.class},
     description = {"A TCP tunnel that survives network drops: bytes sent while the link is down "
         + "are replayed once it is back, so the applications at both ends see one unbroken "
         + "connection.", "",
-        "  backed-pipe serve   --listen 0.0.0.0:7000 --target 127.0.0.1:22 --secret-file s",
-        "  backed-pipe connect --server host:7000 --listen 127.0.0.1:2222 --secret-file s",
+        "  backed-pipe serve   --listen 0.0.0.0:7000 --target 127.0.0.1:22 --secret-file F",
+        "  backed-pipe connect --server host:7000 --listen 127.0.0.1:2222 --secret-file F",
         "  backed-pipe demo"},
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {"0:success", "1:failure (could not start; demo, soak or hostile verdict FAIL)",
@@ -47,7 +47,8 @@ public final class Main implements Runnable {
 
   /**
    * The command line with the tool's error handling: a bad setting is a usage error (2), any other
-   * failure an error (1), each reported in one line without a stack trace.
+   * failure an error (1), each reported in one line without a stack trace; a bad argument is one
+   * line and a pointer to the help (2), not the whole usage.
    *
    * @return the command line, ready to execute
    */
@@ -59,13 +60,28 @@ public final class Main implements Runnable {
       return error instanceof IllegalArgumentException || error instanceof ConfigException
           ? USAGE : 1;
     });
+    line.setParameterExceptionHandler(Main::badArguments);
     return line;
+  }
+
+  /**
+   * A bad argument: its one-line message, picocli's suggestion for a mistyped option or command
+   * (if it has one), and where to read more; never the whole usage.
+   */
+  private static int badArguments(CommandLine.ParameterException error, String[] args) {
+    CommandLine cmd = error.getCommandLine();
+    java.io.PrintWriter err = cmd.getErr();
+    err.println(error.getMessage());
+    CommandLine.UnmatchedArgumentException.printSuggestions(error, err);
+    err.println("Try '" + cmd.getCommandSpec().qualifiedName() + " --help' for more.");
+    err.flush();
+    return USAGE;
   }
 
   @Override
   public void run() {
-    throw new CommandLine.ParameterException(spec.commandLine(),
-        "missing command: serve, connect or demo");
+    throw new CommandLine.ParameterException(spec.commandLine(), "missing command: one of "
+        + String.join(", ", spec.subcommands().keySet()));
   }
 
   /** The innermost useful message of an error. */

@@ -1,19 +1,30 @@
 package io.backedpipe.cli;
 
 import com.typesafe.config.Config;
-import java.io.File;
+import com.typesafe.config.ConfigFactory;
+import io.backedpipe.wire.HumanText;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.Optional;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /**
- * The options every command shares: the pipe's window, heartbeats, grace period, a configuration
- * file and any other setting. Each option overrides one setting of {@code application.conf}; an
- * option not given leaves the file's value (or the library's default).
+ * The options of the commands that run pipes ({@code serve}, {@code connect}, {@code demo},
+ * {@code soak}): the window, heartbeats and grace period. Each overrides one setting of
+ * {@code application.conf}; an option not given leaves the file's value (or the library's
+ * default).
  */
 final class PipeOptions {
+  private static final String WINDOW = "backed-pipe.window-bytes";
+  private static final String ACK_EVERY = "backed-pipe.ack-every-bytes";
+  private static final String INTERVAL = "backed-pipe.transport.heartbeat-interval";
+  private static final String TIMEOUT = "backed-pipe.transport.heartbeat-timeout";
+
+  @Spec(Spec.Target.MIXEE)
+  CommandSpec command;
+
   @Option(names = "--window", paramLabel = "SIZE", converter = ConfigValue.Size.class,
       description = "Replay window of each pipe: bytes sent but not yet acknowledged "
           + "(backed-pipe.window-bytes; the read buffer follows it). Use the same on both ends.")
@@ -35,59 +46,72 @@ final class PipeOptions {
           + "keeps retrying (backed-pipe.server.grace-period).")
   Duration grace;
 
-  @Option(names = "--secret-file", paramLabel = "FILE",
-      description = "A file holding the shared secret (at least 16 bytes) that clients prove and "
-          + "the server requires (backed-pipe.transport.auth.secret-file). Give both ends the same.")
-  File secretFile;
-
-  @Option(names = "--secret-env", paramLabel = "VAR",
-      description = "The name of an environment variable holding the shared secret "
-          + "(backed-pipe.transport.auth.secret-env). The secret itself is never an option.")
-  String secretEnv;
-
-  @Option(names = "--config", paramLabel = "FILE",
-      description = "Configuration file (default: ./application.conf if present).")
-  File config;
-
-  @Option(names = "--set", paramLabel = "KEY=VALUE",
-      description = "Any other setting, e.g. --set backed-pipe.reconnect.max-backoff=2s "
-          + "(repeatable; see reference.conf).")
-  Map<String, String> settings = new LinkedHashMap<>();
-
-  @Option(names = "--log-level", paramLabel = "LEVEL",
-      description = "Level of the tool's log on stderr: ERROR, WARN, INFO, DEBUG "
-          + "(default: INFO for serve and connect, WARN for demo).")
-  String logLevel;
-
   /**
-   * Loads the configuration with these options on top.
+   * The settings these options override.
    *
-   * @param extra settings of the command itself, path to value
-   * @return the configuration
+   * @return path to value; empty when none was given
    */
-  Config load(Map<String, Object> extra) {
-    Map<String, Object> all = new LinkedHashMap<>(settings);
+  Map<String, Object> settings() {
+    Map<String, Object> all = new LinkedHashMap<>();
     if (window != null) {
-      all.put("backed-pipe.window-bytes", window);
+      all.put(WINDOW, window);
       all.put("backed-pipe.read-buffer-bytes", window);
     }
     if (heartbeatInterval != null) {
-      all.put("backed-pipe.transport.heartbeat-interval", ConfigValue.text(heartbeatInterval));
+      all.put(INTERVAL, ConfigValue.text(heartbeatInterval));
     }
     if (heartbeatTimeout != null) {
-      all.put("backed-pipe.transport.heartbeat-timeout", ConfigValue.text(heartbeatTimeout));
+      all.put(TIMEOUT, ConfigValue.text(heartbeatTimeout));
     }
     if (grace != null) {
       all.put("backed-pipe.server.grace-period", ConfigValue.text(grace));
     }
-    if (secretFile != null) {
-      all.put("backed-pipe.transport.auth.secret-file", secretFile.getAbsolutePath());
+    return all;
+  }
+
+  /**
+   * Checks the values of these options against the settings they meet, so that a bad one is told
+   * in the options' terms ({@code --window 1KiB is too small: at least 512KiB ...}) rather than by
+   * the library's field names.
+   *
+   * @param config the loaded configuration
+   * @throws IllegalArgumentException naming the option, its value and what it must be
+   */
+  void check(Config config) {
+    if (window != null) {
+      long ackEvery = config.getBytes(ACK_EVERY);
+      if (window > Integer.MAX_VALUE) {
+        throw new IllegalArgumentException(
+            "--window " + given("--window") + " is too large: it must be under 2GiB");
+      }
+      if (window < 2 * ackEvery) {
+        throw new IllegalArgumentException("--window " + given("--window")
+            + " is too small: at least " + ConfigValue.sizeText(2 * ackEvery)
+            + " (twice " + ACK_EVERY + ", " + ConfigValue.sizeText(ackEvery) + ")");
+      }
     }
-    if (secretEnv != null) {
-      all.put("backed-pipe.transport.auth.secret-env", secretEnv);
+    if (heartbeatInterval != null || heartbeatTimeout != null) {
+      Duration interval = config.getDuration(INTERVAL);
+      Duration timeout = config.getDuration(TIMEOUT);
+      if (timeout.compareTo(interval) <= 0) {
+        throw new IllegalArgumentException(heartbeat("--heartbeat-timeout", heartbeatTimeout,
+            timeout, TIMEOUT) + " must be longer than " + heartbeat("--heartbeat-interval",
+            heartbeatInterval, interval, INTERVAL));
+      }
     }
-    all.putAll(extra);
-    return ToolConfig.load(Optional.ofNullable(this.config), all);
+  }
+
+  /** An option as the user gave it, or the setting it did not override. */
+  private String heartbeat(String option, Duration given, Duration value, String key) {
+    return given != null ? option + " " + given(option)
+        : key + " (" + HumanText.duration(value) + ")";
+  }
+
+  /** The value of an option as it was typed. */
+  private String given(String option) {
+    var matched = command.commandLine().getParseResult().matchedOption(option);
+    return matched != null && !matched.stringValues().isEmpty()
+        ? matched.stringValues().get(0) : "?";
   }
 
   /**
@@ -102,11 +126,11 @@ final class PipeOptions {
   Config withHeartbeatsUnlessGiven(Config config, String interval, String timeout) {
     Map<String, Object> heartbeats = new LinkedHashMap<>();
     if (heartbeatInterval == null) {
-      heartbeats.put("backed-pipe.transport.heartbeat-interval", interval);
+      heartbeats.put(INTERVAL, interval);
     }
     if (heartbeatTimeout == null) {
-      heartbeats.put("backed-pipe.transport.heartbeat-timeout", timeout);
+      heartbeats.put(TIMEOUT, timeout);
     }
-    return com.typesafe.config.ConfigFactory.parseMap(heartbeats).withFallback(config);
+    return ConfigFactory.parseMap(heartbeats).withFallback(config);
   }
 }

@@ -3,6 +3,7 @@ package io.backedpipe.cli;
 import com.typesafe.config.Config;
 import io.backedpipe.chaos.ChaosProxy;
 import io.backedpipe.chaos.ChaosSchedule;
+import io.backedpipe.wire.HumanText;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -16,7 +17,7 @@ import picocli.CommandLine.Model.CommandSpec;
 @Command(name = "proxy", mixinStandardHelpOptions = true,
     versionProvider = Main.Version.class,
     description = {"A TCP proxy that keeps breaking the connections through it: every "
-        + "--fault-interval (+-50%) it resets or closes all of them, or blackholes them for "
+        + "--fault-interval (+-50%%) it resets or closes all of them, or blackholes them for "
         + "--blackhole-min..--blackhole-max. Put it between 'connect' and 'serve' to watch the "
         + "tunnel survive.", ""})
 final class ProxyCommand implements Callable<Integer> {
@@ -55,18 +56,18 @@ final class ProxyCommand implements Callable<Integer> {
   long seed;
 
   @Mixin
-  PipeOptions options;
+  CommonOptions common;
 
   @Override
   public Integer call() throws Exception {
     ChaosSchedule schedule = new ChaosSchedule(faultInterval, blackholeChance, blackholeMin,
         blackholeMax, seed);
-    Config config = options.load(Map.of());
-    LogLevel.apply(options.logLevel != null ? options.logLevel : "INFO");
-    return ToolRuntime.serveUntilStopped(config, spec.commandLine().getOut(),
+    Config config = common.load(Map.of());
+    common.applyLogLevel("INFO");
+    return ToolRuntime.serveUntilStopped("proxy", listen, config, spec.commandLine().getOut(),
         spec.commandLine().getErr(), system -> ChaosProxy.start(system, listen.address(),
             target.address(), schedule)
-            .thenApply(p -> "proxying " + p.address() + " to " + target + ", a fault every ~"
-                + faultInterval.toMillis() + " ms (Ctrl-C stops)"));
+            .thenApply(p -> "proxying " + HumanText.address(p.address()) + " to " + target
+                + ", a fault every ~" + HumanText.duration(faultInterval) + " (Ctrl-C stops)"));
   }
 }

@@ -6,6 +6,7 @@ import io.backedpipe.transport.TlsClientAuth;
 import io.backedpipe.transport.TlsSettings;
 import io.backedpipe.transport.TransportSettings;
 import io.backedpipe.tunnel.ServeTunnel;
+import io.backedpipe.wire.HumanText;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
@@ -59,7 +60,13 @@ final class ServeCommand implements Callable<Integer> {
   boolean insecure;
 
   @Mixin
-  PipeOptions options;
+  CommonOptions common;
+
+  @Mixin
+  PipeOptions pipe;
+
+  @Mixin
+  SecretOptions secret;
 
   @Mixin
   TlsOptions tls;
@@ -79,7 +86,8 @@ final class ServeCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    Map<String, Object> extra = new LinkedHashMap<>();
+    Map<String, Object> extra = new LinkedHashMap<>(pipe.settings());
+    extra.putAll(secret.settings());
     if (maxPipes != null) {
       extra.put("backed-pipe.server.max-pipes", maxPipes);
     }
@@ -93,7 +101,8 @@ final class ServeCommand implements Callable<Integer> {
       extra.put("backed-pipe.transport.tls.client-auth", clientAuth.name().toLowerCase());
       extra.put("backed-pipe.transport.tls.enabled", true);
     }
-    Config config = options.load(extra);
+    Config config = common.load(extra);
+    pipe.check(config);
     ToolRuntime.validate(config);
     ToolRuntime.validateTls(config, true);
     Optional<String> refusal = refusal(listen, insecure, config);
@@ -101,13 +110,13 @@ final class ServeCommand implements Callable<Integer> {
       spec.commandLine().getErr().println(refusal.get());
       return Main.USAGE;
     }
-    LogLevel.apply(options.logLevel != null ? options.logLevel : "INFO");
+    common.applyLogLevel("INFO");
     String scheme = config.getBoolean("backed-pipe.transport.tls.enabled") ? " over TLS" : "";
-    return ToolRuntime.serveUntilStopped(config, spec.commandLine().getOut(),
+    return ToolRuntime.serveUntilStopped("serve", listen, config, spec.commandLine().getOut(),
         spec.commandLine().getErr(), system -> ServeTunnel.start(system, listen.address(),
             target.address(), Optional.empty())
-            .thenApply(t -> "serving on " + t.address() + scheme + ", relaying to " + target
-                + " (Ctrl-C stops)"));
+            .thenApply(t -> "serving on " + HumanText.address(t.address()) + scheme
+                + ", relaying to " + target + " (Ctrl-C stops)"));
   }
 
   /**

@@ -59,15 +59,20 @@ final class SoakCommand implements Callable<Integer> {
   long seed;
 
   @Mixin
-  PipeOptions options;
+  CommonOptions common;
+
+  @Mixin
+  PipeOptions pipe;
 
   @Override
   public Integer call() throws Exception {
     SoakPlan plan = SoakPlan.of(profile, duration != null ? duration : profile.duration(), pipes,
         slowReaders, faultInterval != null ? faultInterval : profile.faultInterval(), seed);
-    Config config = ToolRuntime.withRandomSecret(soakDefaults(options.load(Map.of())));
+    Config loaded = common.load(pipe.settings());
+    pipe.check(loaded);
+    Config config = ToolRuntime.withRandomSecret(soakDefaults(loaded));
     ToolRuntime.validate(config);
-    LogLevel.apply(options.logLevel != null ? options.logLevel : "ERROR");
+    common.applyLogLevel("ERROR");
     return ToolRuntime.runOnce("backed-pipe-soak", config, system ->
         new Soak(system, plan, spec.commandLine().getOut()).run().passed());
   }
@@ -77,7 +82,7 @@ final class SoakCommand implements Callable<Integer> {
    * faster than the tool's defaults would notice on the LAN, and losses last longer on mobile.
    */
   private Config soakDefaults(Config config) {
-    return options.withHeartbeatsUnlessGiven(
+    return pipe.withHeartbeatsUnlessGiven(
         ConfigFactory.parseMap(profile.settings()).withFallback(config),
         profile.heartbeatInterval(), profile.heartbeatTimeout());
   }

@@ -1,5 +1,6 @@
 package io.backedpipe.cli;
 
+import io.backedpipe.wire.HumanText;
 import java.time.Duration;
 
 /**
@@ -45,7 +46,8 @@ record SoakPlan(SoakProfile profile, Duration duration, int pipes, int slowReade
    */
   SoakPlan {
     if (duration.isZero() || duration.isNegative()) {
-      throw new IllegalArgumentException("duration=" + duration + " must be > 0");
+      throw new IllegalArgumentException(
+          "duration=" + HumanText.duration(duration) + " must be > 0");
     }
     if (pipes < 1 || pipes > 1000) {
       throw new IllegalArgumentException("pipes=" + pipes + " must be in 1..1000");
@@ -55,7 +57,8 @@ record SoakPlan(SoakProfile profile, Duration duration, int pipes, int slowReade
           "slowReaders=" + slowReaders + " must be in 0..pipes=" + pipes);
     }
     if (faultInterval.isZero() || faultInterval.isNegative()) {
-      throw new IllegalArgumentException("faultInterval=" + faultInterval + " must be > 0");
+      throw new IllegalArgumentException(
+          "faultInterval=" + HumanText.duration(faultInterval) + " must be > 0");
     }
     if (chunkBytes <= 0 || chunkBytes % Long.BYTES != 0) {
       throw new IllegalArgumentException(

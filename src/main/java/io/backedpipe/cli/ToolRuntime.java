@@ -3,6 +3,7 @@ package io.backedpipe.cli;
 import com.typesafe.config.Config;
 import io.backedpipe.PipeSettings;
 import io.backedpipe.server.ServerSettings;
+import io.backedpipe.transport.FailureText;
 import io.backedpipe.transport.TlsContext;
 import io.backedpipe.transport.TlsSettings;
 import io.backedpipe.transport.TransportSettings;
@@ -97,6 +98,8 @@ final class ToolRuntime {
    * Starts something that serves until the process is stopped (Ctrl-C runs Pekko's coordinated
    * shutdown), prints what it listens on, and waits.
    *
+   * @param command the command's name, for its error line
+   * @param listen where it listens, for its error line
    * @param config the configuration
    * @param out where the banner goes
    * @param err where errors go
@@ -104,15 +107,16 @@ final class ToolRuntime {
    * @return the exit code: 0 after a normal stop, 1 if it could not start
    * @throws InterruptedException if interrupted while waiting
    */
-  static int serveUntilStopped(Config config, PrintWriter out, PrintWriter err,
-      Function<ActorSystem<?>, CompletionStage<String>> start) throws InterruptedException {
+  static int serveUntilStopped(String command, HostPort listen, Config config, PrintWriter out,
+      PrintWriter err, Function<ActorSystem<?>, CompletionStage<String>> start)
+      throws InterruptedException {
     ActorSystem<Void> system = system("backed-pipe", config);
     try {
       out.println(start.apply(system).toCompletableFuture().get(30, TimeUnit.SECONDS));
       out.flush();
     } catch (ExecutionException | java.util.concurrent.TimeoutException e) {
       Throwable cause = e instanceof ExecutionException ? e.getCause() : e;
-      err.println("error: could not start: " + Main.message(cause));
+      err.println(couldNotStart(command, listen, cause));
       err.flush();
       system.terminate();
       return 1;
@@ -123,6 +127,25 @@ final class ToolRuntime {
       return 1;
     }
     return 0;
+  }
+
+  /**
+   * Why a command could not start, in one line: a port that cannot be bound is named with the
+   * reason ({@code serve: cannot listen on 127.0.0.1:7000: address already in use}).
+   *
+   * @param command the command's name
+   * @param listen where it was to listen
+   * @param cause the failure
+   * @return the line
+   */
+  static String couldNotStart(String command, HostPort listen, Throwable cause) {
+    for (Throwable t = cause; t != null; t = t.getCause() == t ? null : t.getCause()) {
+      if (t instanceof java.net.BindException || t instanceof java.net.SocketException
+          && String.valueOf(t.getMessage()).contains("bind")) {
+        return command + ": cannot listen on " + listen + ": " + FailureText.essence(t);
+      }
+    }
+    return command + ": could not start: " + FailureText.essence(cause);
   }
 
   /**

@@ -23,6 +23,7 @@ import io.backedpipe.ReconnectFailedException;
 import io.backedpipe.Reconnector;
 import io.backedpipe.ResumePoint;
 import io.backedpipe.wire.Frame;
+import io.backedpipe.wire.HumanText;
 import io.backedpipe.wire.PeerText;
 import java.io.IOException;
 import java.time.Duration;
@@ -83,7 +84,8 @@ import org.apache.pekko.stream.Materializer;
  * connected      peer's CLOSE with a non-zero code        closed (CLOSED_BY_PEER)
  * connected      Close                                    closed (our CLOSE goes out first)
  * any open state Expire                                   closed (EXPIRED; as Close)
- * closed         anything                                 closed (answered PipeClosedException)
+ * closed         Close / Expire                           closed (ack; once the farewell is over)
+ * closed         anything else                            closed (answered PipeClosedException)
  * </pre>
  *
  * <p>The Reader and Writer live as long as the pipe (they own the replay window and the positions,
@@ -278,7 +280,8 @@ public final class PipeSupervisor {
                 "connection lost while attaching: cause=" + m.cause(), m.error().orElse(null))))
         .onMessage(AttemptTimedOut.class, m -> m.generation() == gen,
             m -> attemptFailed(data, attempt, failure(attempt,
-                "timed out: attemptTimeout=" + settings.reconnect().attemptTimeout(), null)))
+                "timed out: attemptTimeout="
+                    + HumanText.duration(settings.reconnect().attemptTimeout()), null)))
         .onMessage(Connect.class, m -> join(data, attempt, m.replyTo()))
         .onMessage(ForceReconnect.class, m -> join(data, attempt, m.replyTo()))
         .onMessage(Accept.class, m -> supersede(data, attempt, m))
@@ -325,10 +328,17 @@ public final class PipeSupervisor {
    * The end state. {@code farewell} is the connection a user's {@link Close} went out on, kept
    * until the connection took the CLOSE, at most {@link #FAREWELL_TIMEOUT}. Then our direction
    * ends after the CLOSE (an orderly end, so the peer reads it first); the end of our direction
-   * also ends the link's outgoing watch, whose {@code LinkLost} shuts the rest of it.
+   * also ends the link's outgoing watch, whose {@code LinkLost} shuts the rest of it. A close
+   * asked again meanwhile ({@code waiters}) is answered once the farewell is over, so an owner
+   * that must not stop the pipe before its peer was told (a process shutting down) can wait.
    */
   private Behavior<PipeCommand> closed(PipeData data, PipeClosedException reason,
       Optional<LinkHandle> farewell) {
+    return closed(data, reason, farewell, List.of());
+  }
+
+  private Behavior<PipeCommand> closed(PipeData data, PipeClosedException reason,
+      Optional<LinkHandle> farewell, List<ActorRef<StatusReply<Done>>> waiters) {
     long gen = farewell.map(LinkHandle::generation).orElse(Long.MIN_VALUE);
     BehaviorBuilder<PipeCommand> builder = Behaviors.receive(PipeCommand.class)
         // A late subscriber hears how the pipe ended, so a watcher never waits for a past event.
@@ -337,30 +347,43 @@ public final class PipeSupervisor {
               Optional.ofNullable(reason.getCause())));
           return Behaviors.same();
         });
-    return common(builder, data, PipeState.CLOSED, d -> closed(d, reason, farewell))
+    return common(builder, data, PipeState.CLOSED, d -> closed(d, reason, farewell, waiters))
         .onMessage(CloseSent.class, m -> m.generation() == gen && farewell.isPresent(), m -> {
           farewell.get().finishOutgoing();
           return Behaviors.same();
         })
         .onMessage(LinkLost.class, m -> m.generation() == gen && farewell.isPresent(),
-            m -> farewellDone(data, reason, farewell.get()))
+            m -> farewellDone(data, reason, farewell.get(), waiters))
         .onMessageEquals(FarewellTimeout.INSTANCE, () -> farewell.isPresent()
-            ? farewellDone(data, reason, farewell.get()) : Behaviors.same())
+            ? farewellDone(data, reason, farewell.get(), waiters) : Behaviors.same())
         .onMessage(Connect.class, m -> refuse(m.replyTo(), reason))
         .onMessage(ForceReconnect.class, m -> refuse(m.replyTo(), reason))
         .onMessage(Accept.class, m -> refuseAccept(m, reason))
-        .onMessage(Close.class, m -> acknowledge(m.replyTo()))
-        .onMessage(Expire.class, m -> acknowledge(m.replyTo()))
+        .onMessage(Close.class, m -> closeAgain(data, reason, farewell, waiters, m.replyTo()))
+        .onMessage(Expire.class, m -> closeAgain(data, reason, farewell, waiters, m.replyTo()))
         .onMessage(Dialed.class, this::onStaleDial)
         .onMessage(ResumeChecked.class, this::onStaleCheck)
         .onAnyMessage(this::onStale)
         .build();
   }
 
+  /** A close of a closed pipe: answered at once, or when the farewell in progress is over. */
+  private Behavior<PipeCommand> closeAgain(PipeData data, PipeClosedException reason,
+      Optional<LinkHandle> farewell, List<ActorRef<StatusReply<Done>>> waiters,
+      ActorRef<StatusReply<Done>> replyTo) {
+    if (farewell.isEmpty()) {
+      return acknowledge(replyTo);
+    }
+    List<ActorRef<StatusReply<Done>>> all = new ArrayList<>(waiters);
+    all.add(replyTo);
+    return closed(data, reason, farewell, List.copyOf(all));
+  }
+
   private Behavior<PipeCommand> farewellDone(PipeData data, PipeClosedException reason,
-      LinkHandle link) {
+      LinkHandle link, List<ActorRef<StatusReply<Done>>> waiters) {
     timers.cancel(FAREWELL_TIMER);
     link.shutdown();
+    waiters.forEach(w -> w.tell(StatusReply.ack()));
     return closed(data, reason, Optional.empty());
   }
 
@@ -535,8 +558,9 @@ public final class PipeSupervisor {
     } else {
       attempt.fail(error);
     }
-    context.getLog().info("reconnect attempt [{}] failed, next in [{}]: [{}]",
-        attempt.number(), delay.map(Duration::toString).orElse("never"), error.getMessage());
+    // DEBUG: an owner that watches the events says it in its own words, once per outage
+    context.getLog().debug("reconnect attempt [{}] failed, next in [{}]: [{}]",
+        attempt.number(), delay.map(HumanText::duration).orElse("never"), error.getMessage());
     publish(next, new PipeEvent.ReconnectFailed(attempt.number(), error, delay));
     logTransition(PipeState.DISCONNECTED, attempt.generation());
     return disconnected(next);
@@ -606,8 +630,8 @@ public final class PipeSupervisor {
       startGiveUpTimer();
     }
     Optional<Duration> delay = startRetryTimer(before, failed.failedAttempts());
-    context.getLog().info("reconnect attempt [{}] failed, next in [{}]: [{}]",
-        error.attempt(), delay.map(Duration::toString).orElse("never"), error.getMessage());
+    context.getLog().debug("reconnect attempt [{}] failed, next in [{}]: [{}]",
+        error.attempt(), delay.map(HumanText::duration).orElse("never"), error.getMessage());
     publish(failed, new PipeEvent.ReconnectFailed(error.attempt(), error, delay));
     logTransition(PipeState.DISCONNECTED, link.generation());
     return disconnected(retire(failed));
@@ -624,14 +648,14 @@ public final class PipeSupervisor {
     // WARN although the peer causes it: only an attached (so, with a secret, authenticated) link
     // stalls, once per stall, and a full window is what the operator must hear about.
     context.getLog().warn("peer stalled: generation [{}] unacknowledged bytes [{}] for [{}]",
-        m.generation(), m.unackedBytes(), m.stalledFor());
+        m.generation(), m.unackedBytes(), HumanText.duration(m.stalledFor()));
     publish(data, new PipeEvent.PeerStalled(m.generation(), m.unackedBytes(), m.stalledFor()));
     return Behaviors.same();
   }
 
   private Behavior<PipeCommand> onAckResumed(PipeData data, AckResumed m) {
     context.getLog().info("peer resumed acknowledging: generation [{}] after [{}]",
-        m.generation(), m.stalledFor());
+        m.generation(), HumanText.duration(m.stalledFor()));
     publish(data, new PipeEvent.PeerResumed(m.generation(), m.stalledFor()));
     return Behaviors.same();
   }
@@ -674,7 +698,7 @@ public final class PipeSupervisor {
 
   private Behavior<PipeCommand> onPeerClosed(PipeData data, LinkHandle link, PeerClosed m) {
     if (m.code() != 0) {
-      context.getLog().info("peer closed the pipe: code [{}] reason {}", m.code(),
+      context.getLog().debug("peer closed the pipe: code [{}] reason {}", m.code(),
           PeerText.quote(m.reason()));
       link.shutdown();
       return close(data, null, DisconnectCause.CLOSED_BY_PEER,
@@ -743,10 +767,10 @@ public final class PipeSupervisor {
   /** Tells subscribers no attempt will follow, so a watcher can give up on the pipe too. */
   private Behavior<PipeCommand> giveUp(PipeData data) {
     timers.cancel(RETRY_TIMER);
-    context.getLog().info("reconnect policy gave up after [{}]",
-        settings.reconnect().giveUpAfter());
+    context.getLog().debug("reconnect policy gave up after [{}]",
+        HumanText.duration(settings.reconnect().giveUpAfter()));
     ReconnectFailedException gaveUp = new ReconnectFailedException(data.failedAttempts(),
-        "gave up: giveUpAfter=" + settings.reconnect().giveUpAfter(),
+        "gave up: giveUpAfter=" + HumanText.duration(settings.reconnect().giveUpAfter()),
         data.lastError().orElse(null));
     data.connectWaiters().forEach(w -> w.tell(StatusReply.error(gaveUp)));
     PipeData next = data.givingUp().withConnectWaiters(List.of());
@@ -799,7 +823,8 @@ public final class PipeSupervisor {
   private PipeData drop(PipeData data, LinkHandle link, DisconnectCause cause, Optional<Throwable> error) {
     link.shutdown();
     timers.cancel(STABLE_TIMER);
-    context.getLog().info("connection lost: generation [{}] cause [{}] error [{}]",
+    // DEBUG: the Disconnected event carries it, and whoever owns the pipe tells the user once
+    context.getLog().debug("connection lost: generation [{}] cause [{}] error [{}]",
         link.generation(), cause, error.map(Throwable::toString).orElse("none"));
     PipeData lost = data.lost(error);
     publish(lost, new PipeEvent.Disconnected(link.generation(), cause, error));

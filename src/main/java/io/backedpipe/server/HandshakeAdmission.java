@@ -1,5 +1,6 @@
 package io.backedpipe.server;
 
+import io.backedpipe.wire.HumanText;
 import java.net.InetAddress;
 import java.time.Duration;
 import java.util.HashMap;
@@ -117,7 +118,8 @@ public final class HandshakeAdmission extends AbstractBehavior<HandshakeAdmissio
     try {
       ended = handshake.apply(admit.connection());
     } catch (RuntimeException e) {
-      getContext().getLog().warn("could not start a handshake from [{}]", address, e);
+      getContext().getLog().warn("could not start a handshake from [{}]", HumanText.ip(address),
+          e);
       return onEnded(new Ended(address));
     }
     getContext().pipeToSelf(ended, (done, error) -> new Ended(address));
@@ -139,8 +141,9 @@ public final class HandshakeAdmission extends AbstractBehavior<HandshakeAdmissio
     if (!timers.isTimerActive(LOG_TIMER)) {
       // The first refusal after a quiet spell is told at once; later ones are summed up.
       getContext().getLog().info("closed a connection from [{}] before its handshake: [{}] reached"
-          + " (further refusals are reported every {})", admit.connection().remoteAddress()
-          .getAddress(), cap, LOG_EVERY);
+          + " (further refusals are reported every {})",
+          HumanText.ip(admit.connection().remoteAddress().getAddress()), cap,
+          HumanText.duration(LOG_EVERY));
       refused = 0;
       timers.startSingleTimer(LOG_TIMER, LogRefusals.INSTANCE, LOG_EVERY);
     }
@@ -151,7 +154,8 @@ public final class HandshakeAdmission extends AbstractBehavior<HandshakeAdmissio
     if (refused > 0) {
       getContext().getLog().info("closed [{}] connection(s) before their handshake in the last {}:"
           + " handshakes in progress [{}] (maxHandshakes={} maxHandshakesPerAddress={})", refused,
-          LOG_EVERY, inProgress, settings.maxHandshakes(), settings.maxHandshakesPerAddress());
+          HumanText.duration(LOG_EVERY), inProgress, settings.maxHandshakes(),
+          settings.maxHandshakesPerAddress());
       refused = 0;
       timers.startSingleTimer(LOG_TIMER, LogRefusals.INSTANCE, LOG_EVERY);
     }

@@ -14,6 +14,7 @@ import io.backedpipe.transport.SharedSecret;
 import io.backedpipe.transport.TcpReconnector;
 import io.backedpipe.wire.Frame;
 import io.backedpipe.wire.HandshakeStatus;
+import io.backedpipe.wire.HumanText;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.HashMap;
@@ -208,7 +209,7 @@ public final class PipeRegistry extends AbstractBehavior<PipeRegistry.Command> {
       if (!creations.tryCreate(route.remote().getAddress(), System.nanoTime())) {
         // Debug only: a client over its rate must not be able to write the log at will.
         getContext().getLog().debug("refused HELLO for stream [{}] from [{}]: creation rate",
-            hello.streamId(), route.remote().getAddress());
+            hello.streamId(), HumanText.ip(route.remote().getAddress()));
         return answer(route, HandshakeStatus.LIMIT_REACHED, "createRatePerAddress="
             + settings.createRatePerAddress() + " burst=" + settings.createBurstPerAddress());
       }
@@ -380,11 +381,11 @@ public final class PipeRegistry extends AbstractBehavior<PipeRegistry.Command> {
   private Behavior<Command> onReap(Reap reap) {
     ActorRef<PipeCommand> pipe = pipes.get(reap.id());
     if (pipe != null) {
-      getContext().getLog().info("closing pipe [{}]: its client was gone for [{}]", reap.id(),
-          settings.grace());
+      getContext().getLog().info("closing pipe [{}]: its client was gone for {}", reap.id(),
+          HumanText.duration(settings.grace()));
       // Forgotten on its Closed event, so that its application sees a close, not a stop.
       pipe.tell(new PipeCommand.Expire("no connection for the grace period "
-          + settings.grace(), getContext().getSystem().ignoreRef()));
+          + HumanText.duration(settings.grace()), getContext().getSystem().ignoreRef()));
     }
     return this;
   }
@@ -402,10 +403,12 @@ public final class PipeRegistry extends AbstractBehavior<PipeRegistry.Command> {
   }
 
   private Behavior<Command> onShutdown() {
-    getContext().getLog().info("shutting down: closing [{}] pipes", pipes.size());
     if (pipes.isEmpty()) {
+      // a server that never started (its port was taken) or is idle has nothing to say
+      getContext().getLog().debug("shutting down: no pipes");
       return Behaviors.stopped();
     }
+    getContext().getLog().info("shutting down: closing [{}] pipes", pipes.size());
     shuttingDown = true;
     pipes.values().forEach(p -> p.tell(new PipeCommand.Expire("the server is stopping",
         getContext().getSystem().ignoreRef())));

@@ -1,6 +1,7 @@
 package io.backedpipe.server;
 
 import com.typesafe.config.Config;
+import io.backedpipe.wire.HumanText;
 import java.time.Duration;
 import org.apache.pekko.actor.typed.ActorSystem;
 
@@ -45,7 +46,7 @@ public record ServerSettings(boolean createOnFirstContact, int maxPipes,
       throw new IllegalArgumentException("maxPipes=" + maxPipes + " must be > 0");
     }
     if (grace.isNegative() || grace.isZero()) {
-      throw new IllegalArgumentException("grace=" + grace + " must be > 0");
+      throw new IllegalArgumentException("grace=" + HumanText.duration(grace) + " must be > 0");
     }
     if (acceptBacklog <= 0) {
       throw new IllegalArgumentException("acceptBacklog=" + acceptBacklog + " must be > 0");

@@ -3,6 +3,7 @@ package io.backedpipe.transport;
 import io.backedpipe.PipeException;
 import io.backedpipe.wire.Frame;
 import io.backedpipe.wire.FrameCodec;
+import io.backedpipe.wire.HumanText;
 import java.time.Duration;
 import org.apache.pekko.stream.BidiShape;
 import org.apache.pekko.stream.Inlet;
@@ -148,7 +149,8 @@ abstract class HandshakeLogic extends TimerGraphStageLogic {
 
   @Override
   public void onTimer(Object key) {
-    failHandshake(new HandshakeFailedException("timed out: handshakeTimeout=" + timeout, null));
+    failHandshake(new HandshakeFailedException(
+        "timed out: handshakeTimeout=" + HumanText.duration(timeout), null));
   }
 
   /** A frame arrived from the wire before the handshake finished. */

@@ -1,6 +1,7 @@
 package io.backedpipe.transport;
 
 import io.backedpipe.PipeException;
+import io.backedpipe.wire.HumanText;
 import java.time.Duration;
 
 /**
@@ -20,7 +21,7 @@ public final class LinkSilentException extends PipeException {
    * @param timeout the heartbeat timeout that passed without a byte
    */
   public LinkSilentException(Duration timeout) {
-    super("no byte received for " + timeout.toMillis() + "ms (heartbeat-timeout)", null);
+    super("no byte received for " + HumanText.duration(timeout) + " (heartbeat-timeout)", null);
   }
 
   @Override

@@ -3,6 +3,7 @@ package io.backedpipe.transport;
 import io.backedpipe.Connection;
 import io.backedpipe.ResumePoint;
 import io.backedpipe.wire.Frame;
+import io.backedpipe.wire.HumanText;
 import java.net.InetSocketAddress;
 import java.security.SecureRandom;
 import java.util.Optional;
@@ -113,7 +114,8 @@ public final class ServerConnections {
     started.value().hello().whenComplete((hello, error) -> {
       if (error != null) {
         // DEBUG: any client can fail a handshake at will, as often as it connects
-        LOG.debug("dropped connection from {}: {}", incoming.remoteAddress(), error.getMessage());
+        LOG.debug("dropped connection from {}: {}", HumanText.address(incoming.remoteAddress()),
+            error.getMessage());
       } else {
         router.route(challenge, hello,
             started.connection(

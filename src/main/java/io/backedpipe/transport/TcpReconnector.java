@@ -4,16 +4,25 @@ import io.backedpipe.Connection;
 import io.backedpipe.Reconnector;
 import io.backedpipe.ResumePoint;
 import io.backedpipe.wire.Frame;
+import io.backedpipe.wire.HumanText;
+import io.backedpipe.wire.MalformedFrameException;
+import io.backedpipe.wire.PeerText;
 import java.net.InetSocketAddress;
 import java.security.SecureRandom;
+import java.time.Duration;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.japi.Pair;
 import org.apache.pekko.stream.Materializer;
 import org.apache.pekko.stream.javadsl.Flow;
 import org.apache.pekko.stream.javadsl.Keep;
+import org.apache.pekko.stream.javadsl.Sink;
 import org.apache.pekko.stream.javadsl.Tcp;
+import org.apache.pekko.stream.scaladsl.Framing;
 import org.apache.pekko.util.ByteString;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -38,6 +47,12 @@ import org.slf4j.LoggerFactory;
  * var pipe = context.spawn(BackedPipe.create(dialer, PipeSettings.create(system)), "pipe");
  * }</pre>
  *
+ * <p>A connection that fails before the server's {@code CHALLENGE} (which a backed-pipe server sends
+ * first, at once) fails with a {@link HandshakeFailedException} that says what answered instead:
+ * {@code not a backed-pipe server (it sent "SSH-2.0-OpenSSH_9.6p1 Ub"...)}, {@code no challenge
+ * within 3s (...)} or {@code closed before its challenge (...)}; {@link FailureText} says any
+ * failure in words.
+ *
  * <p>One per pipe: it remembers whether the stream was ever established (see {@code create}).
  */
 public final class TcpReconnector implements Reconnector {
@@ -47,6 +62,8 @@ public final class TcpReconnector implements Reconnector {
    */
   public static final int VERSION = io.backedpipe.wire.FrameCodec.PROTOCOL_VERSION;
   private static final Logger LOG = LoggerFactory.getLogger(TcpReconnector.class);
+  /** How many of a foreign server's first bytes a failure shows. */
+  static final int FIRST_BYTES_SHOWN = 24;
   /** Thread-safe; one per JVM is enough for nonces. */
   private static final SecureRandom RANDOM = new SecureRandom();
 
@@ -146,7 +163,7 @@ public final class TcpReconnector implements Reconnector {
     if (settings.secret().isPresent() && !challenge.proofRequired() && !warnedNotAsked) {
       warnedNotAsked = true;
       LOG.warn("{} stream {}: {}; its answers are not trusted (no stream is attached, no refusal"
-          + " ends the stream)", server, streamId, ClientHandshake.NOT_ASKED);
+          + " ends the stream)", HumanText.address(server), streamId, ClientHandshake.NOT_ASKED);
     }
     byte[] nonce = new byte[Frame.Hello.NONCE_BYTES];
     RANDOM.nextBytes(nonce);
@@ -160,22 +177,99 @@ public final class TcpReconnector implements Reconnector {
 
   @Override
   public CompletionStage<Connection> reconnect(ResumePoint local) {
-    ClientHandshake handshake = new ClientHandshake(
-        challenge -> hello(challenge, local), settings.secret(), settings.handshakeTimeout());
-    Flow<ByteString, ByteString, ?> tcp = Tcp.get(system).outgoingConnection(server,
-        // half-close: ending our write side (after a CLOSE) must not cut the peer's off
-        Optional.empty(), settings.socketOptions(), true, Optional.of(settings.connectTimeout()),
-        Optional.empty());
-    Flow<Frame, Frame, CompletionStage<Frame.Welcome>> connection =
-        ConnectionStack.stack(settings, handshake,
+    // Whether the server's CHALLENGE came: a failure before it says the server is not ours.
+    CompletableFuture<Frame.Challenge> challenged = new CompletableFuture<>();
+    ClientHandshake handshake = new ClientHandshake(challenge -> {
+          challenged.complete(challenge);
+          return hello(challenge, local);
+        }, settings.secret(), settings.handshakeTimeout());
+    Flow<ByteString, ByteString, Pair<CompletionStage<Tcp.OutgoingConnection>,
+        CompletionStage<Optional<ByteString>>>> tcp = Tcp.get(system).outgoingConnection(server,
+            // half-close: ending our write side (after a CLOSE) must not cut the peer's off
+            Optional.empty(), settings.socketOptions(), true,
+            Optional.of(settings.connectTimeout()), Optional.empty())
+        // the server's first bytes, to show what answered when it is not a backed-pipe server
+        .wireTapMat(Sink.headOption(), Keep.both());
+    Flow<Frame, Frame, Pair<CompletionStage<Frame.Welcome>, Pair<
+        CompletionStage<Tcp.OutgoingConnection>, CompletionStage<Optional<ByteString>>>>>
+        connection = ConnectionStack.stack(settings, handshake,
             tls.map(t -> TlsLayer.client(t, server)).orElseGet(TlsLayer::plain))
-        .join(tcp, Keep.left());
-    ConnectionStack.Started<CompletionStage<Frame.Welcome>> started =
-        ConnectionStack.start(connection, Materializer.matFromSystem(system));
-    return started.value().thenApply(welcome -> {
-      established = true;
-      return started.connection(
-          new ResumePoint(welcome.readPosition(), welcome.historyCheck(), welcome.limits()));
+        .join(tcp, Keep.both());
+    var started = ConnectionStack.start(connection, Materializer.matFromSystem(system));
+    CompletionStage<Frame.Welcome> welcome = started.value().first();
+    CompletableFuture<Tcp.OutgoingConnection> tcpConnected =
+        started.value().second().first().toCompletableFuture();
+    CompletionStage<Optional<ByteString>> firstBytes = started.value().second().second();
+    return welcome
+        .exceptionallyCompose(error -> explained(unwrap(error), challenged, tcpConnected,
+            firstBytes))
+        .thenApply(w -> {
+          established = true;
+          return started.connection(
+              new ResumePoint(w.readPosition(), w.historyCheck(), w.limits()));
+        });
+  }
+
+  /**
+   * A failed attempt, told in better words when they are known: a server that was reached but
+   * failed before its {@code CHALLENGE} is not a backed-pipe server ({@link #notOurServer}), and a
+   * silent link before the TCP connection was even made is a connect that timed out.
+   */
+  private CompletionStage<Frame.Welcome> explained(Throwable error,
+      CompletableFuture<Frame.Challenge> challenged,
+      CompletableFuture<Tcp.OutgoingConnection> tcpConnected,
+      CompletionStage<Optional<ByteString>> firstBytes) {
+    boolean vague = error instanceof HandshakeFailedException
+        || error instanceof io.backedpipe.transport.LinkSilentException;
+    if (!vague || challenged.isDone() || tcpConnected.isCompletedExceptionally()) {
+      // a refusal, a TLS failure, a failed connect: they say what they are
+      return CompletableFuture.failedStage(error);
+    }
+    if (!tcpConnected.isDone()) {
+      return CompletableFuture.failedStage(error instanceof io.backedpipe.transport.LinkSilentException
+          ? new HandshakeFailedException("timed out: no TCP connection within "
+              + HumanText.duration(settings.heartbeatTimeout()), null)
+          : error);
+    }
+    return firstBytes.handle((bytes, none) -> {
+      throw new CompletionException(notOurServer(error, bytes != null ? bytes : Optional.empty()));
     });
+  }
+
+  /**
+   * Why a TCP connection that failed before the server's {@code CHALLENGE} did not reach a
+   * backed-pipe server, in words ({@link FailureText}): a backed-pipe server sends its challenge
+   * first and at once, so anything else, silence or an early close means another service answered
+   * (an SSH daemon, a web server), a server that expects TLS, or one at its handshake limit.
+   */
+  private HandshakeFailedException notOurServer(Throwable error, Optional<ByteString> bytes) {
+    boolean silent = error instanceof io.backedpipe.transport.LinkSilentException
+        || error instanceof HandshakeFailedException && error.getCause() == null
+            && error.getMessage().contains("timed out");
+    if (silent) {
+      Duration wait = settings.heartbeatTimeout().compareTo(settings.handshakeTimeout()) < 0
+          ? settings.heartbeatTimeout() : settings.handshakeTimeout();
+      return new HandshakeFailedException("no challenge within " + HumanText.duration(wait)
+          + " (not a backed-pipe server" + (tls.isPresent() ? ")" : ", or one that expects TLS)"),
+          null);
+    }
+    if (bytes.isPresent() && tls.isEmpty()) {
+      return new HandshakeFailedException("not a backed-pipe server (it sent "
+          + PeerText.quoteBytes(bytes.get().toArrayUnsafe(), FIRST_BYTES_SHOWN) + ")", null);
+    }
+    boolean garbled = error.getCause() instanceof Framing.FramingException
+        || error.getCause() instanceof MalformedFrameException
+        || String.valueOf(error.getMessage()).contains("unexpected frame");
+    if (garbled) { // over TLS the bytes on the wire say nothing: they are encrypted
+      return new HandshakeFailedException(
+          "not a backed-pipe server (its first frame is not a challenge)", null);
+    }
+    return new HandshakeFailedException("closed before its challenge (not a backed-pipe server,"
+        + " or one at its handshake limit)", null);
+  }
+
+  private static Throwable unwrap(Throwable error) {
+    return error instanceof CompletionException && error.getCause() != null
+        ? error.getCause() : error;
   }
 }

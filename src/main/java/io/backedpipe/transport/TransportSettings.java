@@ -1,6 +1,7 @@
 package io.backedpipe.transport;
 
 import com.typesafe.config.Config;
+import io.backedpipe.wire.HumanText;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
@@ -53,8 +54,8 @@ public record TransportSettings(
   public TransportSettings {
     Objects.requireNonNull(secret, "secret");
     if (heartbeatTimeout.compareTo(heartbeatInterval) <= 0) {
-      throw new IllegalArgumentException("heartbeatTimeout=" + heartbeatTimeout
-          + " must be > heartbeatInterval=" + heartbeatInterval);
+      throw new IllegalArgumentException("heartbeatTimeout=" + HumanText.duration(heartbeatTimeout)
+          + " must be > heartbeatInterval=" + HumanText.duration(heartbeatInterval));
     }
   }
 

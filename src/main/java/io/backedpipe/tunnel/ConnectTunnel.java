@@ -69,7 +69,7 @@ public final class ConnectTunnel {
           TcpReconnector dialer = tls.isPresent()
               ? new TcpReconnector(system, server, id, true, transport, tls.get())
               : new TcpReconnector(system, server, id, true, transport);
-          system.systemActorOf(TunnelStream.dialing(id, local,
+          system.systemActorOf(TunnelStream.dialing(id, local, server,
                   BackedPipe.create(dialer, settings), settings.reconnect().giveUpAfter(),
                   listener),
               "tunnel-connect-" + id, Props.empty());

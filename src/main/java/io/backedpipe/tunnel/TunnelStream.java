@@ -2,13 +2,13 @@ package io.backedpipe.tunnel;
 
 import io.backedpipe.BackedPipe;
 import io.backedpipe.DisconnectCause;
-import io.backedpipe.PeerClosedException;
 import io.backedpipe.PipeCommand;
 import io.backedpipe.PipeEvent;
 import io.backedpipe.PipeState;
 import io.backedpipe.PipeStatus;
+import io.backedpipe.transport.FailureText;
 import io.backedpipe.transport.TransportSettings;
-import io.backedpipe.wire.PeerText;
+import io.backedpipe.wire.HumanText;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.Optional;
@@ -52,6 +52,7 @@ public final class TunnelStream {
 
   private static final Object CLOSE_WAIT_TIMER = "close-wait";
   private static final Object FIRST_CONNECT_TIMER = "first-connect";
+  private static final Object SUMMARY_TIMER = "outage-summary";
 
   /** What the stream handles: its pipe's events and its TCP connection's end. */
   public sealed interface Command {}
@@ -85,6 +86,11 @@ public final class TunnelStream {
     INSTANCE
   }
 
+  /** An outage has gone on: time to say it still fails. */
+  private enum OutageSummaryDue implements Command {
+    INSTANCE
+  }
+
   /** A close to send once the pipe is connected. */
   private record PendingClose(TunnelCloseCode code, String reason) {}
 
@@ -95,7 +101,14 @@ public final class TunnelStream {
   private final BackedPipe pipe;
   private final boolean owning;
   private final Optional<ActorRef<TunnelEvent>> listener;
+  /** The server, as the dialing side's log names it; empty on the serving side. */
+  private final Optional<String> server;
+  /** How long the dialing side retries, for its log; zero for no limit. */
+  private final Duration retryLimit;
+  private final Outage outage = new Outage();
   private boolean connected;
+  /** This stream closed its pipe itself (and said why when it did). */
+  private boolean closedByUs;
   private boolean eventSeen;
   private boolean closed;
   private PendingClose pendingClose;
@@ -103,7 +116,8 @@ public final class TunnelStream {
   private final SharedKillSwitch localSwitch = KillSwitches.shared("tunnel-local");
 
   private TunnelStream(ActorContext<Command> context, TimerScheduler<Command> timers, UUID id,
-      String label, BackedPipe pipe, boolean owning, Optional<ActorRef<TunnelEvent>> listener) {
+      String label, BackedPipe pipe, boolean owning, Optional<ActorRef<TunnelEvent>> listener,
+      Optional<String> server, Duration retryLimit) {
     this.context = context;
     this.timers = timers;
     this.id = id;
@@ -111,6 +125,8 @@ public final class TunnelStream {
     this.pipe = pipe;
     this.owning = owning;
     this.listener = listener;
+    this.server = server;
+    this.retryLimit = retryLimit;
   }
 
   /**
@@ -119,6 +135,7 @@ public final class TunnelStream {
    *
    * @param id the stream's id
    * @param local the local application's connection
+   * @param server the {@code serve} end the pipe dials, as the log names it
    * @param pipeBehavior the dialing pipe
    * @param firstConnectLimit how long the first connection may take before the stream gives up
    *     and closes the local connection ({@code 0s}: no limit); the reconnect policy's give-up
@@ -128,12 +145,14 @@ public final class TunnelStream {
    * @return the behaviour
    */
   public static Behavior<Command> dialing(UUID id, Tcp.IncomingConnection local,
-      Behavior<PipeCommand> pipeBehavior, Duration firstConnectLimit,
+      InetSocketAddress server, Behavior<PipeCommand> pipeBehavior,
+      Duration firstConnectLimit,
       Optional<ActorRef<TunnelEvent>> listener) {
     return Behaviors.setup(context -> Behaviors.withTimers(timers -> {
       BackedPipe pipe = BackedPipe.of(context.spawn(pipeBehavior, "pipe"), context.getSystem());
       TunnelStream stream = new TunnelStream(context, timers, id,
-          "stream " + shortId(id) + " from " + local.remoteAddress(), pipe, true, listener);
+          "stream " + shortId(id) + " from " + HumanText.address(local.remoteAddress()), pipe, true,
+          listener, Optional.of(HumanText.address(server)), firstConnectLimit);
       stream.subscribe(false);
       pipe.connect(); // the reconnect policy retries by itself; events say how it goes
       if (!firstConnectLimit.isZero()) {
@@ -165,7 +184,8 @@ public final class TunnelStream {
       TransportSettings transport, Optional<ActorRef<TunnelEvent>> listener) {
     return Behaviors.setup(context -> Behaviors.withTimers(timers -> {
       TunnelStream stream = new TunnelStream(context, timers, id,
-          "stream " + shortId(id) + " to " + target, pipe, false, listener);
+          "stream " + shortId(id) + " to " + HumanText.address(target), pipe, false, listener,
+          Optional.empty(), Duration.ZERO);
       stream.subscribe(true);
       Flow<ByteString, ByteString, CompletionStage<Tcp.OutgoingConnection>> tcp =
           Tcp.get(context.getSystem()).outgoingConnection(target, Optional.empty(),
@@ -201,13 +221,18 @@ public final class TunnelStream {
         .onMessage(StatusSeen.class, m -> onStatus(m.status()))
         .onMessage(TcpEnded.class, this::onTcpEnded)
         .onMessage(TargetUnreachable.class, m -> closeWith(TunnelCloseCode.TARGET_UNREACHABLE,
-            "target unreachable: " + rootMessage(m.error())))
+            "target unreachable: " + FailureText.essence(m.error())))
         .onMessageEquals(CloseWaitOver.INSTANCE, this::closeNow)
         .onMessageEquals(LingerOver.INSTANCE, Behaviors::stopped)
-        .onMessage(FirstConnectOver.class, m -> {
-          return giveUp("no connection to the server within " + m.limit());
-        })
+        .onMessageEquals(OutageSummaryDue.INSTANCE, this::onOutageSummaryDue)
+        .onMessage(FirstConnectOver.class, this::onFirstConnectOver)
         .build();
+  }
+
+  private Behavior<Command> onFirstConnectOver(FirstConnectOver over) {
+    return giveUp("no connection to " + server.orElse("the server") + " within "
+        + HumanText.duration(over.limit())
+        + (outage.failing() ? ": " + outage.lastFailure() : ""));
   }
 
   private Behavior<Command> onStatus(PipeStatus status) {
@@ -229,7 +254,7 @@ public final class TunnelStream {
       context.getLog().debug("{}: {} sent EOF", label, owning ? "local side" : "target");
       return Behaviors.same();
     }
-    String why = rootMessage(ended.error().get());
+    String why = FailureText.essence(ended.error().get());
     return owning
         ? closeWith(TunnelCloseCode.LOCAL_FAILED, "local connection failed: " + why)
         : closeWith(TunnelCloseCode.TARGET_FAILED, "target connection failed: " + why);
@@ -252,6 +277,7 @@ public final class TunnelStream {
     if (pendingClose != null && !closed) {
       timers.cancel(CLOSE_WAIT_TIMER);
       logEnd("{}: closing: {}", label, pendingClose.reason());
+      closedByUs = true;
       pipe.close(pendingClose.code().code(), pendingClose.reason());
     }
     return Behaviors.same();
@@ -261,29 +287,14 @@ public final class TunnelStream {
     eventSeen = true;
     listener.ifPresent(l -> l.tell(new TunnelEvent(id, event)));
     if (event instanceof PipeEvent.Connected c) {
-      connected = true;
-      timers.cancel(FIRST_CONNECT_TIMER);
-      if (c.reconnectCount() == 0) {
-        context.getLog().info("{}: connected", label);
-      } else {
-        context.getLog().info("{}: resumed on connection {}, replayed {} bytes (peer had read {})",
-            label, c.generation(), c.replayedBytes(), c.peerReadPosition());
-      }
-      return pendingClose != null ? closeNow() : Behaviors.same();
+      return onConnected(c);
     } else if (event instanceof PipeEvent.Disconnected d) {
       connected = false;
-      context.getLog().info("{}: link lost ({}{}), reconnecting", label, d.cause(),
-          d.error().map(e -> ": " + rootMessage(e)).orElse(""));
+      context.getLog().info("{}: link lost ({}); {}", label,
+          TunnelWords.linkLost(d.cause(), d.error()),
+          owning ? "reconnecting" : "waiting for the client to come back");
     } else if (event instanceof PipeEvent.ReconnectFailed f) {
-      if (f.nextAttemptIn().isEmpty() && owning) {
-        // Only the dialing end retries; an accepting pipe's attempts never have a next one.
-        // the local application must not wait for a pipe that will not come back
-        return giveUp(f.error().getMessage());
-      } else {
-        context.getLog().debug("{}: reconnect attempt {} failed, next in {}: {}", label,
-            f.attempt(), f.nextAttemptIn().map(Duration::toString).orElse("none"),
-            f.error().getMessage());
-      }
+      return onReconnectFailed(f);
     } else if (event instanceof PipeEvent.DataLost lost) {
       context.getLog().error("{}: data lost: {}", label, lost.error().getMessage());
     } else if (event instanceof PipeEvent.Closed c) {
@@ -292,12 +303,74 @@ public final class TunnelStream {
     return Behaviors.same();
   }
 
+  private Behavior<Command> onConnected(PipeEvent.Connected c) {
+    connected = true;
+    timers.cancel(FIRST_CONNECT_TIMER);
+    timers.cancel(SUMMARY_TIMER);
+    String after = outage.failing() ? " after " + attempts(outage.attempts()) : "";
+    outage.end();
+    if (c.reconnectCount() == 0) {
+      context.getLog().info("{}: connected{}", label, after);
+    } else {
+      context.getLog().info("{}: resumed on connection {}{}, replayed {} bytes (peer had read {})",
+          label, c.generation(), after, c.replayedBytes(), c.peerReadPosition());
+    }
+    return pendingClose != null ? closeNow() : Behaviors.same();
+  }
+
+  /**
+   * A failed attempt. The dialing side says the first failure of an outage and each new kind of
+   * failure in it at INFO, every retry at DEBUG, and now and then that it still fails; an
+   * accepting pipe's failed attempts are the client's business (DEBUG).
+   */
+  private Behavior<Command> onReconnectFailed(PipeEvent.ReconnectFailed f) {
+    String failure = FailureText.essence(f.error());
+    if (!owning) {
+      context.getLog().debug("{}: a connection from the client failed: {}", label, failure);
+      return Behaviors.same();
+    }
+    if (f.nextAttemptIn().isEmpty()) {
+      // the local application must not wait for a pipe that will not come back
+      return giveUp("no connection to " + server.orElse("the server") + " after "
+          + attempts(Math.max(f.attempt(), outage.attempts())) + ": " + failure);
+    }
+    boolean first = !outage.failing();
+    if (outage.failed(f.attempt(), failure)) {
+      context.getLog().info("{}: cannot connect to {}: {}; retrying{}", label,
+          server.orElse("the server"), failure, first && !retryLimit.isZero()
+              ? " for up to " + HumanText.duration(retryLimit) : "");
+    } else {
+      context.getLog().debug("{}: attempt {} failed: {}; next in {}", label, f.attempt(),
+          failure, HumanText.duration(f.nextAttemptIn().get()));
+    }
+    if (first) {
+      timers.startSingleTimer(SUMMARY_TIMER, OutageSummaryDue.INSTANCE, outage.nextSummaryIn());
+    }
+    return Behaviors.same();
+  }
+
+  private Behavior<Command> onOutageSummaryDue() {
+    if (outage.failing() && !closed) {
+      Duration failingFor = outage.summaryDue();
+      context.getLog().info("{}: still no connection to {} after {} in {}: {}", label,
+          server.orElse("the server"), attempts(outage.attempts()),
+          HumanText.duration(failingFor), outage.lastFailure());
+      timers.startSingleTimer(SUMMARY_TIMER, OutageSummaryDue.INSTANCE, outage.nextSummaryIn());
+    }
+    return Behaviors.same();
+  }
+
+  private static String attempts(int n) {
+    return n == 1 ? "1 failed attempt" : n + " failed attempts";
+  }
+
   /**
    * Resets the local connection (a plain close would read as a clean end of the stream) and
    * closes the pipe.
    */
   private Behavior<Command> giveUp(String why) {
-    context.getLog().warn("{}: giving up: {}", label, why);
+    context.getLog().warn("{}: giving up: {}; resetting the local connection", label, why);
+    closedByUs = true;
     localSwitch.abort(new java.io.IOException("backed-pipe gave up: " + why));
     pipe.close();
     return Behaviors.same();
@@ -320,13 +393,20 @@ public final class TunnelStream {
     closed = true;
     connected = false;
     timers.cancel(CLOSE_WAIT_TIMER);
-    if (c.cause() == DisconnectCause.COMPLETED) {
-      context.getLog().info("{}: closed, both directions complete", label);
-    } else if (c.error().orElse(null) instanceof PeerClosedException peer) {
-      logEnd("{}: closed by the other end: {}", label, PeerText.quote(peer.reason()));
+    timers.cancel(SUMMARY_TIMER);
+    if (closedByUs && c.cause() == DisconnectCause.CLOSED_BY_USER) {
+      context.getLog().debug("{}: closed", label); // its reason was told when it closed
+    } else if (owning && c.cause() == DisconnectCause.REFUSED) {
+      // the bytes in flight can go nowhere: a reset, not a clean end, tells the application
+      context.getLog().warn("{}: {}; resetting the local connection", label,
+          TunnelWords.streamLost(c.error())
+              ? "lost: the server no longer knows it (restarted, or the grace period passed)"
+              : TunnelWords.closed(c.cause(), c.error(), true));
+      localSwitch.abort(new java.io.IOException("backed-pipe: the server refused the stream"));
+    } else if (c.cause() == DisconnectCause.COMPLETED) {
+      context.getLog().info("{}: {}", label, TunnelWords.closed(c.cause(), c.error(), owning));
     } else {
-      logEnd("{}: closed ({}{})", label, c.cause(),
-          c.error().map(e -> ": " + rootMessage(e)).orElse(""));
+      logEnd("{}: {}", label, TunnelWords.closed(c.cause(), c.error(), owning));
     }
     if (!owning) {
       return Behaviors.stopped(); // the registry owns the pipe and forgets it by itself
@@ -339,13 +419,4 @@ public final class TunnelStream {
     return id.toString().substring(0, 8);
   }
 
-  /** The innermost message: Pekko's TCP errors wrap the operating system's reason. */
-  static String rootMessage(Throwable error) {
-    Throwable t = error;
-    while (t.getCause() != null && t.getCause() != t) {
-      t = t.getCause();
-    }
-    String message = t.getMessage();
-    return message != null ? message : t.getClass().getSimpleName();
-  }
 }

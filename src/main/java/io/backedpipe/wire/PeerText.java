@@ -48,6 +48,37 @@ public final class PeerText {
     return i < text.length() ? out.append("...").toString() : out.toString();
   }
 
+  /**
+   * Quotes the first bytes a peer sent, which need not be text (a server that is not ours: an SSH
+   * banner, a TLS record): printable ASCII is kept, a quote and a backslash get a backslash before
+   * them, every other byte is written <code>&#92;xNN</code>; after {@code maxBytes} bytes
+   * {@code ...} follows the closing quote.
+   *
+   * <pre>
+   * PeerText.quoteBytes("SSH-2.0-OpenSSH_9.6\r\n".getBytes(), 12)   // "SSH-2.0-Open"...
+   * </pre>
+   *
+   * @param bytes the bytes
+   * @param maxBytes the most bytes shown
+   * @return the quoted bytes, one line
+   */
+  public static String quoteBytes(byte[] bytes, int maxBytes) {
+    int shown = Math.min(bytes.length, Math.max(0, maxBytes));
+    StringBuilder out = new StringBuilder(shown + 5).append('"');
+    for (int i = 0; i < shown; i++) {
+      int b = bytes[i] & 0xFF;
+      if (b == '\\' || b == '"') {
+        out.append('\\').append((char) b);
+      } else if (b >= 0x20 && b < 0x7F) {
+        out.append((char) b);
+      } else {
+        out.append(String.format("\\x%02x", b));
+      }
+    }
+    out.append('"');
+    return shown < bytes.length ? out.append("...").toString() : out.toString();
+  }
+
   private static void appendEscaped(StringBuilder out, int c) {
     if (c == '\\' || c == '"') {
       out.append('\\').appendCodePoint(c);

@@ -113,7 +113,7 @@ class LinkConditionsTest {
     assertEquals("minBytesPerSecond=0 and maxBytesPerSecond=10 must satisfy 0 < min <= max",
         assertThrows(IllegalArgumentException.class, () -> new LinkConditions(Duration.ZERO, 0,
             10, Duration.ofSeconds(1), DurationRange.NEVER, DurationRange.NEVER)).getMessage());
-    assertEquals("min=PT2S and max=PT1S must satisfy 0 <= min <= max",
+    assertEquals("min=2s and max=1s must satisfy 0 <= min <= max",
         assertThrows(IllegalArgumentException.class,
             () -> new DurationRange(Duration.ofSeconds(2), Duration.ofSeconds(1))).getMessage());
   }

@@ -1,6 +1,7 @@
 package io.backedpipe.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.PrintWriter;
@@ -33,19 +34,88 @@ class MainTest {
     assertTrue(run.out().contains("Apache Pekko 1.7.0"), run.out());
   }
 
+  private static final String NL = System.lineSeparator();
+  private static final String[] COMMANDS = {"serve", "connect", "proxy", "demo", "soak", "hostile"};
+
   @Test
-  void shouldAskForACommand() {
+  void shouldAskForACommandNamingEveryOneInOneShortMessage() {
     Run run = run();
     assertEquals(2, run.exit());
-    assertTrue(run.err().startsWith("missing command: serve, connect or demo"), run.err());
+    assertEquals("missing command: one of serve, connect, proxy, demo, soak, hostile, help" + NL
+        + "Try 'backed-pipe --help' for more." + NL, run.err());
+    assertEquals("", run.out());
   }
 
   @Test
   void shouldShowHelpForEachCommand() {
-    for (String command : new String[] {"serve", "connect", "demo"}) {
+    for (String command : COMMANDS) {
       Run run = run(command, "--help");
       assertEquals(0, run.exit(), command);
       assertTrue(run.out().startsWith("Usage: backed-pipe " + command), run.out());
+    }
+  }
+
+  @Test
+  void shouldPrintOneLineAndWhereToReadMoreForABadArgumentNotTheUsage() {
+    Run run = run("serve", "--listen", "127.0.0.1:7001");
+    assertEquals(2, run.exit());
+    assertEquals("Missing required option: '--target=HOST:PORT'" + NL
+        + "Try 'backed-pipe serve --help' for more." + NL, run.err());
+    assertEquals("", run.out());
+  }
+
+  @Test
+  void shouldSuggestTheOptionMeantForAMistypedOne() {
+    Run run = run("proxy", "--listen", "127.0.0.1:0", "--target", "127.0.0.1:1", "--seeed", "3");
+    assertEquals(2, run.exit());
+    String[] lines = run.err().split(NL);
+    assertEquals("Unknown options: '--seeed', '3'", lines[0], run.err());
+    assertEquals("Try 'backed-pipe proxy --help' for more.", lines[lines.length - 1], run.err());
+    assertTrue(lines.length <= 3, run.err());
+  }
+
+  @Test
+  void shouldRenderEveryUsageWithoutAPicocliWarningOrAFormatLeftover() {
+    java.io.ByteArrayOutputStream stderr = new java.io.ByteArrayOutputStream();
+    java.io.PrintStream before = System.err;
+    StringBuilder usages = new StringBuilder();
+    System.setErr(new java.io.PrintStream(stderr, true)); // picocli warns on System.err
+    try {
+      CommandLine line = Main.commandLine();
+      usages.append(line.getUsageMessage());
+      for (CommandLine sub : line.getSubcommands().values()) {
+        usages.append(sub.getUsageMessage());
+      }
+    } finally {
+      System.setErr(before);
+    }
+    assertEquals("", stderr.toString());
+    String text = usages.toString();
+    assertTrue(text.contains("(+-50%)"), "the proxy's description renders its percent sign");
+    for (String leftover : new String[] {"%n", "%%", "%s", "%d", "${"}) {
+      assertFalse(text.contains(leftover), leftover + " in:\n" + text);
+    }
+  }
+
+  @ParameterizedTest
+  @CsvSource(delimiter = '|', value = {
+      "proxy   | --config --set --log-level | --window --heartbeat-interval --heartbeat-timeout"
+          + " --grace --secret-file --secret-env",
+      "hostile | --config --set --log-level | --window --heartbeat-interval --grace --secret-file",
+      "demo    | --window --heartbeat-timeout --grace --config | --secret-file --secret-env",
+      "soak    | --window --heartbeat-interval --grace --set | --secret-file --tls",
+      "serve   | --window --heartbeat-interval --grace --secret-file --secret-env --tls"
+          + " --insecure | --fault-interval",
+      "connect | --window --heartbeat-timeout --grace --secret-file --tls-trust-store"
+          + " | --insecure --max-pipes",
+  })
+  void shouldListOnlyTheOptionsACommandUses(String command, String has, String hasNot) {
+    String help = run(command, "--help").out();
+    for (String option : has.trim().split(" ")) {
+      assertTrue(help.contains(option), command + " lacks " + option + ":\n" + help);
+    }
+    for (String option : hasNot.trim().split(" ")) {
+      assertFalse(help.contains(option), command + " shows " + option + ":\n" + help);
     }
   }
 
@@ -55,9 +125,17 @@ class MainTest {
       "serve --listen 127.0.0.1:0                  | Missing required option: '--target=HOST:PORT'",
       "serve --listen 127.0.0.1:70000 --target a:1 | Invalid value for option '--listen': '127.0.0.1:70000': the port must be in 0..65535",
       "connect --server a:b --listen 127.0.0.1:0   | Invalid value for option '--server': 'a:b': the port is not a number",
-      "connect --server a:1 --listen 127.0.0.1:0 --window 3GiB | error: window-bytes=3221225472 must be < 2GiB",
+      "connect --server a:1 --listen 127.0.0.1:0 --window 3GiB | error: --window 3GiB is too large: it must be under 2GiB",
+      "connect --server a:1 --listen 127.0.0.1:0 --window 1KiB | error: --window 1KiB is too small: at least 512KiB (twice backed-pipe.ack-every-bytes, 256KiB)",
+      "connect --server a:1 --listen 127.0.0.1:0 --window 64KiB --set backed-pipe.ack-every-bytes=64KiB | error: --window 64KiB is too small: at least 128KiB (twice backed-pipe.ack-every-bytes, 64KiB)",
+      "serve --listen 127.0.0.1:0 --target a:1 --heartbeat-timeout 500ms | error: --heartbeat-timeout 500ms must be longer than backed-pipe.transport.heartbeat-interval (1s)",
+      "connect --server a:1 --listen 127.0.0.1:0 --set backed-pipe.windw-bytes=1MiB | error: --set backed-pipe.windw-bytes: no such setting (did you mean backed-pipe.window-bytes?)",
+      "serve --listen 127.0.0.1:0 --target a:1 --set backed-pipe.server.grace=5s | error: --set backed-pipe.server.grace: no such setting (did you mean backed-pipe.server.grace-period?)",
+      "demo --set backed-pipe.no-such-thing-at-all=1 | error: --set backed-pipe.no-such-thing-at-all: no such setting (see reference.conf)",
+      "proxy --listen 127.0.0.1:0 --target a:1 --set pekko.loglevl=DEBUG | error: --set pekko.loglevl: no such setting (did you mean pekko.loglevel?)",
+      "connect --server a:1 --listen 127.0.0.1:0 --set log.level=1 | error: --set log.level: not a setting of backed-pipe or Pekko (their keys start with backed-pipe. and pekko.)",
       "connect --server a:1 --listen 127.0.0.1:0 --window lots | Invalid value for option '--window': 'lots' is not a size (for example 64KiB, 8MiB, 1GiB)",
-      "serve --listen 127.0.0.1:0 --target a:1 --heartbeat-timeout 1s --heartbeat-interval 2s | error: heartbeatTimeout=PT1S must be > heartbeatInterval=PT2S",
+      "serve --listen 127.0.0.1:0 --target a:1 --heartbeat-timeout 1s --heartbeat-interval 2s | error: --heartbeat-timeout 1s must be longer than --heartbeat-interval 2s",
       "demo --streams 0                            | error: streams=0 must be in 1..1000",
       "demo --fault-interval soon                  | Invalid value for option '--fault-interval': 'soon' is not a duration (for example 250ms, 2s, 1m)",
       "demo --log-level LOUD                       | error: --log-level=LOUD must be one of ERROR, WARN, INFO, DEBUG, TRACE",
@@ -69,6 +147,23 @@ class MainTest {
     Run run = run(args.trim().split("\\s+"));
     assertEquals(2, run.exit(), run.err());
     assertTrue(run.err().startsWith(message), run.err());
+    assertTrue(run.err().split(NL).length <= 2, "one line, and a pointer to the help:\n"
+        + run.err());
+  }
+
+  @ParameterizedTest
+  @CsvSource({
+      "backed-pipe.window-bytes",
+      "backed-pipe.transport.tls.key-store",
+      "backed-pipe.server.max-total-window-bytes",
+      "backed-pipe.demo.seed",
+      "pekko.loglevel",
+      "pekko.io.tcp.direct-buffer-size",
+      "pekko.actor.deployment./pipe.dispatcher",
+  })
+  void shouldAcceptEverySettingKeyOfTheReferenceConfiguration(String key) {
+    assertEquals(java.util.Optional.empty(), SettingKeys.problem(key,
+        com.typesafe.config.ConfigFactory.defaultReference()));
   }
 
   @Test
@@ -78,8 +173,39 @@ class MainTest {
       Run run = run("serve", "--listen", "127.0.0.1:" + taken.getLocalPort(), "--target",
           "127.0.0.1:1", "--log-level", "ERROR");
       assertEquals(1, run.exit(), run.err());
-      assertTrue(run.err().startsWith("error: could not start: "), run.err());
+      assertEquals("serve: cannot listen on 127.0.0.1:" + taken.getLocalPort()
+          + ": address already in use" + NL, run.err());
     }
+  }
+
+  @ParameterizedTest
+  @CsvSource({"connect, --server", "proxy, --target"})
+  void shouldSayInOneLineThatThePortIsTakenWithExitCodeOne(String command, String other)
+      throws Exception {
+    try (java.net.ServerSocket taken = new java.net.ServerSocket(0, 1,
+        java.net.InetAddress.getLoopbackAddress())) {
+      Run run = run(command, "--listen", "127.0.0.1:" + taken.getLocalPort(), other,
+          "127.0.0.1:1", "--log-level", "ERROR");
+      assertEquals(1, run.exit(), run.err());
+      assertEquals(command + ": cannot listen on 127.0.0.1:" + taken.getLocalPort()
+          + ": address already in use" + NL, run.err());
+    }
+  }
+
+  @Test
+  void shouldKeepPekkosBindFailureOutOfTheToolsLog() {
+    ch.qos.logback.classic.LoggerContext context = new ch.qos.logback.classic.LoggerContext();
+    ch.qos.logback.classic.Logger listener = context.getLogger(ToolLogFilter.TCP_LISTENER);
+    ToolLogFilter filter = new ToolLogFilter();
+    assertEquals(ch.qos.logback.core.spi.FilterReply.DENY, filter.decide(
+        new ch.qos.logback.classic.spi.LoggingEvent("x", listener,
+            ch.qos.logback.classic.Level.ERROR,
+            "Bind failed for TCP channel on endpoint [{}]", new java.net.BindException(),
+            new Object[] {"/127.0.0.1:7000"})));
+    assertEquals(ch.qos.logback.core.spi.FilterReply.NEUTRAL, filter.decide(
+        new ch.qos.logback.classic.spi.LoggingEvent("x", listener,
+            ch.qos.logback.classic.Level.ERROR, "Accept error: could not accept new connection",
+            null, null)));
   }
 
   @Test
@@ -100,7 +226,8 @@ class MainTest {
       Run run = run("serve", "--listen", "0.0.0.0:" + taken.getLocalPort(), "--target",
           "127.0.0.1:1", "--insecure", "--log-level", "ERROR");
       assertEquals(1, run.exit(), run.err());
-      assertTrue(run.err().startsWith("error: could not start: "), run.err());
+      assertEquals("serve: cannot listen on 0.0.0.0:" + taken.getLocalPort()
+          + ": address already in use" + NL, run.err());
     }
   }
 

@@ -69,4 +69,17 @@ class PeerTextTest {
   void shouldEscapeALoneSurrogate() {
     assertEquals("\"a\\ud83db\"", PeerText.quote("a\ud83db"));
   }
+
+  @Test
+  void shouldQuoteForeignBytesKeepingPrintableAsciiAndEscapingTheRest() {
+    byte[] tls = {0x16, 0x03, 0x01, 'a', '"', '\\', (byte) 0xff};
+    assertEquals("\"\\x16\\x03\\x01a\\\"\\\\\\xff\"", PeerText.quoteBytes(tls, 10));
+  }
+
+  @Test
+  void shouldCutForeignBytesAfterTheLimit() {
+    byte[] banner = "SSH-2.0-OpenSSH_9.6\r\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+    assertEquals("\"SSH-2.0-Open\"...", PeerText.quoteBytes(banner, 12));
+    assertEquals("\"SSH-2.0-OpenSSH_9.6\\x0d\\x0a\"", PeerText.quoteBytes(banner, 64));
+  }
 }
