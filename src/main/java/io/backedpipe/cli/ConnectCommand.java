@@ -59,6 +59,10 @@ final class ConnectCommand implements Callable<Integer> {
     return ToolRuntime.serveUntilStopped("connect", listen, config, spec.commandLine().getOut(),
         spec.commandLine().getErr(), system -> ConnectTunnel.start(system, listen.address(),
             server.address(), Optional.empty())
+            .thenApply(t -> {
+              ToolRuntime.closeStreamsOnShutdown(system, t::shutdown);
+              return t;
+            })
             .thenApply(t -> "forwarding " + HumanText.address(t.address()) + " to " + server
                 + "'s target" + scheme + " (Ctrl-C stops)"));
   }

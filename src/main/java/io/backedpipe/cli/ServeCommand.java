@@ -115,6 +115,10 @@ final class ServeCommand implements Callable<Integer> {
     return ToolRuntime.serveUntilStopped("serve", listen, config, spec.commandLine().getOut(),
         spec.commandLine().getErr(), system -> ServeTunnel.start(system, listen.address(),
             target.address(), Optional.empty())
+            .thenApply(t -> {
+              ToolRuntime.closeStreamsOnShutdown(system, t::shutdown);
+              return t;
+            })
             .thenApply(t -> "serving on " + HumanText.address(t.address()) + scheme
                 + ", relaying to " + target + " (Ctrl-C stops)"));
   }

@@ -18,6 +18,12 @@ final class ToolConfig {
   static final String FILE = "application.conf";
   /** The same file, bundled in the jar next to this class. */
   static final String BUNDLED = "application.conf";
+  /**
+   * How long the phase of Pekko's coordinated shutdown that closes the tunnel's streams may take
+   * (Pekko's default is 5 s): the drain ({@link ToolRuntime#SHUTDOWN_DRAIN}) and the CLOSE's own
+   * time (at most 5 s on a stalled link) must fit.
+   */
+  static final String SHUTDOWN_PHASE_TIMEOUT = "15s";
 
   private ToolConfig() {}
 
@@ -45,6 +51,9 @@ final class ToolConfig {
     return ConfigFactory.parseMap(settings, "command-line options")
         .withFallback(ConfigFactory.systemProperties())
         .withFallback(fromFile)
+        .withFallback(ConfigFactory.parseMap(Map.of(
+            "pekko.coordinated-shutdown.phases.service-requests-done.timeout",
+            SHUTDOWN_PHASE_TIMEOUT), "the tool's defaults"))
         .withFallback(ConfigFactory.defaultReference())
         .resolve();
   }

@@ -8,16 +8,42 @@ import io.backedpipe.transport.TlsContext;
 import io.backedpipe.transport.TlsSettings;
 import io.backedpipe.transport.TransportSettings;
 import java.io.PrintWriter;
+import java.time.Duration;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
+import org.apache.pekko.Done;
+import org.apache.pekko.actor.CoordinatedShutdown;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 
 /** Starts the actor system of a long-running command and keeps it until the process stops. */
 final class ToolRuntime {
+  /**
+   * How long {@code serve} and {@code connect}, when asked to stop (SIGTERM, Ctrl-C), give each
+   * open stream for the other end to acknowledge the bytes it was sent, before they close it with
+   * a {@code CLOSE}. Within {@link ToolConfig#SHUTDOWN_PHASE_TIMEOUT}, with the close's own time.
+   */
+  static final Duration SHUTDOWN_DRAIN = Duration.ofSeconds(3);
+
   private ToolRuntime() {}
+
+  /**
+   * Makes a stop of the process (SIGTERM, Ctrl-C: the JVM's shutdown runs Pekko's coordinated
+   * shutdown) close the tunnel's streams gracefully first, in the phase that ends the service's
+   * requests, so that the other end closes its connections at once instead of waiting out its
+   * grace period.
+   *
+   * @param system the tunnel's actor system
+   * @param shutdown the tunnel's graceful shutdown, given the drain time
+   */
+  static void closeStreamsOnShutdown(ActorSystem<?> system,
+      Function<Duration, CompletionStage<Integer>> shutdown) {
+    CoordinatedShutdown.get(system).addTask(CoordinatedShutdown.PhaseServiceRequestsDone(),
+        "close-tunnel-streams",
+        () -> shutdown.apply(SHUTDOWN_DRAIN).handle((closed, error) -> Done.getInstance()));
+  }
 
   /**
    * Checks the settings the tool will use, so a bad value is a usage error before anything binds.

@@ -8,6 +8,7 @@ import io.backedpipe.transport.TlsContext;
 import io.backedpipe.transport.TlsSettings;
 import io.backedpipe.transport.TransportSettings;
 import java.net.InetSocketAddress;
+import java.time.Duration;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CompletionStage;
@@ -15,6 +16,7 @@ import org.apache.pekko.Done;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Props;
+import org.apache.pekko.actor.typed.javadsl.AskPattern;
 import org.apache.pekko.stream.javadsl.Sink;
 import org.apache.pekko.stream.javadsl.Tcp;
 
@@ -33,10 +35,15 @@ import org.apache.pekko.stream.javadsl.Tcp;
  * }</pre>
  */
 public final class ConnectTunnel {
+  private final ActorSystem<?> system;
   private final Tcp.ServerBinding binding;
+  private final ActorRef<TunnelStreams.Command> streams;
 
-  private ConnectTunnel(Tcp.ServerBinding binding) {
+  private ConnectTunnel(ActorSystem<?> system, Tcp.ServerBinding binding,
+      ActorRef<TunnelStreams.Command> streams) {
+    this.system = system;
     this.binding = binding;
+    this.streams = streams;
   }
 
   /**
@@ -59,6 +66,8 @@ public final class ConnectTunnel {
     // loaded once, shared by every stream's reconnector
     Optional<TlsContext> tls = tlsSettings.enabled()
         ? Optional.of(TlsContext.load(tlsSettings)) : Optional.empty();
+    ActorRef<TunnelStreams.Command> streams = system.systemActorOf(TunnelStreams.create(),
+        "tunnel-connect-" + UUID.randomUUID(), Props.empty());
     return Tcp.get(system).bind(listen.getHostString(), listen.getPort(),
             ServerSettings.create(system).acceptBacklog(),
             transport.socketOptions(),
@@ -69,13 +78,13 @@ public final class ConnectTunnel {
           TcpReconnector dialer = tls.isPresent()
               ? new TcpReconnector(system, server, id, true, transport, tls.get())
               : new TcpReconnector(system, server, id, true, transport);
-          system.systemActorOf(TunnelStream.dialing(id, local, server,
+          streams.tell(new TunnelStreams.Spawn(TunnelStream.dialing(id, local, server,
                   BackedPipe.create(dialer, settings), settings.reconnect().giveUpAfter(),
                   listener),
-              "tunnel-connect-" + id, Props.empty());
+              "stream-" + id));
         }))
         .run(system)
-        .thenApply(ConnectTunnel::new);
+        .thenApply(binding -> new ConnectTunnel(system, binding, streams));
   }
 
   /**
@@ -94,5 +103,23 @@ public final class ConnectTunnel {
    */
   public CompletionStage<Done> stop() {
     return binding.unbind().thenApply(unbound -> Done.getInstance());
+  }
+
+  /**
+   * Shuts the tunnel down gracefully, as a process that is asked to stop should: stops accepting
+   * local connections, gives every open stream up to {@code drain} for the server to acknowledge
+   * the bytes it was sent, then closes each with a {@code CLOSE} ({@link
+   * TunnelCloseCode#TUNNEL_STOPPED}), so that the server ends the target's connection at once
+   * instead of keeping the stream for its grace period, and resets the local connections. The log
+   * says {@code shutting down: closing N streams} and how it went.
+   *
+   * @param drain how long a stream may wait for acknowledgements
+   * @return completes with the number of streams closed, once their CLOSEs went out
+   */
+  public CompletionStage<Integer> shutdown(Duration drain) {
+    return binding.unbind().handle((unbound, error) -> Done.getInstance())
+        .thenCompose(unbound -> AskPattern.<TunnelStreams.Command, Integer>ask(streams,
+            replyTo -> new TunnelStreams.Shutdown(drain, "connect is shutting down", replyTo),
+            drain.plus(TunnelStreams.CLOSE_TIME).plusSeconds(1), system.scheduler()));
   }
 }

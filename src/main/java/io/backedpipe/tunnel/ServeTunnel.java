@@ -8,6 +8,7 @@ import io.backedpipe.transport.TlsContext;
 import io.backedpipe.transport.TlsSettings;
 import io.backedpipe.transport.TransportSettings;
 import java.net.InetSocketAddress;
+import java.time.Duration;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CompletionStage;
@@ -16,6 +17,7 @@ import org.apache.pekko.Done;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Props;
+import org.apache.pekko.actor.typed.javadsl.AskPattern;
 
 /**
  * The server end of a tunnel ({@code backed-pipe serve}): a {@link PipeServer} whose every new
@@ -31,10 +33,15 @@ import org.apache.pekko.actor.typed.Props;
  * }</pre>
  */
 public final class ServeTunnel {
+  private final ActorSystem<?> system;
   private final PipeServer server;
+  private final ActorRef<TunnelStreams.Command> streams;
 
-  private ServeTunnel(PipeServer server) {
+  private ServeTunnel(ActorSystem<?> system, PipeServer server,
+      ActorRef<TunnelStreams.Command> streams) {
+    this.system = system;
     this.server = server;
+    this.streams = streams;
   }
 
   /**
@@ -53,17 +60,19 @@ public final class ServeTunnel {
       Optional<ActorRef<TunnelEvent>> listener) {
     TransportSettings transport = TransportSettings.create(system);
     TlsSettings tls = TlsSettings.create(system);
-    BiConsumer<UUID, BackedPipe> relay = (id, pipe) -> system.systemActorOf(
+    ActorRef<TunnelStreams.Command> streams = system.systemActorOf(TunnelStreams.create(),
+        "tunnel-serve-" + UUID.randomUUID(), Props.empty());
+    BiConsumer<UUID, BackedPipe> relay = (id, pipe) -> streams.tell(new TunnelStreams.Spawn(
         TunnelStream.serving(id, pipe, target, transport, listener),
         // a stream id may come back while its previous relay still stops: unique names
-        "tunnel-serve-" + id + "-" + UUID.randomUUID(), Props.empty());
+        "stream-" + id + "-" + UUID.randomUUID()));
     String host = listen.getHostString();
     return (tls.enabled()
             ? PipeServer.bind(system, host, listen.getPort(), ServerSettings.create(system),
                 PipeSettings.create(system), transport, TlsContext.load(tls), relay)
             : PipeServer.bind(system, host, listen.getPort(), ServerSettings.create(system),
                 PipeSettings.create(system), transport, relay))
-        .thenApply(ServeTunnel::new);
+        .thenApply(server -> new ServeTunnel(system, server, streams));
   }
 
   /**
@@ -82,5 +91,24 @@ public final class ServeTunnel {
    */
   public CompletionStage<Done> stop() {
     return server.unbind();
+  }
+
+  /**
+   * Shuts the tunnel down gracefully, as a process that is asked to stop should: gives every open
+   * stream up to {@code drain} for its client to acknowledge the bytes it was sent, closes each
+   * with a {@code CLOSE} ({@link TunnelCloseCode#TUNNEL_STOPPED}), so that the client closes its
+   * local connection at once instead of retrying for the grace period, then stops accepting
+   * clients and closes whatever is left. The log says {@code shutting down: closing N streams} and
+   * how it went.
+   *
+   * @param drain how long a stream may wait for acknowledgements
+   * @return completes with the number of streams closed, once unbound
+   */
+  public CompletionStage<Integer> shutdown(Duration drain) {
+    return AskPattern.<TunnelStreams.Command, Integer>ask(streams,
+            replyTo -> new TunnelStreams.Shutdown(drain, "serve is shutting down", replyTo),
+            drain.plus(TunnelStreams.CLOSE_TIME).plusSeconds(1), system.scheduler())
+        .handle((closed, error) -> closed != null ? closed : 0)
+        .thenCompose(closed -> server.unbind().handle((unbound, error) -> closed));
   }
 }

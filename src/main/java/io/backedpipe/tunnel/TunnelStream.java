@@ -53,9 +53,51 @@ public final class TunnelStream {
   private static final Object CLOSE_WAIT_TIMER = "close-wait";
   private static final Object FIRST_CONNECT_TIMER = "first-connect";
   private static final Object SUMMARY_TIMER = "outage-summary";
+  private static final Object DRAIN_TIMER = "drain";
+  private static final Object DRAIN_POLL_TIMER = "drain-poll";
+  /** How often a draining stream asks its pipe whether every byte was acknowledged. */
+  static final Duration DRAIN_POLL = Duration.ofMillis(50);
 
   /** What the stream handles: its pipe's events and its TCP connection's end. */
   public sealed interface Command {}
+
+  /**
+   * Close the stream because its tunnel shuts down: wait up to {@code drain} for the peer to
+   * acknowledge the bytes already written, then close the pipe with
+   * {@link TunnelCloseCode#TUNNEL_STOPPED} and {@code reason}, so that the other end closes its
+   * connection at once instead of keeping the stream for its grace period. Answered once the
+   * {@code CLOSE} went out (or could not), with whether every byte had been acknowledged.
+   *
+   * @param drain how long to wait for acknowledgements
+   * @param reason for the other end's log
+   * @param replyTo who is told
+   */
+  public record Shutdown(Duration drain, String reason, ActorRef<ShutdownDone> replyTo)
+      implements Command {}
+
+  /**
+   * The answer to a {@link Shutdown}.
+   *
+   * @param stream the stream that closed
+   * @param drained whether the peer had acknowledged every byte written before the close
+   */
+  public record ShutdownDone(ActorRef<Command> stream, boolean drained) {}
+
+  /** The pipe's state while draining; null if the pipe did not answer. */
+  private record DrainStatus(PipeStatus status) implements Command {}
+
+  /** Time to ask the pipe again whether everything was acknowledged. */
+  private enum DrainPoll implements Command {
+    INSTANCE
+  }
+
+  /** The drain had its time. */
+  private enum DrainOver implements Command {
+    INSTANCE
+  }
+
+  /** The shutdown's CLOSE went out (or could not). */
+  private record ShutdownClosed(boolean drained) implements Command {}
 
   /** An event of the pipe. */
   private record Event(PipeEvent event) implements Command {}
@@ -109,6 +151,12 @@ public final class TunnelStream {
   private boolean connected;
   /** This stream closed its pipe itself (and said why when it did). */
   private boolean closedByUs;
+  /** The shutdown in progress, if any. */
+  private Shutdown shutdown;
+  /** The shutdown's own close is under way; its answer comes as {@link ShutdownClosed}. */
+  private boolean shutdownClosing;
+  /** The shutdown was answered. */
+  private boolean shutdownAnswered;
   private boolean eventSeen;
   private boolean closed;
   private PendingClose pendingClose;
@@ -226,7 +274,74 @@ public final class TunnelStream {
         .onMessageEquals(LingerOver.INSTANCE, Behaviors::stopped)
         .onMessageEquals(OutageSummaryDue.INSTANCE, this::onOutageSummaryDue)
         .onMessage(FirstConnectOver.class, this::onFirstConnectOver)
+        .onMessage(Shutdown.class, this::onShutdown)
+        .onMessage(DrainStatus.class, m -> onDrainStatus(m.status()))
+        .onMessageEquals(DrainPoll.INSTANCE, this::askDrainStatus)
+        .onMessageEquals(DrainOver.INSTANCE, () -> closeForShutdown(false))
+        .onMessage(ShutdownClosed.class, this::onShutdownClosed)
         .build();
+  }
+
+  private Behavior<Command> onShutdown(Shutdown m) {
+    if (shutdown != null) {
+      return Behaviors.same(); // the first one is under way
+    }
+    shutdown = m;
+    if (closed) {
+      return onShutdownClosed(new ShutdownClosed(true));
+    }
+    timers.startSingleTimer(DRAIN_TIMER, DrainOver.INSTANCE, m.drain());
+    return askDrainStatus();
+  }
+
+  private Behavior<Command> askDrainStatus() {
+    context.pipeToSelf(pipe.status(), (status, error) -> new DrainStatus(status));
+    return Behaviors.same();
+  }
+
+  private Behavior<Command> onDrainStatus(PipeStatus status) {
+    if (shutdownClosing || closed) {
+      return Behaviors.same(); // a close is under way, or done: its end answers the shutdown
+    }
+    if (status != null && status.writePosition() == status.ackedPosition()) {
+      return closeForShutdown(true);
+    }
+    timers.startSingleTimer(DRAIN_POLL_TIMER, DrainPoll.INSTANCE, DRAIN_POLL);
+    return Behaviors.same();
+  }
+
+  /**
+   * Closes the pipe with the shutdown's reason, then asks again: the second close is answered once
+   * the CLOSE went out, and only then may the process end.
+   */
+  private Behavior<Command> closeForShutdown(boolean drained) {
+    timers.cancel(DRAIN_TIMER);
+    timers.cancel(DRAIN_POLL_TIMER);
+    if (closed) {
+      return onShutdownClosed(new ShutdownClosed(drained));
+    }
+    if (shutdownClosing) {
+      return Behaviors.same();
+    }
+    shutdownClosing = true;
+    closedByUs = true;
+    context.getLog().debug("{}: closing: {}", label, shutdown.reason());
+    CompletionStage<Done> farewell = pipe.close(TunnelCloseCode.TUNNEL_STOPPED.code(),
+        shutdown.reason()).thenCompose(first -> pipe.close());
+    context.pipeToSelf(farewell, (done, error) -> new ShutdownClosed(drained));
+    return Behaviors.same();
+  }
+
+  private Behavior<Command> onShutdownClosed(ShutdownClosed m) {
+    if (shutdownAnswered) {
+      return Behaviors.same();
+    }
+    shutdownAnswered = true;
+    if (owning) {
+      localSwitch.abort(new java.io.IOException("backed-pipe: the tunnel is shutting down"));
+    }
+    shutdown.replyTo().tell(new ShutdownDone(context.getSelf(), m.drained()));
+    return owning ? Behaviors.same() : Behaviors.stopped();
   }
 
   private Behavior<Command> onFirstConnectOver(FirstConnectOver over) {
@@ -247,7 +362,7 @@ public final class TunnelStream {
   }
 
   private Behavior<Command> onTcpEnded(TcpEnded ended) {
-    if (closed) {
+    if (closed || shutdown != null) {
       return Behaviors.same(); // the connection failed because the pipe closed: nothing to add
     }
     if (ended.error().isEmpty()) {
@@ -408,7 +523,16 @@ public final class TunnelStream {
     } else {
       logEnd("{}: {}", label, TunnelWords.closed(c.cause(), c.error(), owning));
     }
-    if (!owning) {
+    if (shutdown != null && !shutdownClosing) {
+      // closed by something else while it drained: nothing more to wait for
+      timers.cancel(DRAIN_TIMER);
+      timers.cancel(DRAIN_POLL_TIMER);
+      Behavior<Command> next = onShutdownClosed(new ShutdownClosed(false));
+      if (!owning) {
+        return next;
+      }
+    }
+    if (!owning && shutdown == null) {
       return Behaviors.stopped(); // the registry owns the pipe and forgets it by itself
     }
     timers.startSingleTimer(LingerOver.INSTANCE, LINGER);

@@ -144,7 +144,8 @@ class ChaosLinkSustainedTest {
     }
     double seconds = (System.nanoTime() - start) / 1e9;
     assertTrue(seconds < count * 0.3 / 2, "took " + seconds + " s");
-    System.out.printf("%d elements through %s of delay: %.3f s%n", count, delay, seconds);
+    System.out.printf("%d elements through %s of delay: %.3f s%n", count,
+        io.backedpipe.wire.HumanText.duration(delay), seconds);
   }
 
   /** A slow, long link: 150 ms and 64 KiB/s together still deliver every byte in order. */
