@@ -6,7 +6,8 @@ import io.backedpipe.wire.HumanText;
 import java.time.Duration;
 
 /**
- * The demo's settings, from {@code backed-pipe.demo} (documented in {@code reference.conf}).
+ * The demo's settings, from {@code backed-pipe.demo} (documented in the tool's
+ * {@code io/backedpipe/cli/tool-reference.conf}).
  *
  * @param bytes how many bytes to echo, over all streams together
  * @param streams how many streams (local connections) share them

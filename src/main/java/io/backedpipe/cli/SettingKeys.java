@@ -2,7 +2,6 @@ package io.backedpipe.cli;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;
-import com.typesafe.config.ConfigFactory;
 import com.typesafe.config.ConfigUtil;
 import java.util.Collection;
 import java.util.List;
@@ -34,7 +33,7 @@ final class SettingKeys {
    *     match when there is one
    */
   static void check(Collection<String> keys) {
-    Config reference = ConfigFactory.defaultReference();
+    Config reference = ToolConfig.reference().resolve();
     for (String key : keys) {
       problem(key, reference).ifPresent(why -> {
         throw new IllegalArgumentException("--set " + key + ": " + why);

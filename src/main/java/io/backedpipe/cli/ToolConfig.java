@@ -18,6 +18,8 @@ final class ToolConfig {
   static final String FILE = "application.conf";
   /** The same file, bundled in the jar next to this class. */
   static final String BUNDLED = "application.conf";
+  /** The tool's own settings (the demo's), beside its classes: not in the library's reference. */
+  static final String TOOL_REFERENCE = "tool-reference.conf";
   /**
    * How long the phase of Pekko's coordinated shutdown that closes the tunnel's streams may take
    * (Pekko's default is 5 s): the drain ({@link ToolRuntime#SHUTDOWN_DRAIN}) and the CLOSE's own
@@ -54,7 +56,18 @@ final class ToolConfig {
         .withFallback(ConfigFactory.parseMap(Map.of(
             "pekko.coordinated-shutdown.phases.service-requests-done.timeout",
             SHUTDOWN_PHASE_TIMEOUT), "the tool's defaults"))
-        .withFallback(ConfigFactory.defaultReference())
+        .withFallback(reference())
         .resolve();
+  }
+
+  /**
+   * Every setting the tool knows, with its default: the tool's own over the library's and
+   * Pekko's {@code reference.conf}.
+   *
+   * @return the reference configuration, unresolved
+   */
+  static Config reference() {
+    return ConfigFactory.parseResources(ToolConfig.class, TOOL_REFERENCE)
+        .withFallback(ConfigFactory.defaultReference());
   }
 }

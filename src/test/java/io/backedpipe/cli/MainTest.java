@@ -163,7 +163,7 @@ class MainTest {
   })
   void shouldAcceptEverySettingKeyOfTheReferenceConfiguration(String key) {
     assertEquals(java.util.Optional.empty(), SettingKeys.problem(key,
-        com.typesafe.config.ConfigFactory.defaultReference()));
+        ToolConfig.reference().resolve()));
   }
 
   @Test
