@@ -1,16 +1,16 @@
 package io.backedpipe.tunnel;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static io.backedpipe.tunnel.ToolProcesses.freePort;
+import static io.backedpipe.tunnel.ToolProcesses.read;
+import static io.backedpipe.tunnel.ToolProcesses.tool;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.File;
-import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -47,27 +47,6 @@ class ToolProcessIT {
     return stage.toCompletableFuture().get(TIMEOUT.toSeconds(), TimeUnit.SECONDS);
   }
 
-  private static int freePort() throws IOException {
-    try (ServerSocket socket = new ServerSocket(0)) {
-      return socket.getLocalPort();
-    }
-  }
-
-  /** Starts the tool with {@code args}; its output goes to {@code name}.out and .err. */
-  private static Process tool(Path dir, String name, String... args) throws IOException {
-    List<String> command = new ArrayList<>(List.of(
-        ProcessHandle.current().info().command().orElse("java"), "-Xmx256m",
-        // the tool's logging, not the tests' (logback-test.xml is on this classpath too)
-        "-Dlogback.configurationFile="
-            + new File("src/main/resources/logback.xml").getAbsolutePath(),
-        "-cp", System.getProperty("java.class.path"), "io.backedpipe.cli.Main"));
-    command.addAll(List.of(args));
-    return new ProcessBuilder(command)
-        .redirectOutput(dir.resolve(name + ".out").toFile())
-        .redirectError(dir.resolve(name + ".err").toFile())
-        .start();
-  }
-
   private static void awaitLine(Path dir, String file, Process process, String text) {
     testKit.createTestProbe().awaitAssert(TIMEOUT, () -> {
       assertTrue(read(dir, file).contains(text),
@@ -75,14 +54,6 @@ class ToolProcessIT {
               + (process.isAlive() ? "" : " [exited]"));
       return null;
     });
-  }
-
-  private static String read(Path dir, String file) {
-    try {
-      return Files.readString(dir.resolve(file));
-    } catch (IOException e) {
-      return "";
-    }
   }
 
   /** An echo target whose every connection's end the test can await. */
