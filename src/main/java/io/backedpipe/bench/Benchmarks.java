@@ -176,8 +176,14 @@ public final class Benchmarks {
       report.line(latencyRow("failure detected (Disconnected event)", detected));
       report.line(latencyRow("abort", fault));
       report.line("");
-      target(detected.percentile(0.99) <= 10, String.format(Locale.ROOT,
-          "reconnect p99 %.2f ms (target <= 10 ms)", detected.percentile(0.99)));
+      report.line(String.format(Locale.ROOT, "Each round waits, after its measurement, until the"
+          + " server acknowledged the probe, so that the next abort hits a connection that proved"
+          + " itself. Attempts that failed (each followed by the policy's backoff): %d.",
+          rounds[rounds.length - 1].failedAttempts()));
+      report.line("");
+      target(detected.percentile(0.5) <= 1 && detected.percentile(0.99) <= 5,
+          String.format(Locale.ROOT, "reconnect p50 %.2f / p99 %.2f ms (target <= 1 / 5 ms)",
+              detected.percentile(0.5), detected.percentile(0.99)));
     }
     if (options.runs("outage")) {
       TransportSettings shortBeat = harness.transport()
