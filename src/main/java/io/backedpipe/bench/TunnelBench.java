@@ -7,6 +7,7 @@ import io.backedpipe.tunnel.ServeTunnel;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.lang.management.ManagementFactory;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.util.ArrayList;
@@ -35,6 +36,9 @@ final class TunnelBench {
   static final String FORWARDER = "plain-socket forwarder, thread per connection";
   /** The direct row. */
   static final String DIRECT = "echo target directly (no forwarder)";
+
+  private static final com.sun.management.OperatingSystemMXBean PROCESS =
+      (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
 
   private TunnelBench() {}
 
@@ -70,7 +74,10 @@ final class TunnelBench {
     for (String tool : List.of("ssh", "sshd", "socat")) {
       (onPath(tool) ? found : missing).add(tool);
     }
-    return "External forwarders: " + (found.isEmpty() ? "none" : String.join(", ", found))
+    return "CPU ms per new stream: the whole process's CPU time (both tunnel ends, the target,"
+        + " the client, the JIT and the garbage collector) while the path opened its streams,"
+        + " divided by their number; more than the latency means both cores were busy.\n\n"
+        + "External forwarders: " + (found.isEmpty() ? "none" : String.join(", ", found))
         + " found, " + (missing.isEmpty() ? "none" : String.join(", ", missing)) + " not found"
         + " on this machine's PATH (or /usr/sbin); the plain-socket forwarder stands in for"
         + " `ssh -L` and `socat` without their crypto and process hops.";
@@ -90,8 +97,10 @@ final class TunnelBench {
    * @param path the row's name
    * @param firstByte from the start of the TCP connect to the first echoed byte, per new stream
    * @param pingPong one byte written and read back on an open stream
+   * @param cpuMillisPerStream CPU time of the whole process (both tunnel ends, the target, the
+   *     client) per new stream, while this path opened its streams
    */
-  record Result(String path, Samples firstByte, Samples pingPong) {}
+  record Result(String path, Samples firstByte, Samples pingPong, double cpuMillisPerStream) {}
 
   /**
    * Runs every path {@code rounds} times in turn after a warm-up.
@@ -119,22 +128,26 @@ final class TunnelBench {
         paths.put(DIRECT, echo.address());
         Map<String, List<Double>> firstByte = new LinkedHashMap<>();
         Map<String, List<Double>> pingPong = new LinkedHashMap<>();
+        Map<String, Long> cpuNanos = new LinkedHashMap<>();
         for (String path : paths.keySet()) { // warm-up, not counted
           newStreams(paths.get(path), Math.max(20, streams / 10), new ArrayList<>());
           pingPong(paths.get(path), Math.max(200, pings / 10), new ArrayList<>());
           firstByte.put(path, new ArrayList<>());
           pingPong.put(path, new ArrayList<>());
+          cpuNanos.put(path, 0L);
         }
         for (int round = 0; round < rounds; round++) {
           for (String path : paths.keySet()) {
-            newStreams(paths.get(path), share(streams, rounds, round), firstByte.get(path));
+            long cpu = newStreams(paths.get(path), share(streams, rounds, round),
+                firstByte.get(path));
+            cpuNanos.merge(path, cpu, Long::sum);
             pingPong(paths.get(path), share(pings, rounds, round), pingPong.get(path));
           }
         }
         List<Result> results = new ArrayList<>();
         for (String path : paths.keySet()) {
           results.add(new Result(path, samples(firstByte.get(path)),
-              samples(pingPong.get(path))));
+              samples(pingPong.get(path)), cpuNanos.get(path) / 1e6 / streams));
         }
         return results;
       } finally {
@@ -144,9 +157,14 @@ final class TunnelBench {
     }
   }
 
-  /** Opens {@code count} connections one after the other, each until its first echoed byte. */
-  private static void newStreams(InetSocketAddress address, int count, List<Double> millis)
+  /**
+   * Opens {@code count} connections one after the other, each until its first echoed byte.
+   *
+   * @return the CPU time the process spent meanwhile, in nanoseconds
+   */
+  private static long newStreams(InetSocketAddress address, int count, List<Double> millis)
       throws IOException {
+    long cpuBefore = PROCESS.getProcessCpuTime();
     for (int i = 0; i < count; i++) {
       long start = System.nanoTime();
       try (Socket socket = new Socket()) {
@@ -158,6 +176,7 @@ final class TunnelBench {
         millis.add((System.nanoTime() - start) / 1e6);
       }
     }
+    return PROCESS.getProcessCpuTime() - cpuBefore;
   }
 
   /** One connection; {@code count} times one byte out and the same byte back. */
@@ -202,12 +221,12 @@ final class TunnelBench {
   static String table(List<Result> results) {
     StringBuilder text = new StringBuilder();
     text.append("| path | new stream to first echoed byte p50 / p90 / p99 / max ms | streams"
-        + " | 1-byte ping-pong p50 / p90 / p99 / max ms | round trips |\n");
-    text.append("|---|--:|--:|--:|--:|\n");
+        + " | CPU ms per new stream | 1-byte ping-pong p50 / p90 / p99 / max ms | round trips |\n");
+    text.append("|---|--:|--:|--:|--:|--:|\n");
     for (Result r : results) {
-      text.append(String.format(Locale.ROOT, "| %s | %s | %d | %s | %d |%n", r.path(),
-          quantiles(r.firstByte()), r.firstByte().count(), quantiles(r.pingPong()),
-          r.pingPong().count()));
+      text.append(String.format(Locale.ROOT, "| %s | %s | %d | %.2f | %s | %d |%n", r.path(),
+          quantiles(r.firstByte()), r.firstByte().count(), r.cpuMillisPerStream(),
+          quantiles(r.pingPong()), r.pingPong().count()));
     }
     return text.toString();
   }
