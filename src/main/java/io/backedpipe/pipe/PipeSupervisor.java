@@ -254,6 +254,11 @@ public final class PipeSupervisor {
         .onMessage(Expire.class, m -> close(data, m.replyTo(), DisconnectCause.EXPIRED,
             Optional.empty()))
         .onMessage(Dialed.class, this::onStaleDial)
+        // The connection the Accept was to take over was lost during the check, and nothing
+        // happened since (only that loss moved the generation): nothing is left to take over, and
+        // the Accept is handled as one arriving now. Refused, the client waited a backoff.
+        .onMessage(ResumeChecked.class, m -> m.generation() == data.generation() - 1,
+            m -> startAttempt(data, List.of(), Optional.of(m.accept())))
         .onMessage(ResumeChecked.class, this::onStaleCheck)
         .onAnyMessage(this::onStale)
         .build();
