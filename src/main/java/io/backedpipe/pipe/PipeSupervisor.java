@@ -1,6 +1,7 @@
 package io.backedpipe.pipe;
 
 import io.backedpipe.AlreadyConnectedException;
+import io.backedpipe.Completions;
 import io.backedpipe.Connection;
 import io.backedpipe.DisconnectCause;
 import io.backedpipe.PipeClosedException;
@@ -449,7 +450,7 @@ public final class PipeSupervisor {
     try {
       CompletionStage<Connection> stage = reconnector.get().reconnect(local);
       return stage != null
-          ? stage
+          ? Completions.direct(stage)
           : CompletableFuture.failedFuture(new NullPointerException("reconnector returned null"));
     } catch (RuntimeException e) {
       return CompletableFuture.failedFuture(e);
@@ -481,8 +482,8 @@ public final class PipeSupervisor {
       LinkHandle handle = links.attach(attempt.generation(), connection);
       long gen = attempt.generation();
       // A connection that stops taking frames has failed, even if its read side looks alive.
-      context.pipeToSelf(handle.outgoingDone(), (done, error) -> new LinkLost(gen,
-          DisconnectCause.LINK_FAILED,
+      context.pipeToSelf(Completions.direct(handle.outgoingDone()),
+          (done, error) -> new LinkLost(gen, DisconnectCause.LINK_FAILED,
           Optional.of(error != null ? error : new IOException("connection stopped taking frames"))));
       return reconnecting(data, attempt.withLink(handle));
     } catch (RuntimeException e) {

@@ -1,6 +1,7 @@
 package io.backedpipe.server;
 
 import io.backedpipe.BackedPipe;
+import io.backedpipe.Completions;
 import io.backedpipe.Connection;
 import io.backedpipe.FuturePositionException;
 import io.backedpipe.HistoryMismatchException;
@@ -223,9 +224,9 @@ public final class PipeRegistry extends AbstractBehavior<PipeRegistry.Command> {
     CompletableFuture<Frame.Welcome> welcome = route.welcome();
     long graceMillis = settings.grace().toMillis();
     ActorRef<Command> self = getContext().getSelf();
-    AskPattern.<PipeCommand, StatusReply<ResumePoint>>ask(pipe,
+    Completions.direct(AskPattern.<PipeCommand, StatusReply<ResumePoint>>ask(pipe,
             replyTo -> new PipeCommand.Accept(route.connection(), replyTo), acceptTimeout,
-            getContext().getSystem().scheduler())
+            getContext().getSystem().scheduler()))
         .whenComplete((reply, error) -> {
           if (reply != null && reply.isSuccess()) {
             // On the pipe's thread, as it answers: an OK needs nothing of the registry's state,
