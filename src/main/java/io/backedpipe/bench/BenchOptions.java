@@ -28,16 +28,20 @@ import java.util.Set;
  * @param outages how many resets and blackholes the outage is measured over
  * @param pipeCounts the pipe counts the heap per pipe is measured at
  * @param pipeCap the most pipes the "most pipes one server holds" search dials
+ * @param streams new tunnel streams per path for the tunnel latency, over all rounds
+ * @param pings 1-byte round trips per path on an open tunnel stream, over all rounds
+ * @param tunnelRounds how many times the tunnel case's paths take turns
  * @param out the directory the table, CSV and chart are written to
  */
 public record BenchOptions(int runs, double gib, double warmUpGib, double faultGib, Set<String> sections,
     String settings, int writeBufferBytes, int directBufferBytes, int dispatcherMinThreads,
     Duration faultInterval,
-    int aborts, int outages, List<Integer> pipeCounts, int pipeCap, Path out) {
+    int aborts, int outages, List<Integer> pipeCounts, int pipeCap, int streams, int pings,
+    int tunnelRounds, Path out) {
 
   /** Every section, in the order they run. */
   public static final List<String> ALL_SECTIONS =
-      List.of("throughput", "faults", "latency", "outage", "replay", "memory");
+      List.of("throughput", "faults", "latency", "tunnel", "outage", "replay", "memory");
 
   /**
    * Parses {@code key=value} arguments over the defaults.
@@ -91,6 +95,9 @@ public record BenchOptions(int runs, double gib, double warmUpGib, double faultG
         List.of(values.get("pipes").split(",")).stream().map(Integer::parseInt)
             .map(n -> positive("pipes", n)).toList(),
         positive("pipe-cap", Integer.parseInt(values.get("pipe-cap"))),
+        positive("streams", Integer.parseInt(values.get("streams"))),
+        positive("pings", Integer.parseInt(values.get("pings"))),
+        positive("tunnel-rounds", Integer.parseInt(values.get("tunnel-rounds"))),
         Path.of(values.get("out")));
   }
 
@@ -110,6 +117,9 @@ public record BenchOptions(int runs, double gib, double warmUpGib, double faultG
     d.put("outages", "5");
     d.put("pipes", "1000,10000");
     d.put("pipe-cap", "15000");
+    d.put("streams", "1000");
+    d.put("pings", "10000");
+    d.put("tunnel-rounds", "5");
     d.put("out", "bench-results");
     return d;
   }
@@ -125,6 +135,8 @@ public record BenchOptions(int runs, double gib, double warmUpGib, double faultG
     d.put("outages", "1");
     d.put("pipes", "100,500");
     d.put("pipe-cap", "1000");
+    d.put("streams", "100");
+    d.put("pings", "1000");
     return d;
   }
 

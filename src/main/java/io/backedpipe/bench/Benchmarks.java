@@ -109,6 +109,9 @@ public final class Benchmarks {
     } finally {
       stop(system);
     }
+    if (options.runs("tunnel")) {
+      tunnel(sets.get(0));
+    }
     if (options.runs("memory")) {
       memory(sets.get(0));
     }
@@ -173,8 +176,14 @@ public final class Benchmarks {
       report.line(latencyRow("failure detected (Disconnected event)", detected));
       report.line(latencyRow("abort", fault));
       report.line("");
-      target(detected.percentile(0.99) <= 10, String.format(Locale.ROOT,
-          "reconnect p99 %.2f ms (target <= 10 ms)", detected.percentile(0.99)));
+      report.line(String.format(Locale.ROOT, "Each round waits, after its measurement, until the"
+          + " server acknowledged the probe, so that the next abort hits a connection that proved"
+          + " itself. Attempts that failed (each followed by the policy's backoff): %d.",
+          rounds[rounds.length - 1].failedAttempts()));
+      report.line("");
+      target(detected.percentile(0.5) <= 1 && detected.percentile(0.99) <= 5,
+          String.format(Locale.ROOT, "reconnect p50 %.2f / p99 %.2f ms (target <= 1 / 5 ms)",
+              detected.percentile(0.5), detected.percentile(0.99)));
     }
     if (options.runs("outage")) {
       TransportSettings shortBeat = harness.transport()
@@ -216,6 +225,31 @@ public final class Benchmarks {
       report.line("From the abort to the last byte delivered to the server's application: the"
           + " reconnect, then the whole window sent again.");
       report.line("");
+    }
+  }
+
+  private void tunnel(PekkoTuning buffers) throws Exception {
+    ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), "bench-tunnel",
+        TunnelBench.config(buffers));
+    try {
+      List<TunnelBench.Result> results = TunnelBench.run(system, options.streams(),
+          options.pings(), options.tunnelRounds());
+      report.line(String.format(Locale.ROOT, "## Tunnel latency (serve and connect in one JVM,"
+              + " loopback, %s; plain blocking-socket client; %d rounds, the paths in turn)",
+          buffers.name(), options.tunnelRounds()));
+      report.line("");
+      report.line(TunnelBench.table(results));
+      report.line(TunnelBench.externalTools());
+      report.line("");
+      TunnelBench.Result tunnel = results.get(0);
+      target(tunnel.firstByte().percentile(0.5) <= 1 && tunnel.firstByte().percentile(0.99) <= 5,
+          String.format(Locale.ROOT, "new tunnel stream to first echoed byte p50 %.2f / p99 %.2f"
+              + " ms (target <= 1 / 5 ms)", tunnel.firstByte().percentile(0.5),
+              tunnel.firstByte().percentile(0.99)));
+      target(tunnel.pingPong().percentile(0.99) <= 1, String.format(Locale.ROOT,
+          "tunnel ping-pong p99 %.2f ms (target <= 1 ms)", tunnel.pingPong().percentile(0.99)));
+    } finally {
+      stop(system);
     }
   }
 

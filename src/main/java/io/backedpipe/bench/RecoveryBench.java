@@ -8,10 +8,12 @@ import java.time.Duration;
 
 import io.backedpipe.BackedPipe;
 import io.backedpipe.PipeEvent;
+import io.backedpipe.PipeStatus;
 import io.backedpipe.Reconnector;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.typed.ActorRef;
@@ -43,7 +45,7 @@ final class RecoveryBench {
    * @param fromDetected from the pipe's {@code Disconnected} event to the delivery
    * @param fromFault from the fault to the delivery
    */
-  record Round(long fromDetected, long fromFault) {}
+  record Round(long fromDetected, long fromFault, int failedAttempts) {}
 
   /** A client pipe whose server side timestamps every delivery and whose events are watched. */
   static final class Probe implements AutoCloseable {
@@ -54,6 +56,8 @@ final class RecoveryBench {
     private final AtomicReference<CompletableFuture<Long>> disconnected =
         new AtomicReference<>(new CompletableFuture<>());
     private final CompletableFuture<BackedPipe> serverPipe = new CompletableFuture<>();
+    /** Attempts that failed, each followed by the policy's backoff; only the events actor writes. */
+    private final AtomicInteger failedAttempts = new AtomicInteger();
 
     Probe(PipeHarness harness, Reconnector dialer, UUID id) throws Exception {
       client = harness.client(id, dialer, pipe -> {
@@ -65,6 +69,8 @@ final class RecoveryBench {
           Behaviors.<PipeEvent>receiveMessage(event -> {
             if (event instanceof PipeEvent.Disconnected) {
               disconnected.get().complete(System.nanoTime());
+            } else if (event instanceof PipeEvent.ReconnectFailed) {
+              failedAttempts.incrementAndGet();
             }
             return Behaviors.same();
           }), "bench-events-" + id, Props.empty());
@@ -94,7 +100,36 @@ final class RecoveryBench {
       long at = delivered.get().get(60, TimeUnit.SECONDS);
       long detected = expectDisconnect
           ? disconnected.get().get(10, TimeUnit.SECONDS) : start;
-      return new Round(at - detected, at - start);
+      awaitAcknowledged();
+      return new Round(at - detected, at - start, failedAttempts.get());
+    }
+
+    /**
+     * Waits, outside the measured time, until the server has acknowledged every byte written: the
+     * new connection then proved itself, so the next fault is a lost connection that reconnects at
+     * once. Without this wait a fault that comes before the acknowledgement is the loss of an
+     * unproven connection, which the policy answers with its backoff (by design: that is what
+     * keeps a crash-looping server from being dialed in a tight loop), and the figure would be the
+     * backoff's.
+     */
+    private void awaitAcknowledged() throws Exception {
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+      while (System.nanoTime() < deadline) {
+        PipeStatus status = client.status().toCompletableFuture().get(10, TimeUnit.SECONDS);
+        if (status.ackedPosition() == status.writePosition()) {
+          return;
+        }
+      }
+      throw new IllegalStateException("the probe was not acknowledged within 10 s");
+    }
+
+    /**
+     * Attempts that failed since the probe started.
+     *
+     * @return the count
+     */
+    int failedAttempts() {
+      return failedAttempts.get();
     }
 
     @Override

@@ -1,6 +1,7 @@
 package io.backedpipe.pipe;
 
 import io.backedpipe.AlreadyConnectedException;
+import io.backedpipe.Completions;
 import io.backedpipe.Connection;
 import io.backedpipe.DisconnectCause;
 import io.backedpipe.PipeClosedException;
@@ -256,6 +257,11 @@ public final class PipeSupervisor {
         .onMessage(Expire.class, m -> close(data, m.replyTo(), DisconnectCause.EXPIRED,
             Optional.empty()))
         .onMessage(Dialed.class, this::onStaleDial)
+        // The connection the Accept was to take over was lost during the check, and nothing
+        // happened since (only that loss moved the generation): nothing is left to take over, and
+        // the Accept is handled as one arriving now. Refused, the client waited a backoff.
+        .onMessage(ResumeChecked.class, m -> m.generation() == data.generation() - 1,
+            m -> startAttempt(data, List.of(), Optional.of(m.accept())))
         .onMessage(ResumeChecked.class, this::onStaleCheck)
         .onAnyMessage(this::onStale)
         .build();
@@ -467,7 +473,7 @@ public final class PipeSupervisor {
     try {
       CompletionStage<Connection> stage = reconnector.get().reconnect(local);
       return stage != null
-          ? stage
+          ? Completions.direct(stage)
           : CompletableFuture.failedFuture(new NullPointerException("reconnector returned null"));
     } catch (RuntimeException e) {
       return CompletableFuture.failedFuture(e);
@@ -499,8 +505,8 @@ public final class PipeSupervisor {
       LinkHandle handle = links.attach(attempt.generation(), connection);
       long gen = attempt.generation();
       // A connection that stops taking frames has failed, even if its read side looks alive.
-      context.pipeToSelf(handle.outgoingDone(), (done, error) -> new LinkLost(gen,
-          DisconnectCause.LINK_FAILED,
+      context.pipeToSelf(Completions.direct(handle.outgoingDone()),
+          (done, error) -> new LinkLost(gen, DisconnectCause.LINK_FAILED,
           Optional.of(error != null ? error : new IOException("connection stopped taking frames"))));
       return reconnecting(data, attempt.withLink(handle));
     } catch (RuntimeException e) {

@@ -208,6 +208,12 @@ final class Reader extends AbstractBehavior<Reader.Command> {
   private PipeClosedException closedWith;
   /** The generation whose connection this reader reported proved (data arrived on it). */
   private long provedGeneration = -1;
+  /**
+   * The generation on whose connection this reader last asked for an ack: the first delivery
+   * committed on each connection is acknowledged at once, since that ack is what proves the
+   * connection to a peer that only writes (it counts as proved only on an ack or on data).
+   */
+  private long ackedGeneration = -1;
 
   private Reader(
       ActorContext<Command> context,
@@ -491,7 +497,8 @@ final class Reader extends AbstractBehavior<Reader.Command> {
   }
 
   private void scheduleAck() {
-    if (readPosition - ackedPosition >= ackEveryBytes) {
+    boolean firstOnConnection = active && ackedGeneration != generation;
+    if (firstOnConnection || readPosition - ackedPosition >= ackEveryBytes) {
       sendAck();
     } else if (!timers.isTimerActive(ACK_TIMER)) {
       timers.startSingleTimer(ACK_TIMER, AckTick.INSTANCE, settings.ackInterval());
@@ -512,6 +519,7 @@ final class Reader extends AbstractBehavior<Reader.Command> {
 
   private void sendAck() {
     ackedPosition = readPosition;
+    ackedGeneration = generation;
     writer.tell(new Writer.SendAck(readPosition));
   }
 }

@@ -1,6 +1,7 @@
 package io.backedpipe.server;
 
 import io.backedpipe.BackedPipe;
+import io.backedpipe.Completions;
 import io.backedpipe.Connection;
 import io.backedpipe.FuturePositionException;
 import io.backedpipe.HistoryMismatchException;
@@ -27,6 +28,7 @@ import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
+import org.apache.pekko.actor.typed.javadsl.AskPattern;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.Receive;
 import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
@@ -79,6 +81,10 @@ public final class PipeRegistry extends AbstractBehavior<PipeRegistry.Command> {
     INSTANCE
   }
 
+  /**
+   * The pipe refused an {@code Accept} ({@code reply} an error), or did not answer in time
+   * ({@code error}); an accepted one is answered without the registry.
+   */
   private record Accepted(UUID id, CompletableFuture<Frame.Welcome> welcome,
       StatusReply<ResumePoint> reply, Throwable error) implements Command {}
 
@@ -216,18 +222,28 @@ public final class PipeRegistry extends AbstractBehavior<PipeRegistry.Command> {
       pipe = spawn(hello.streamId());
     }
     UUID id = hello.streamId();
-    // The reply class is generic: ask for the raw class, then narrow it back (castReply).
-    @SuppressWarnings("rawtypes")
-    Class<StatusReply> replyClass = StatusReply.class;
-    getContext().ask(replyClass, pipe, acceptTimeout,
-        replyTo -> new PipeCommand.Accept(route.connection(), replyTo.unsafeUpcast()),
-        (reply, error) -> new Accepted(id, route.welcome(), castReply(reply), error));
+    CompletableFuture<Frame.Welcome> welcome = route.welcome();
+    long graceMillis = settings.grace().toMillis();
+    ActorRef<Command> self = getContext().getSelf();
+    Completions.direct(AskPattern.<PipeCommand, StatusReply<ResumePoint>>ask(pipe,
+            replyTo -> new PipeCommand.Accept(route.connection(), replyTo), acceptTimeout,
+            getContext().getSystem().scheduler()))
+        .whenComplete((reply, error) -> {
+          if (reply != null && reply.isSuccess()) {
+            // On the pipe's thread, as it answers: an OK needs nothing of the registry's state,
+            // and a hop through its mailbox was one more wait before every WELCOME (issue 13).
+            welcome.complete(welcomeOk(reply.getValue(), graceMillis));
+          } else {
+            self.tell(new Accepted(id, welcome, reply, error));
+          }
+        });
     return this;
   }
 
-  @SuppressWarnings("unchecked")
-  private static StatusReply<ResumePoint> castReply(StatusReply<?> reply) {
-    return (StatusReply<ResumePoint>) reply;
+  /** The answer to a HELLO the pipe accepted, with where the pipe resumes. */
+  private static Frame.Welcome welcomeOk(ResumePoint local, long graceMillis) {
+    return new Frame.Welcome(HandshakeStatus.OK, local.position(), local.historyCheck(),
+        graceMillis, local.limits(), "");
   }
 
   private ActorRef<PipeCommand> spawn(UUID id) {
@@ -256,12 +272,6 @@ public final class PipeRegistry extends AbstractBehavior<PipeRegistry.Command> {
   }
 
   private Behavior<Command> onAccepted(Accepted accepted) {
-    if (accepted.reply() != null && accepted.reply().isSuccess()) {
-      ResumePoint local = accepted.reply().getValue();
-      accepted.welcome().complete(new Frame.Welcome(HandshakeStatus.OK, local.position(),
-          local.historyCheck(), settings.grace().toMillis(), local.limits(), ""));
-      return this;
-    }
     Throwable error = accepted.error() != null ? accepted.error() : accepted.reply().getError();
     HandshakeStatus status = error instanceof FuturePositionException
         || error instanceof ReplayUnavailableException

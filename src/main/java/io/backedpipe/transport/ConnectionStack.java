@@ -1,5 +1,6 @@
 package io.backedpipe.transport;
 
+import io.backedpipe.Completions;
 import io.backedpipe.Connection;
 import io.backedpipe.ResumePoint;
 import io.backedpipe.wire.Frame;
@@ -61,7 +62,7 @@ final class ConnectionStack {
             .idleTimeout(timeout)
             .mapError(TimeoutException.class, e -> new LinkSilentException(timeout))
             .watchTermination((mat, done) -> {
-              done.whenComplete((ok, error) -> {
+              Completions.direct(done).whenComplete((ok, error) -> {
                 if (error != null) {
                   dead.abort(error);
                 }

@@ -1,6 +1,7 @@
 package io.backedpipe.tunnel;
 
 import io.backedpipe.BackedPipe;
+import io.backedpipe.Completions;
 import io.backedpipe.DisconnectCause;
 import io.backedpipe.PipeCommand;
 import io.backedpipe.PipeEvent;
@@ -211,7 +212,8 @@ public final class TunnelStream {
           Flow.fromSinkAndSourceMat(pipe.sink(), pipe.source(), Keep.left())
               .via(stream.localSwitch.flow()),
           Materializer.matFromSystem(context.getSystem()));
-      context.pipeToSelf(written, (done, error) -> new TcpEnded(Optional.ofNullable(error)));
+      context.pipeToSelf(Completions.direct(written),
+          (done, error) -> new TcpEnded(Optional.ofNullable(error)));
       context.getLog().info("{}: opened", stream.label);
       return stream.running();
     }));
@@ -243,10 +245,12 @@ public final class TunnelStream {
           .viaMat(tcp, Keep.right())
           .toMat(pipe.sink(), Keep.both())
           .run(Materializer.matFromSystem(context.getSystem()));
-      CompletionStage<Command> ended = run.first().handle((connection, error) -> error)
+      CompletionStage<Command> ended = Completions.direct(run.first())
+          .handle((connection, error) -> error)
           .thenCompose(error -> error != null
               ? CompletableFuture.completedFuture(new TargetUnreachable(error))
-              : run.second().handle((done, failure) -> new TcpEnded(Optional.ofNullable(failure))));
+              : Completions.direct(run.second())
+                  .handle((done, failure) -> new TcpEnded(Optional.ofNullable(failure))));
       context.pipeToSelf(ended, (command, error) -> command != null ? command
           : new TcpEnded(Optional.of(error)));
       context.getLog().info("{}: opened", stream.label);
@@ -259,7 +263,8 @@ public final class TunnelStream {
     pipe.subscribe(events);
     if (askState) {
       // The pipe may have connected before this actor subscribed: its status says so.
-      context.pipeToSelf(pipe.status(), (status, error) -> new StatusSeen(status));
+      context.pipeToSelf(Completions.direct(pipe.status()),
+          (status, error) -> new StatusSeen(status));
     }
   }
 

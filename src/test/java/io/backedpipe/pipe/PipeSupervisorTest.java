@@ -414,6 +414,37 @@ class PipeSupervisorTest {
     });
   }
 
+  /**
+   * Issue 13: a client that lost its connection dials again at once, and its new HELLO often
+   * reaches the server before the server has seen the old connection die. The server's pipe then
+   * checks the takeover, learns meanwhile that the old connection is lost, and refused the new
+   * one as "changed during the check": the client waited its backoff (about 2% of the reconnect
+   * benchmark's rounds, its p99). Here the loss comes first, then the writer's answer to a check
+   * of the lost connection's generation (sent by the test, in the writer's stead).
+   */
+  @Test
+  void shouldTakeAnAcceptWhoseTakeoverCheckEndedAfterTheOldConnectionWasLost() {
+    PipeHarness h = PipeHarness.accepting(testKit,
+        PipeHarness.settings(testKit, ReconnectPolicy.singleAttempt()));
+    TestProbe<StatusReply<ResumePoint>> replies = testKit.createTestProbe();
+    h.accept(0, replies);
+    assertTrue(replies.receiveMessage().isSuccess());
+    long generation = h.status().generation();
+    h.pipe.tell(new PipeSupervisor.LinkLost(generation, DisconnectCause.LINK_FAILED,
+        Optional.of(new IOException("connection reset"))));
+    PipeHarness.Peer newer = h.newPeer(-1);
+    h.pipe.tell(new PipeSupervisor.ResumeChecked(generation,
+        new PipeCommand.Accept(newer.link().connectionA(0), replies.ref()), Optional.empty()));
+    StatusReply<ResumePoint> reply = replies.receiveMessage();
+    assertTrue(reply.isSuccess(), () -> "refused: " + reply.getError());
+    newer.send("ok");
+    h.events.awaitAssert(PipeHarness.TIMEOUT, () -> {
+      assertEquals(PipeState.CONNECTED, h.status().state());
+      assertEquals(2, h.status().receivedPosition());
+      return null;
+    });
+  }
+
   /** Regression: on a dialing pipe, a failed accepted attempt switched the retries off. */
   @Test
   void shouldKeepRetryingAfterAnAcceptedConnectionFailsOnADialingPipe() {

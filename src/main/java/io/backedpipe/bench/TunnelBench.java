@@ -1,0 +1,238 @@
+package io.backedpipe.bench;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import io.backedpipe.tunnel.ConnectTunnel;
+import io.backedpipe.tunnel.ServeTunnel;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.lang.management.ManagementFactory;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import org.apache.pekko.actor.typed.ActorSystem;
+
+/**
+ * Latency through the tunnel, the way an application sees it: a new connection to the local port
+ * of {@code connect} until its first byte comes back from an echo target behind {@code serve}, and
+ * one byte back and forth on a connection that is already open. The same client measures, in the
+ * same rounds, a plain-socket forwarder (thread per connection, what {@code ssh -L} or
+ * {@code socat} do without crypto) and the echo target dialed directly.
+ *
+ * <p>The paths take turns within every round (tunnel, forwarder, direct; then again), so that load
+ * from elsewhere on the machine spreads over all of them.
+ */
+final class TunnelBench {
+  /** The tunnel's row. */
+  static final String TUNNEL = "backed-pipe tunnel (connect -> serve -> echo)";
+  /** The plain forwarder's row. */
+  static final String FORWARDER = "plain-socket forwarder, thread per connection";
+  /** The direct row. */
+  static final String DIRECT = "echo target directly (no forwarder)";
+
+  private static final com.sun.management.OperatingSystemMXBean PROCESS =
+      (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
+
+  private TunnelBench() {}
+
+  /**
+   * The configuration of the tunnel's actor system: {@code buffers}' Pekko settings, the tool's
+   * reconnect backoff, and no per-address stream creation limit (every stream of the benchmark
+   * comes from 127.0.0.1, and the server's default of 10 a second, 20 at once, would answer most
+   * of them {@code LIMIT_REACHED} and measure the backoff).
+   *
+   * @param buffers the Pekko settings
+   * @return the configuration
+   */
+  static Config config(PekkoTuning buffers) {
+    return ConfigFactory.parseString("""
+            backed-pipe.reconnect.min-backoff = 10ms
+            backed-pipe.reconnect.max-backoff = 1s
+            backed-pipe.server.create-rate-per-address = 1000000
+            backed-pipe.server.create-burst-per-address = 1000000
+            """)
+        .withFallback(buffers.config())
+        .resolve();
+  }
+
+  /**
+   * Which of {@code ssh}, {@code sshd} and {@code socat} this machine has, for the report: the
+   * benchmark compares with its in-process forwarder only.
+   *
+   * @return one sentence
+   */
+  static String externalTools() {
+    List<String> found = new ArrayList<>();
+    List<String> missing = new ArrayList<>();
+    for (String tool : List.of("ssh", "sshd", "socat")) {
+      (onPath(tool) ? found : missing).add(tool);
+    }
+    return "CPU ms per new stream: the whole process's CPU time (both tunnel ends, the target,"
+        + " the client, the JIT and the garbage collector) while the path opened its streams,"
+        + " divided by their number; more than the latency means both cores were busy.\n\n"
+        + "External forwarders: " + (found.isEmpty() ? "none" : String.join(", ", found))
+        + " found, " + (missing.isEmpty() ? "none" : String.join(", ", missing)) + " not found"
+        + " on this machine's PATH (or /usr/sbin); the plain-socket forwarder stands in for"
+        + " `ssh -L` and `socat` without their crypto and process hops.";
+  }
+
+  private static boolean onPath(String tool) {
+    List<String> dirs = new ArrayList<>(List.of(System.getenv().getOrDefault("PATH", "")
+        .split(java.io.File.pathSeparator)));
+    dirs.add("/usr/sbin");
+    return dirs.stream().anyMatch(dir -> !dir.isEmpty()
+        && java.nio.file.Files.isExecutable(java.nio.file.Path.of(dir, tool)));
+  }
+
+  /**
+   * The samples of one path, in milliseconds.
+   *
+   * @param path the row's name
+   * @param firstByte from the start of the TCP connect to the first echoed byte, per new stream
+   * @param pingPong one byte written and read back on an open stream
+   * @param cpuMillisPerStream CPU time of the whole process (both tunnel ends, the target, the
+   *     client) per new stream, while this path opened its streams
+   */
+  record Result(String path, Samples firstByte, Samples pingPong, double cpuMillisPerStream) {}
+
+  /**
+   * Runs every path {@code rounds} times in turn after a warm-up.
+   *
+   * @param system the actor system of both tunnel ends
+   * @param streams new streams per path, over all rounds
+   * @param pings round trips per path, over all rounds
+   * @param rounds how many times the paths take turns
+   * @return one result per path, tunnel first
+   * @throws Exception if a path fails
+   */
+  static List<Result> run(ActorSystem<?> system, int streams, int pings, int rounds)
+      throws Exception {
+    try (PlainForwarders.Echo echo = new PlainForwarders.Echo();
+        PlainForwarders.Forwarder forwarder = new PlainForwarders.Forwarder(echo.address())) {
+      InetSocketAddress loopback = new InetSocketAddress("127.0.0.1", 0);
+      ServeTunnel serve = ServeTunnel.start(system, loopback, echo.address(), Optional.empty())
+          .toCompletableFuture().get(10, TimeUnit.SECONDS);
+      ConnectTunnel connect = ConnectTunnel.start(system, loopback, serve.address(),
+          Optional.empty()).toCompletableFuture().get(10, TimeUnit.SECONDS);
+      try {
+        Map<String, InetSocketAddress> paths = new LinkedHashMap<>();
+        paths.put(TUNNEL, connect.address());
+        paths.put(FORWARDER, forwarder.address());
+        paths.put(DIRECT, echo.address());
+        Map<String, List<Double>> firstByte = new LinkedHashMap<>();
+        Map<String, List<Double>> pingPong = new LinkedHashMap<>();
+        Map<String, Long> cpuNanos = new LinkedHashMap<>();
+        for (String path : paths.keySet()) { // warm-up, not counted
+          newStreams(paths.get(path), Math.max(20, streams / 10), new ArrayList<>());
+          pingPong(paths.get(path), Math.max(200, pings / 10), new ArrayList<>());
+          firstByte.put(path, new ArrayList<>());
+          pingPong.put(path, new ArrayList<>());
+          cpuNanos.put(path, 0L);
+        }
+        for (int round = 0; round < rounds; round++) {
+          for (String path : paths.keySet()) {
+            long cpu = newStreams(paths.get(path), share(streams, rounds, round),
+                firstByte.get(path));
+            cpuNanos.merge(path, cpu, Long::sum);
+            pingPong(paths.get(path), share(pings, rounds, round), pingPong.get(path));
+          }
+        }
+        List<Result> results = new ArrayList<>();
+        for (String path : paths.keySet()) {
+          results.add(new Result(path, samples(firstByte.get(path)),
+              samples(pingPong.get(path)), cpuNanos.get(path) / 1e6 / streams));
+        }
+        return results;
+      } finally {
+        connect.stop().toCompletableFuture().get(10, TimeUnit.SECONDS);
+        serve.stop().toCompletableFuture().get(10, TimeUnit.SECONDS);
+      }
+    }
+  }
+
+  /**
+   * Opens {@code count} connections one after the other, each until its first echoed byte.
+   *
+   * @return the CPU time the process spent meanwhile, in nanoseconds
+   */
+  private static long newStreams(InetSocketAddress address, int count, List<Double> millis)
+      throws IOException {
+    long cpuBefore = PROCESS.getProcessCpuTime();
+    for (int i = 0; i < count; i++) {
+      long start = System.nanoTime();
+      try (Socket socket = new Socket()) {
+        socket.setTcpNoDelay(true);
+        socket.setSoTimeout(30_000);
+        socket.connect(address, 10_000);
+        socket.getOutputStream().write(i & 0x7f);
+        expect(socket.getInputStream(), i & 0x7f);
+        millis.add((System.nanoTime() - start) / 1e6);
+      }
+    }
+    return PROCESS.getProcessCpuTime() - cpuBefore;
+  }
+
+  /** One connection; {@code count} times one byte out and the same byte back. */
+  private static void pingPong(InetSocketAddress address, int count, List<Double> millis)
+      throws IOException {
+    try (Socket socket = new Socket()) {
+      socket.setTcpNoDelay(true);
+      socket.setSoTimeout(30_000);
+      socket.connect(address, 10_000);
+      OutputStream out = socket.getOutputStream();
+      InputStream in = socket.getInputStream();
+      for (int i = 0; i < count; i++) {
+        long start = System.nanoTime();
+        out.write(i & 0x7f);
+        expect(in, i & 0x7f);
+        millis.add((System.nanoTime() - start) / 1e6);
+      }
+    }
+  }
+
+  private static void expect(InputStream in, int value) throws IOException {
+    int read = in.read();
+    if (read != value) {
+      throw new IOException("expected byte " + value + " back, read " + read);
+    }
+  }
+
+  private static int share(int total, int rounds, int round) {
+    return total / rounds + (round < total % rounds ? 1 : 0);
+  }
+
+  private static Samples samples(List<Double> values) {
+    return Samples.of(values.stream().mapToDouble(Double::doubleValue).toArray());
+  }
+
+  /**
+   * The Markdown rows of the results.
+   *
+   * @param results the paths' results
+   * @return the table, header included
+   */
+  static String table(List<Result> results) {
+    StringBuilder text = new StringBuilder();
+    text.append("| path | new stream to first echoed byte p50 / p90 / p99 / max ms | streams"
+        + " | CPU ms per new stream | 1-byte ping-pong p50 / p90 / p99 / max ms | round trips |\n");
+    text.append("|---|--:|--:|--:|--:|--:|\n");
+    for (Result r : results) {
+      text.append(String.format(Locale.ROOT, "| %s | %s | %d | %.2f | %s | %d |%n", r.path(),
+          quantiles(r.firstByte()), r.firstByte().count(), r.cpuMillisPerStream(),
+          quantiles(r.pingPong()), r.pingPong().count()));
+    }
+    return text.toString();
+  }
+
+  private static String quantiles(Samples ms) {
+    return String.format(Locale.ROOT, "%.2f / %.2f / %.2f / %.2f", ms.percentile(0.5),
+        ms.percentile(0.9), ms.percentile(0.99), ms.max());
+  }
+}
