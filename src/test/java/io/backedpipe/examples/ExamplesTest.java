@@ -27,8 +27,8 @@ class ExamplesTest {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     HelloOverTcp.run(testKit.system(), new PrintStream(out, true, StandardCharsets.UTF_8));
     assertEquals(List.of(
-            "server has read: client",
-            "client read: hello, client",
+            "the server has read our hello",
+            "client read: hello, client (you said: hello, server)",
             "pipe: Closed[cause=COMPLETED, error=Optional.empty]"),
         out.toString(StandardCharsets.UTF_8).lines().toList());
   }

@@ -48,11 +48,12 @@ public final class HelloOverTcp {
    */
   static void run(ActorSystem<?> system, PrintStream out) throws Exception {
     // README:begin hello-over-tcp
-    // The server: each new pipe reads what its client says, to the end, then answers and ends.
+    // The server: each new pipe reads its client's hello, to the end, then says hello and ends.
     PipeServer server = PipeServer.bind(system, "127.0.0.1", 0, (id, pipe) ->
             pipe.source()
                 .fold(ByteString.emptyByteString(), ByteString::concat)
-                .map(hello -> ByteString.fromString("hello, " + hello.utf8String()))
+                .map(hello -> ByteString.fromString("hello, client (you said: "
+                    + hello.utf8String() + ")"))
                 .runWith(pipe.sink(), system))
         .toCompletableFuture().get(10, TimeUnit.SECONDS);
 
@@ -64,12 +65,12 @@ public final class HelloOverTcp {
     pipe.connect().toCompletableFuture().get(10, TimeUnit.SECONDS);
 
     CompletionStage<Done> delivered =        // completes once the server has read it all
-        Source.single(ByteString.fromString("client")).runWith(pipe.sink(), system);
+        Source.single(ByteString.fromString("hello, server")).runWith(pipe.sink(), system);
     CompletionStage<ByteString> answer =     // completes at the server's end of stream
         pipe.source().runWith(Sink.fold(ByteString.emptyByteString(), ByteString::concat), system);
 
     delivered.toCompletableFuture().get(10, TimeUnit.SECONDS);
-    out.println("server has read: client");
+    out.println("the server has read our hello");
     ByteString read = answer.toCompletableFuture().get(10, TimeUnit.SECONDS);
     out.println("client read: " + read.utf8String());
     // Both sides ended and read everything: the pipe closes by itself, losing nothing.
