@@ -24,9 +24,10 @@ import org.apache.pekko.actor.typed.ActorSystem;
  * of {@code connect} until its first byte comes back from an echo target behind {@code serve}, and
  * one byte back and forth on a connection that is already open. The same client measures, in the
  * same rounds, a plain-socket forwarder (thread per connection, what {@code ssh -L} or
- * {@code socat} do without crypto) and the echo target dialed directly.
+ * {@code socat} do without crypto), a forwarder in plain Pekko Streams TCP (the floor on this
+ * runtime) and the echo target dialed directly.
  *
- * <p>The paths take turns within every round (tunnel, forwarder, direct; then again), so that load
+ * <p>The paths take turns within every round (tunnel, forwarders, direct; then again), so that load
  * from elsewhere on the machine spreads over all of them.
  */
 final class TunnelBench {
@@ -34,6 +35,8 @@ final class TunnelBench {
   static final String TUNNEL = "backed-pipe tunnel (connect -> serve -> echo)";
   /** The plain forwarder's row. */
   static final String FORWARDER = "plain-socket forwarder, thread per connection";
+  /** The Pekko Streams forwarder's row. */
+  static final String PEKKO = "Pekko Streams TCP forwarder (bind -> outgoingConnection)";
   /** The direct row. */
   static final String DIRECT = "echo target directly (no forwarder)";
 
@@ -115,7 +118,8 @@ final class TunnelBench {
   static List<Result> run(ActorSystem<?> system, int streams, int pings, int rounds)
       throws Exception {
     try (PlainForwarders.Echo echo = new PlainForwarders.Echo();
-        PlainForwarders.Forwarder forwarder = new PlainForwarders.Forwarder(echo.address())) {
+        PlainForwarders.Forwarder forwarder = new PlainForwarders.Forwarder(echo.address());
+        PekkoForwarder pekko = new PekkoForwarder(system, echo.address())) {
       InetSocketAddress loopback = new InetSocketAddress("127.0.0.1", 0);
       ServeTunnel serve = ServeTunnel.start(system, loopback, echo.address(), Optional.empty())
           .toCompletableFuture().get(10, TimeUnit.SECONDS);
@@ -125,6 +129,7 @@ final class TunnelBench {
         Map<String, InetSocketAddress> paths = new LinkedHashMap<>();
         paths.put(TUNNEL, connect.address());
         paths.put(FORWARDER, forwarder.address());
+        paths.put(PEKKO, pekko.address());
         paths.put(DIRECT, echo.address());
         Map<String, List<Double>> firstByte = new LinkedHashMap<>();
         Map<String, List<Double>> pingPong = new LinkedHashMap<>();

@@ -54,13 +54,18 @@ final class TunnelStreams {
     INSTANCE
   }
 
-  /** The figures of a shutdown under way. */
-  private record Closing(Shutdown request, Set<ActorRef<TunnelStream.Command>> pending,
-      int closed, int undrained) {}
+  /** The figures of a shutdown under way; the streams it waits for are those still in live. */
+  private record Closing(Shutdown request, int closed, int undrained) {}
 
   private final ActorContext<Command> context;
   private final TimerScheduler<Command> timers;
   private final ActorRef<TunnelStream.ShutdownDone> doneAdapter;
+  /**
+   * The streams running (while shutting down: those not closed yet), changed in place: a tunnel
+   * may hold thousands, and copying an immutable set on every spawn and stop made opening a stream
+   * cost time in proportion to the streams open.
+   */
+  private final Set<ActorRef<TunnelStream.Command>> live = new HashSet<>();
 
   private TunnelStreams(ActorContext<Command> context, TimerScheduler<Command> timers) {
     this.context = context;
@@ -75,14 +80,20 @@ final class TunnelStreams {
    */
   static Behavior<Command> create() {
     return Behaviors.setup(context -> Behaviors.withTimers(
-        timers -> new TunnelStreams(context, timers).running(Set.of())));
+        timers -> new TunnelStreams(context, timers).running()));
   }
 
-  private Behavior<Command> running(Set<ActorRef<TunnelStream.Command>> live) {
+  private Behavior<Command> running() {
     return Behaviors.receive(Command.class)
-        .onMessage(Spawn.class, m -> running(plus(live, spawn(m))))
-        .onMessage(StreamStopped.class, m -> running(minus(live, m.stream())))
-        .onMessage(Shutdown.class, m -> startShutdown(live, m))
+        .onMessage(Spawn.class, m -> {
+          live.add(spawn(m));
+          return Behaviors.same();
+        })
+        .onMessage(StreamStopped.class, m -> {
+          live.remove(m.stream());
+          return Behaviors.same();
+        })
+        .onMessage(Shutdown.class, m -> startShutdown(m))
         .onMessage(StreamDone.class, m -> Behaviors.same())
         .build();
   }
@@ -104,7 +115,7 @@ final class TunnelStreams {
     return stream;
   }
 
-  private Behavior<Command> startShutdown(Set<ActorRef<TunnelStream.Command>> live, Shutdown m) {
+  private Behavior<Command> startShutdown(Shutdown m) {
     if (live.isEmpty()) {
       context.getLog().info("shutting down: no stream open");
       m.replyTo().tell(0);
@@ -113,7 +124,7 @@ final class TunnelStreams {
     context.getLog().info("shutting down: closing {}", streams(live.size()));
     live.forEach(s -> s.tell(new TunnelStream.Shutdown(m.drain(), m.reason(), doneAdapter)));
     timers.startSingleTimer(SHUTDOWN_TIMER, ShutdownOver.INSTANCE, m.drain().plus(CLOSE_TIME));
-    return shuttingDown(new Closing(m, live, 0, 0));
+    return shuttingDown(new Closing(m, 0, 0));
   }
 
   /** A stream that came in while shutting down (a client resuming) is closed too. */
@@ -121,18 +132,18 @@ final class TunnelStreams {
     ActorRef<TunnelStream.Command> stream = spawn(m);
     stream.tell(new TunnelStream.Shutdown(closing.request().drain(), closing.request().reason(),
         doneAdapter));
-    return shuttingDown(new Closing(closing.request(), plus(closing.pending(), stream),
-        closing.closed(), closing.undrained()));
+    live.add(stream);
+    return Behaviors.same();
   }
 
   private Behavior<Command> onStreamDone(Closing closing, ActorRef<TunnelStream.Command> stream,
       boolean drained) {
-    if (!closing.pending().contains(stream)) {
+    if (!live.remove(stream)) {
       return Behaviors.same(); // answered, then stopped: counted once
     }
-    Closing next = new Closing(closing.request(), minus(closing.pending(), stream),
-        closing.closed() + 1, closing.undrained() + (drained ? 0 : 1));
-    return next.pending().isEmpty() ? finish(next) : shuttingDown(next);
+    Closing next = new Closing(closing.request(), closing.closed() + 1,
+        closing.undrained() + (drained ? 0 : 1));
+    return live.isEmpty() ? finish(next) : shuttingDown(next);
   }
 
   private Behavior<Command> finish(Closing closing) {
@@ -145,8 +156,8 @@ final class TunnelStreams {
     } else {
       how.append(", every byte acknowledged");
     }
-    if (!closing.pending().isEmpty()) {
-      how.append("; ").append(closing.pending().size()).append(" did not close in time");
+    if (!live.isEmpty()) {
+      how.append("; ").append(live.size()).append(" did not close in time");
     }
     context.getLog().info("shut down: {}", how);
     closing.request().replyTo().tell(closing.closed());
@@ -174,19 +185,5 @@ final class TunnelStreams {
 
   private static String streams(int n) {
     return n == 1 ? "1 stream" : n + " streams";
-  }
-
-  private static Set<ActorRef<TunnelStream.Command>> plus(Set<ActorRef<TunnelStream.Command>> set,
-      ActorRef<TunnelStream.Command> stream) {
-    Set<ActorRef<TunnelStream.Command>> all = new HashSet<>(set);
-    all.add(stream);
-    return Set.copyOf(all);
-  }
-
-  private static Set<ActorRef<TunnelStream.Command>> minus(Set<ActorRef<TunnelStream.Command>> set,
-      ActorRef<TunnelStream.Command> stream) {
-    Set<ActorRef<TunnelStream.Command>> all = new HashSet<>(set);
-    all.remove(stream);
-    return Set.copyOf(all);
   }
 }
