@@ -2,14 +2,18 @@ package io.backedpipe.cli;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;
+import com.typesafe.config.ConfigObject;
 import com.typesafe.config.ConfigUtil;
+import com.typesafe.config.ConfigValue;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
- * Checks the keys of {@code --set}: a key that no setting has would be ignored without a word, so
- * a typo would leave the default in force. A key must be a setting of the library's
+ * Checks the keys of {@code --set} and of a configuration file: a key that no setting has would be
+ * ignored without a word, so a typo would leave the default in force. A key must be a setting of the library's
  * {@code reference.conf} ({@code backed-pipe.*}) or of Pekko's ({@code pekko.*}, where a few
  * subtrees, such as deployments and serializers, take names of the user's choosing); a near miss
  * is named.
@@ -38,6 +42,46 @@ final class SettingKeys {
       problem(key, reference).ifPresent(why -> {
         throw new IllegalArgumentException("--set " + key + ": " + why);
       });
+    }
+  }
+
+  /**
+   * Checks the keys a configuration file sets under {@code backed-pipe} and {@code pekko}, as
+   * {@link #check} does those of {@code --set}: a typo in a file would otherwise leave the default
+   * in force as silently. Other keys are the file's own business (it may be an application's
+   * configuration that also holds ours) and pass.
+   *
+   * @param name the file, as the error names it
+   * @param file the parsed file, unresolved (its substitutions may point into the reference)
+   * @throws IllegalArgumentException naming the file and its first key that is not a setting
+   */
+  static void checkFile(String name, Config file) {
+    Config reference = ToolConfig.reference().resolve();
+    List<String> keys = new ArrayList<>();
+    for (String root : List.of("backed-pipe", "pekko")) {
+      if (file.root().get(root) instanceof ConfigObject tree) {
+        leaves(List.of(root), tree, keys);
+      }
+    }
+    for (String key : keys) {
+      problem(key, reference).ifPresent(why -> {
+        throw new IllegalArgumentException("config file " + name + ": " + key + ": " + why);
+      });
+    }
+  }
+
+  /** The paths of every value under {@code tree} that is not an object, in the file's order. */
+  private static void leaves(List<String> path, ConfigObject tree, List<String> into) {
+    for (Map.Entry<String, ConfigValue> entry : tree.entrySet()) {
+      List<String> child = new ArrayList<>(path);
+      child.add(entry.getKey());
+      String key = ConfigUtil.joinPath(child);
+      if (entry.getValue() instanceof ConfigObject object && !object.isEmpty()
+          && OPEN_SUBTREES.stream().noneMatch((key + ".")::startsWith)) {
+        leaves(child, object, into);
+      } else {
+        into.add(key);
+      }
     }
   }
 

@@ -35,7 +35,8 @@ final class ToolConfig {
    * @param file the {@code --config} file, if given
    * @param settings path to value, from the command's options
    * @return the resolved configuration
-   * @throws IllegalArgumentException if a given file does not exist
+   * @throws IllegalArgumentException if a given file does not exist, or sets a {@code
+   *     backed-pipe.*} or {@code pekko.*} key that is not a setting
    */
   static Config load(Optional<File> file, Map<String, Object> settings) {
     Config fromFile;
@@ -44,11 +45,16 @@ final class ToolConfig {
         throw new IllegalArgumentException("config file not found: " + file.get());
       }
       fromFile = ConfigFactory.parseFile(file.get());
+      SettingKeys.checkFile(file.get().getPath(), fromFile);
     } else {
       File local = new File(FILE);
       // Outside the project directory, the copy of the project's application.conf in the jar.
-      fromFile = local.isFile() ? ConfigFactory.parseFile(local)
-          : ConfigFactory.parseResources(ToolConfig.class, BUNDLED);
+      if (local.isFile()) {
+        fromFile = ConfigFactory.parseFile(local);
+        SettingKeys.checkFile(FILE, fromFile);
+      } else {
+        fromFile = ConfigFactory.parseResources(ToolConfig.class, BUNDLED);
+      }
     }
     return ConfigFactory.parseMap(settings, "command-line options")
         .withFallback(ConfigFactory.systemProperties())

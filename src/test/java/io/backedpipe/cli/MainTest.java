@@ -152,6 +152,53 @@ class MainTest {
   }
 
   @ParameterizedTest
+  @CsvSource(delimiter = '|', value = {
+      "backed-pipe { server { grace = 5s } }   | backed-pipe.server.grace: no such setting (did you mean backed-pipe.server.grace-period?)",
+      "backed-pipe.windw-bytes = 1MiB         | backed-pipe.windw-bytes: no such setting (did you mean backed-pipe.window-bytes?)",
+      "pekko.loglevl = DEBUG                  | pekko.loglevl: no such setting (did you mean pekko.loglevel?)",
+  })
+  void shouldRefuseAConfigFileThatSetsNoSuchSettingWithExitCodeTwo(String content, String why,
+      @org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+    java.nio.file.Path file = java.nio.file.Files.writeString(dir.resolve("typo.conf"),
+        content.trim() + NL);
+    Run run = run("demo", "--config", file.toString());
+    assertEquals(2, run.exit(), run.err());
+    assertTrue(run.err().startsWith("error: config file " + file + ": " + why.trim()), run.err());
+  }
+
+  @Test
+  void shouldLetAConfigFileCarryTheApplicationsOwnKeysBesideOurs(
+      @org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+    // An application's configuration may hold ours among its own: only our subtrees are checked.
+    java.nio.file.Path file = java.nio.file.Files.writeString(dir.resolve("app.conf"), """
+        my-app.cache-size = 10
+        backed-pipe.window-bytes = 1MiB
+        pekko.actor.deployment { "/pipe" { dispatcher = "x" } }
+        """);
+    assertEquals(java.util.Optional.empty(), java.util.Optional.ofNullable(
+        catchProblem(() -> SettingKeys.checkFile(file.toString(),
+            com.typesafe.config.ConfigFactory.parseFile(file.toFile())))));
+  }
+
+  /** The message of what {@code check} throws, or null. */
+  private static String catchProblem(Runnable check) {
+    try {
+      check.run();
+      return null;
+    } catch (IllegalArgumentException e) {
+      return e.getMessage();
+    }
+  }
+
+  @Test
+  void shouldFindNothingWrongInTheProjectsOwnApplicationConf() {
+    java.io.File conf = new java.io.File(ToolConfig.FILE);
+    assertTrue(conf.isFile(), "the project's application.conf, run from the project directory");
+    assertEquals(null, catchProblem(() -> SettingKeys.checkFile(conf.getPath(),
+        com.typesafe.config.ConfigFactory.parseFile(conf))));
+  }
+
+  @ParameterizedTest
   @CsvSource({
       "backed-pipe.window-bytes",
       "backed-pipe.transport.tls.key-store",
