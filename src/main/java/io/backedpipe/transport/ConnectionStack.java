@@ -1,6 +1,5 @@
 package io.backedpipe.transport;
 
-import io.backedpipe.Completions;
 import io.backedpipe.Connection;
 import io.backedpipe.ResumePoint;
 import io.backedpipe.wire.Frame;
@@ -8,12 +7,10 @@ import io.backedpipe.wire.FrameCodec;
 import io.backedpipe.wire.FrameType;
 import io.backedpipe.wire.WireProtocol;
 import java.time.Duration;
-import java.util.concurrent.TimeoutException;
+import java.util.Optional;
 import org.apache.pekko.NotUsed;
 import org.apache.pekko.japi.Pair;
-import org.apache.pekko.stream.KillSwitches;
 import org.apache.pekko.stream.Materializer;
-import org.apache.pekko.stream.SharedKillSwitch;
 import org.apache.pekko.stream.javadsl.AsPublisher;
 import org.apache.pekko.stream.javadsl.BidiFlow;
 import org.apache.pekko.stream.javadsl.Flow;
@@ -38,55 +35,34 @@ final class ConnectionStack {
    * reach the pipe. What declares a link dead is {@link #liveness}, on the bytes.
    */
   static BidiFlow<Frame, Frame, Frame, Frame, NotUsed> heartbeat(TransportSettings settings) {
-    return BidiFlow.fromFlows(
-        Flow.<Frame>create().keepAlive(settings.heartbeatInterval(), () -> new Frame.Ping(0)),
-        Flow.<Frame>create()
-            .filter(frame -> !(frame instanceof Frame.Ping) && !(frame instanceof Frame.Pong)));
+    return BidiFlow.fromGraph(new Heartbeat(settings.heartbeatInterval()));
   }
 
   /**
    * Liveness on the bytes: a connection on which no byte at all arrived for the heartbeat timeout
-   * fails in both directions. It watches the bytes as they come off the socket (under TLS and
-   * under the frames), so a slow link that keeps moving bytes is alive however long a frame takes
-   * to cross it; the peer's PINGs keep an idle link's bytes coming. One per connection (it holds
-   * that connection's kill switch).
+   * fails in both directions ({@link LinkLiveness}). One per connection.
    */
   static BidiFlow<ByteString, ByteString, ByteString, ByteString, NotUsed> liveness(
       TransportSettings settings) {
-    // A dead read side must end the write side too, or keepAlive would ping a dead link forever.
-    SharedKillSwitch dead = KillSwitches.shared("liveness");
-    Duration timeout = settings.heartbeatTimeout();
-    return BidiFlow.fromFlows(
-        Flow.<ByteString>create().via(dead.flow()),
-        Flow.<ByteString>create()
-            .idleTimeout(timeout)
-            .mapError(TimeoutException.class, e -> new LinkSilentException(timeout))
-            .watchTermination((mat, done) -> {
-              Completions.direct(done).whenComplete((ok, error) -> {
-                if (error != null) {
-                  dead.abort(error);
-                }
-              });
-              return mat;
-            }));
+    return BidiFlow.fromGraph(new LinkLiveness(settings.heartbeatTimeout()));
   }
 
   /**
-   * Heartbeat atop {@code handshake} atop the frame codec atop {@code tls} ({@link TlsLayer}) atop
-   * the byte liveness check; keeps the handshake's value. The handshake's timer starts with the
+   * Heartbeat atop {@code handshake} atop the frame codec atop {@code tls} ({@link TlsLayer}; none
+   * for plain TCP) atop the byte liveness check; keeps the handshake's value. The handshake's timer starts with the
    * stack, so it bounds the TLS handshake too.
    */
   static <M> BidiFlow<Frame, ByteString, ByteString, Frame, M> stack(
       TransportSettings settings,
       org.apache.pekko.stream.Graph<org.apache.pekko.stream.BidiShape<Frame, Frame, Frame, Frame>, M>
           handshake,
-      BidiFlow<ByteString, ByteString, ByteString, ByteString, NotUsed> tls) {
+      Optional<BidiFlow<ByteString, ByteString, ByteString, ByteString, NotUsed>> tls) {
     return stack(settings, handshake, WireProtocol.frames(FrameCodec.MAX_DATA_BYTES), tls);
   }
 
   /**
    * The accepting side's stack: as {@link #stack(TransportSettings,
-   * org.apache.pekko.stream.Graph, BidiFlow)}, but the first frame from the client must be a
+   * org.apache.pekko.stream.Graph, Optional)}, but the first frame from the client must be a
    * {@code HELLO} no longer than a HELLO can be, checked from its header, so an unauthenticated
    * client can make the server buffer no more than one HELLO.
    */
@@ -94,7 +70,7 @@ final class ConnectionStack {
       TransportSettings settings,
       org.apache.pekko.stream.Graph<org.apache.pekko.stream.BidiShape<Frame, Frame, Frame, Frame>, M>
           handshake,
-      BidiFlow<ByteString, ByteString, ByteString, ByteString, NotUsed> tls) {
+      Optional<BidiFlow<ByteString, ByteString, ByteString, ByteString, NotUsed>> tls) {
     return stack(settings, handshake,
         WireProtocol.frames(FrameCodec.MAX_DATA_BYTES, FrameType.HELLO), tls);
   }
@@ -104,11 +80,13 @@ final class ConnectionStack {
       org.apache.pekko.stream.Graph<org.apache.pekko.stream.BidiShape<Frame, Frame, Frame, Frame>, M>
           handshake,
       BidiFlow<Frame, ByteString, ByteString, Frame, NotUsed> frames,
-      BidiFlow<ByteString, ByteString, ByteString, ByteString, NotUsed> tls) {
-    return heartbeat(settings)
+      Optional<BidiFlow<ByteString, ByteString, ByteString, ByteString, NotUsed>> tls) {
+    BidiFlow<Frame, ByteString, ByteString, Frame, M> framed = heartbeat(settings)
         .atop(BidiFlow.fromGraph(handshake), Keep.right())
-        .atop(frames, Keep.left())
-        .atop(tls, Keep.left())
+        .atop(frames, Keep.left());
+    // plain TCP has no layer here: not even identity stages, which a connection would carry
+    // (and pay for) as long as it lives
+    return (tls.isPresent() ? framed.atop(tls.get(), Keep.left()) : framed)
         .atop(liveness(settings), Keep.left());
   }
 

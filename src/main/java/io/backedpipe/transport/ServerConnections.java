@@ -107,7 +107,7 @@ public final class ServerConnections {
     ServerHandshake handshake = new ServerHandshake(challenge, settings.handshakeTimeout());
     Flow<Frame, Frame, ServerHandshake.Control> connection =
         ConnectionStack.serverStack(settings, handshake,
-            tls.map(TlsLayer::server).orElseGet(TlsLayer::plain))
+            tls.map(TlsLayer::server))
         .join(incoming.flow(), Keep.left());
     ConnectionStack.Started<ServerHandshake.Control> started =
         ConnectionStack.start(connection, Materializer.matFromSystem(system));

@@ -193,7 +193,7 @@ public final class TcpReconnector implements Reconnector {
     Flow<Frame, Frame, Pair<CompletionStage<Frame.Welcome>, Pair<
         CompletionStage<Tcp.OutgoingConnection>, CompletionStage<Optional<ByteString>>>>>
         connection = ConnectionStack.stack(settings, handshake,
-            tls.map(t -> TlsLayer.client(t, server)).orElseGet(TlsLayer::plain))
+            tls.map(t -> TlsLayer.client(t, server)))
         .join(tcp, Keep.both());
     var started = ConnectionStack.start(connection, Materializer.matFromSystem(system));
     CompletionStage<Frame.Welcome> welcome = started.value().first();

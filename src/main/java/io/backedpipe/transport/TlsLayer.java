@@ -13,8 +13,8 @@ import org.apache.pekko.stream.javadsl.TLS;
 import org.apache.pekko.util.ByteString;
 
 /**
- * The bottom layer of a connection's stack, between the frame codec and TCP: nothing for plain
- * TCP, else Pekko's TLS stage with an engine from a {@link TlsContext}. Its failures (an untrusted
+ * The bottom layer of a connection's stack, between the frame codec and TCP, when it runs over
+ * TLS: Pekko's TLS stage with an engine from a {@link TlsContext}. Its failures (an untrusted
  * certificate, a refused client, a bad record) reach the pipe as {@link TlsFailedException}.
  *
  * <p>Closing: Pekko's TLS stage cannot half-close (once it has sent its {@code close_notify} it
@@ -24,11 +24,6 @@ import org.apache.pekko.util.ByteString;
  */
 final class TlsLayer {
   private TlsLayer() {}
-
-  /** Plain TCP: bytes pass unchanged. */
-  static BidiFlow<ByteString, ByteString, ByteString, ByteString, NotUsed> plain() {
-    return BidiFlow.identity();
-  }
 
   /** The dialing side: verifies the server's certificate (and its name, by the settings). */
   static BidiFlow<ByteString, ByteString, ByteString, ByteString, NotUsed> client(
