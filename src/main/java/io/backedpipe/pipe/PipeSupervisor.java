@@ -46,6 +46,8 @@ import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
 import org.apache.pekko.pattern.StatusReply;
 import org.apache.pekko.stream.Materializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Owns one pipe's connection-state machine and the connection generation; its children, the
@@ -194,6 +196,13 @@ public final class PipeSupervisor {
 
   /** A child stopped: a bug, since children live as long as the pipe. */
   private record ChildStopped(String role) implements PipeCommand {}
+
+  /**
+   * Only asks whether debug is on, under the name the actor's own logger gets (this class): the
+   * first {@code context.getLog()} keeps a logging context (about 0.2 KiB) in the actor for good,
+   * which every pipe would pay for its routine transitions even with debug off.
+   */
+  private static final Logger DEBUG = LoggerFactory.getLogger(PipeSupervisor.class);
 
   private final ActorContext<PipeCommand> context;
   private final TimerScheduler<PipeCommand> timers;
@@ -676,8 +685,10 @@ public final class PipeSupervisor {
   private Behavior<PipeCommand> onProved(PipeData data, LinkHandle link) {
     timers.cancel(STABLE_TIMER);
     timers.cancel(GIVE_UP_TIMER);
-    context.getLog().debug("connection proved itself: generation [{}] after [{}] failed attempts",
-        link.generation(), data.failedAttempts());
+    if (DEBUG.isDebugEnabled()) {
+      context.getLog().debug("connection proved itself: generation [{}] after [{}] failed"
+          + " attempts", link.generation(), data.failedAttempts());
+    }
     return connected(data.proved(), link);
   }
 
@@ -937,6 +948,8 @@ public final class PipeSupervisor {
   }
 
   private void logTransition(PipeState to, long generation) {
-    context.getLog().debug("-> [{}] generation [{}]", to, generation);
+    if (DEBUG.isDebugEnabled()) {
+      context.getLog().debug("-> [{}] generation [{}]", to, generation);
+    }
   }
 }
