@@ -4,6 +4,7 @@ import com.typesafe.config.ConfigFactory;
 import io.backedpipe.AlreadyConnectedException;
 import io.backedpipe.BackedPipe;
 import io.backedpipe.PipeSettings;
+import io.backedpipe.PipeStatus;
 import io.backedpipe.transport.TcpReconnector;
 import io.backedpipe.transport.TransportSettings;
 import java.io.BufferedReader;
@@ -201,13 +202,36 @@ final class MemoryBench {
       for (CompletableFuture<Long> echo : echoes) {
         echo.get(300, TimeUnit.SECONDS);
       }
-      long[] s = session.serverHeap.measure();
+      awaitAcknowledged(clients);
+      long[] s = session.serverHeap.measure(); // the probe waits for its own acknowledgements
       Point point = new Point((int) s[2], heapAfterGc().getUsed() - clientBase,
           s[0] - serverBase[0], s[0], s[1]);
       for (BackedPipe client : clients) {
         client.close();
       }
       return point;
+    }
+  }
+
+  /**
+   * Waits until every pipe's peer acknowledged all it was sent: until then the replay buffer holds
+   * the last bytes (up to {@code ack-every-bytes}, for {@code ack-interval}), and they would be
+   * counted as the heap of an idle pipe. Gives up after 30 s (the figure then includes them).
+   *
+   * @param pipes the pipes
+   * @throws Exception if a status cannot be had
+   */
+  static void awaitAcknowledged(List<BackedPipe> pipes) throws Exception {
+    long deadlineNs = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+    for (BackedPipe pipe : pipes) {
+      while (System.nanoTime() - deadlineNs < 0) {
+        PipeStatus status = pipe.status().toCompletableFuture().get(30, TimeUnit.SECONDS);
+        if (status.ackedPosition() >= status.writePosition()) {
+          break;
+        }
+        CompletableFuture.runAsync(() -> { },
+            CompletableFuture.delayedExecutor(10, TimeUnit.MILLISECONDS)).get(); // ask again soon
+      }
     }
   }
 
