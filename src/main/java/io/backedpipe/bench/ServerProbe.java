@@ -11,8 +11,9 @@ import java.io.InputStreamReader;
 import java.lang.management.MemoryUsage;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.javadsl.AskPattern;
@@ -57,7 +58,7 @@ public final class ServerProbe {
         buffers.config());
     boolean echo = args.length > 3 && args[3].equals(ECHO);
     // The echoing pipes, to wait for their acknowledgements before measuring (callback thread).
-    List<BackedPipe> echoing = java.util.Collections.synchronizedList(new ArrayList<>());
+    Queue<BackedPipe> echoing = new ConcurrentLinkedQueue<>();
     PipeServer server = PipeServer.bind(system, "127.0.0.1", 0, unlimitedFromOneAddress(system),
             PipeSettings.create(system), TransportSettings.create(system), (id, pipe) -> {
               if (echo) {
