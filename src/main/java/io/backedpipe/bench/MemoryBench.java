@@ -39,6 +39,8 @@ import org.apache.pekko.util.ByteString;
  */
 final class MemoryBench {
   private static final int BATCH = 50; // below the server's accept backlog (100)
+  /** Pipes that carry their traffic at once in {@link #afterTraffic}. */
+  private static final int TRAFFIC_BATCH = 100;
 
   /**
    * One measurement.
@@ -190,17 +192,23 @@ final class MemoryBench {
       byte[] random = new byte[64 * 1024];
       new java.util.Random(1).nextBytes(random);
       ByteString chunk = ByteString.fromArrayUnsafe(random); // shared: it weighs nothing per pipe
-      List<CompletableFuture<Long>> echoes = new ArrayList<>();
-      for (BackedPipe client : clients) {
-        Source.repeat(chunk).take(Math.max(1, bytes / chunk.size())).concat(Source.never())
-            .runWith(client.sink(), system);
-        echoes.add(client.source()
-            .scan(0L, (n, received) -> n + received.size())
-            .filter(n -> n >= bytes)
-            .runWith(Sink.head(), system).toCompletableFuture());
-      }
-      for (CompletableFuture<Long> echo : echoes) {
-        echo.get(300, TimeUnit.SECONDS);
+      // A batch at a time: a thousand pipes echoing at once can hold their windows' worth in the
+      // server's 1 GiB (a slice pins its whole 1 MiB read), and a server that ran out of heap
+      // left the echoes waiting for ever (it exits on OutOfMemoryError).
+      for (int from = 0; from < clients.size(); from += TRAFFIC_BATCH) {
+        List<CompletableFuture<Long>> echoes = new ArrayList<>();
+        for (BackedPipe client : clients.subList(from,
+            Math.min(clients.size(), from + TRAFFIC_BATCH))) {
+          Source.repeat(chunk).take(Math.max(1, bytes / chunk.size())).concat(Source.never())
+              .runWith(client.sink(), system);
+          echoes.add(client.source()
+              .scan(0L, (n, received) -> n + received.size())
+              .filter(n -> n >= bytes)
+              .runWith(Sink.head(), system).toCompletableFuture());
+        }
+        for (CompletableFuture<Long> echo : echoes) {
+          echo.get(300, TimeUnit.SECONDS);
+        }
       }
       awaitAcknowledged(clients);
       long[] s = session.serverHeap.measure(); // the probe waits for its own acknowledgements
