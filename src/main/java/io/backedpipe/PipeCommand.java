@@ -1,6 +1,7 @@
 package io.backedpipe;
 
 import java.util.Objects;
+import java.util.function.Function;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.pattern.StatusReply;
@@ -129,7 +130,35 @@ public interface PipeCommand {
   public record Subscribe(ActorRef<PipeEvent> subscriber) implements PipeCommand {}
 
   /**
-   * Stop sending events to {@code subscriber}.
+   * Send lifecycle events to {@code subscriber} as its own messages, {@code adapter.apply(event)},
+   * until it stops or unsubscribes ({@link Unsubscribe} with the same reference). For a parent that
+   * hosts many pipes: what the adapter wraps around the event tells the pipes apart, without a
+   * forwarding actor per pipe (a message adapter is one per message class, so it cannot).
+   *
+   * <p>The adapter runs in the pipe's actor for every event: it must only build the message (no
+   * state, no blocking, no exceptions).
+   *
+   * @param subscriber who is told
+   * @param adapter turns an event into the subscriber's message
+   * @param <T> the subscriber's message type
+   */
+  public record SubscribeAdapted<T>(ActorRef<T> subscriber,
+      Function<PipeEvent, ? extends T> adapter) implements PipeCommand {
+    /**
+     * Checks the arguments.
+     *
+     * @param subscriber who is told
+     * @param adapter turns an event into the subscriber's message
+     */
+    public SubscribeAdapted {
+      Objects.requireNonNull(subscriber, "subscriber");
+      Objects.requireNonNull(adapter, "adapter");
+    }
+  }
+
+  /**
+   * Stop sending events to {@code subscriber} (subscribed by either {@link Subscribe} or
+   * {@link SubscribeAdapted}; references are compared by actor, so a narrowed one matches).
    *
    * @param subscriber who was told
    */

@@ -1,5 +1,6 @@
 package io.backedpipe.bench;
 
+import io.backedpipe.BackedPipe;
 import io.backedpipe.PipeSettings;
 import io.backedpipe.server.PipeRegistry;
 import io.backedpipe.server.PipeServer;
@@ -10,6 +11,9 @@ import java.io.InputStreamReader;
 import java.lang.management.MemoryUsage;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.List;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.javadsl.AskPattern;
@@ -53,10 +57,13 @@ public final class ServerProbe {
     ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), "server-probe",
         buffers.config());
     boolean echo = args.length > 3 && args[3].equals(ECHO);
+    // The echoing pipes, to wait for their acknowledgements before measuring (callback thread).
+    Queue<BackedPipe> echoing = new ConcurrentLinkedQueue<>();
     PipeServer server = PipeServer.bind(system, "127.0.0.1", 0, unlimitedFromOneAddress(system),
             PipeSettings.create(system), TransportSettings.create(system), (id, pipe) -> {
               if (echo) {
                 pipe.source().runWith(pipe.sink(), system);
+                echoing.add(pipe);
               }
             })
         .toCompletableFuture().get(10, TimeUnit.SECONDS);
@@ -69,6 +76,7 @@ public final class ServerProbe {
         int pipes = AskPattern.<PipeRegistry.Command, Integer>ask(server.registry(),
                 PipeRegistry.CountPipes::new, Duration.ofSeconds(30), system.scheduler())
             .toCompletableFuture().get(60, TimeUnit.SECONDS);
+        MemoryBench.awaitAcknowledged(List.copyOf(echoing));
         MemoryUsage heap = MemoryBench.heapAfterGc();
         System.out.println("heap " + heap.getUsed() + " " + heap.getMax() + " " + pipes);
         System.out.flush();

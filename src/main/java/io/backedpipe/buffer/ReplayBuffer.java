@@ -29,8 +29,22 @@ public final class ReplayBuffer {
   /** How many released bytes are kept for {@link #before}: the handshake's history check. */
   public static final int HISTORY_BYTES = 64;
 
+  /**
+   * The deque's first size: an idle pipe holds no chunk, and a busy one few (tails are joined up to
+   * {@link #JOIN_BELOW_BYTES}), so Java's default of 16 slots is mostly empty, per pipe.
+   */
+  private static final int INITIAL_CHUNKS = 3;
+
+  /**
+   * A deque that held more chunks than this is replaced by a small one once it is empty: an
+   * {@code ArrayDeque} never shrinks, and an idle pipe would keep the slots of its busiest moment.
+   */
+  private static final int SHRINK_ABOVE_CHUNKS = 16;
+
   private final int capacity;
-  private final ArrayDeque<ByteString> chunks = new ArrayDeque<>();
+  private ArrayDeque<ByteString> chunks = new ArrayDeque<>(INITIAL_CHUNKS);
+  /** The most chunks held since the deque was made. */
+  private int chunksPeak;
   private long startPosition;
   private long endPosition;
   /** The last released bytes, at most {@link #HISTORY_BYTES}, ending at {@code startPosition}. */
@@ -142,6 +156,7 @@ public final class ReplayBuffer {
       chunks.addLast(last.concat(accepted));
     } else {
       chunks.addLast(accepted);
+      chunksPeak = Math.max(chunksPeak, chunks.size());
     }
     endPosition += taken;
     return taken;
@@ -202,6 +217,10 @@ public final class ReplayBuffer {
         chunks.addFirst(head.drop((int) (position - startPosition)));
         startPosition = position;
       }
+    }
+    if (chunks.isEmpty() && chunksPeak > SHRINK_ABOVE_CHUNKS) {
+      chunks = new ArrayDeque<>(INITIAL_CHUNKS);
+      chunksPeak = 0;
     }
     return released;
   }

@@ -24,7 +24,7 @@ record PipeData(
     boolean givenUp,
     boolean linkProved,
     Optional<Throwable> lastError,
-    List<ActorRef<PipeEvent>> subscribers,
+    List<EventSubscriber<?>> subscribers,
     Ending ending,
     List<ActorRef<StatusReply<Done>>> connectWaiters) {
 
@@ -95,7 +95,7 @@ record PipeData(
         linkProved, lastError, subscribers, ending, connectWaiters);
   }
 
-  PipeData withSubscribers(List<ActorRef<PipeEvent>> next) {
+  PipeData withSubscribers(List<EventSubscriber<?>> next) {
     return new PipeData(generation, reconnectCount, everConnected, failedAttempts, givenUp,
         linkProved, lastError, List.copyOf(next), ending, connectWaiters);
   }

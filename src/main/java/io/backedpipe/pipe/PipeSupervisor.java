@@ -13,6 +13,7 @@ import io.backedpipe.PipeCommand.Expire;
 import io.backedpipe.PipeCommand.ForceReconnect;
 import io.backedpipe.PipeCommand.GetStatus;
 import io.backedpipe.PipeCommand.Subscribe;
+import io.backedpipe.PipeCommand.SubscribeAdapted;
 import io.backedpipe.PipeCommand.Unsubscribe;
 import io.backedpipe.PeerClosedException;
 import io.backedpipe.PipeEvent;
@@ -45,6 +46,8 @@ import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
 import org.apache.pekko.pattern.StatusReply;
 import org.apache.pekko.stream.Materializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Owns one pipe's connection-state machine and the connection generation; its children, the
@@ -189,10 +192,17 @@ public final class PipeSupervisor {
   }
 
   /** An event subscriber stopped. */
-  private record SubscriberStopped(ActorRef<PipeEvent> subscriber) implements PipeCommand {}
+  private record SubscriberStopped(ActorRef<?> subscriber) implements PipeCommand {}
 
   /** A child stopped: a bug, since children live as long as the pipe. */
   private record ChildStopped(String role) implements PipeCommand {}
+
+  /**
+   * Only asks whether debug is on, under the name the actor's own logger gets (this class): the
+   * first {@code context.getLog()} keeps a logging context (about 0.2 KiB) in the actor for good,
+   * which every pipe would pay for its routine transitions even with debug off.
+   */
+  private static final Logger DEBUG = LoggerFactory.getLogger(PipeSupervisor.class);
 
   private final ActorContext<PipeCommand> context;
   private final TimerScheduler<PipeCommand> timers;
@@ -348,11 +358,9 @@ public final class PipeSupervisor {
     long gen = farewell.map(LinkHandle::generation).orElse(Long.MIN_VALUE);
     BehaviorBuilder<PipeCommand> builder = Behaviors.receive(PipeCommand.class)
         // A late subscriber hears how the pipe ended, so a watcher never waits for a past event.
-        .onMessage(Subscribe.class, m -> {
-          m.subscriber().tell(new PipeEvent.Closed(reason.closeCause(),
-              Optional.ofNullable(reason.getCause())));
-          return Behaviors.same();
-        });
+        .onMessage(Subscribe.class, m -> tellClosed(EventSubscriber.of(m.subscriber()), reason))
+        .onMessage(SubscribeAdapted.class,
+            m -> tellClosed(adapted((SubscribeAdapted<?>) m), reason));
     return common(builder, data, PipeState.CLOSED, d -> closed(d, reason, farewell, waiters))
         .onMessage(CloseSent.class, m -> m.generation() == gen && farewell.isPresent(), m -> {
           farewell.get().finishOutgoing();
@@ -408,7 +416,10 @@ public final class PipeSupervisor {
             () -> ended(data.withEnding(data.ending().inputHasEnded()), state, stay))
         .onMessageEquals(OutputAcknowledged.INSTANCE,
             () -> ended(data.withEnding(data.ending().outputIsAcknowledged()), state, stay))
-        .onMessage(Subscribe.class, m -> stay.apply(subscribe(data, m.subscriber())))
+        .onMessage(Subscribe.class,
+            m -> stay.apply(subscribe(data, EventSubscriber.of(m.subscriber()))))
+        .onMessage(SubscribeAdapted.class,
+            m -> stay.apply(subscribe(data, adapted((SubscribeAdapted<?>) m))))
         .onMessage(Unsubscribe.class, m -> stay.apply(unsubscribe(data, m.subscriber())))
         .onMessage(SubscriberStopped.class, m -> stay.apply(unsubscribe(data, m.subscriber())))
         .onMessage(ChildStopped.class, this::onChildStopped);
@@ -674,8 +685,10 @@ public final class PipeSupervisor {
   private Behavior<PipeCommand> onProved(PipeData data, LinkHandle link) {
     timers.cancel(STABLE_TIMER);
     timers.cancel(GIVE_UP_TIMER);
-    context.getLog().debug("connection proved itself: generation [{}] after [{}] failed attempts",
-        link.generation(), data.failedAttempts());
+    if (DEBUG.isDebugEnabled()) {
+      context.getLog().debug("connection proved itself: generation [{}] after [{}] failed"
+          + " attempts", link.generation(), data.failedAttempts());
+    }
     return connected(data.proved(), link);
   }
 
@@ -896,21 +909,33 @@ public final class PipeSupervisor {
     return Behaviors.same();
   }
 
-  private PipeData subscribe(PipeData data, ActorRef<PipeEvent> subscriber) {
-    if (data.subscribers().contains(subscriber)) {
+  private PipeData subscribe(PipeData data, EventSubscriber<?> subscriber) {
+    if (data.subscribers().stream().anyMatch(s -> s.ref().equals(subscriber.ref()))) {
       return data;
     }
-    context.watchWith(subscriber, new SubscriberStopped(subscriber));
-    List<ActorRef<PipeEvent>> all = new ArrayList<>(data.subscribers());
+    context.watchWith(subscriber.ref(), new SubscriberStopped(subscriber.ref()));
+    List<EventSubscriber<?>> all = new ArrayList<>(data.subscribers());
     all.add(subscriber);
     return data.withSubscribers(all);
   }
 
-  private PipeData unsubscribe(PipeData data, ActorRef<PipeEvent> subscriber) {
+  private PipeData unsubscribe(PipeData data, ActorRef<?> subscriber) {
     context.unwatch(subscriber);
-    List<ActorRef<PipeEvent>> all = new ArrayList<>(data.subscribers());
-    all.remove(subscriber);
+    List<EventSubscriber<?>> all = new ArrayList<>(data.subscribers());
+    all.removeIf(s -> s.ref().equals(subscriber));
     return data.withSubscribers(all);
+  }
+
+  /** A late subscriber of a closed pipe hears how it ended, and nothing more. */
+  private static Behavior<PipeCommand> tellClosed(EventSubscriber<?> subscriber,
+      PipeClosedException reason) {
+    subscriber.tell(new PipeEvent.Closed(reason.closeCause(),
+        Optional.ofNullable(reason.getCause())));
+    return Behaviors.same();
+  }
+
+  private static <T> EventSubscriber<T> adapted(SubscribeAdapted<T> m) {
+    return new EventSubscriber<>(m.subscriber(), m.adapter());
   }
 
   private static void publish(PipeData data, PipeEvent event) {
@@ -923,6 +948,8 @@ public final class PipeSupervisor {
   }
 
   private void logTransition(PipeState to, long generation) {
-    context.getLog().debug("-> [{}] generation [{}]", to, generation);
+    if (DEBUG.isDebugEnabled()) {
+      context.getLog().debug("-> [{}] generation [{}]", to, generation);
+    }
   }
 }

@@ -68,9 +68,10 @@ final class WriteSinkStage
      * The batch being joined. A builder, not {@code ByteString.concat}: concatenating a rope
      * element by element copies its part list on every append (quadratic in the parts per batch,
      * and an allocation per element), while the builder appends parts in amortized constant time.
-     * Neither copies the bytes.
+     * Neither copies the bytes. Null between batches: an empty builder still holds a 32-slot
+     * array, and an idle Sink would keep it for nothing.
      */
-    private final ByteStringBuilder pending = ByteString.newBuilder();
+    private ByteStringBuilder pending;
     private boolean inFlight;
     private boolean upstreamFinished;
 
@@ -82,6 +83,9 @@ final class WriteSinkStage
           new AbstractInHandler() {
             @Override
             public void onPush() {
+              if (pending == null) {
+                pending = ByteString.newBuilder();
+              }
               pending.append(grab(in));
               flush();
             }
@@ -141,18 +145,22 @@ final class WriteSinkStage
     /** Sends the joined bytes (or the end) when the writer is free; keeps pulling up to a batch. */
     private void flush() {
       if (writer != null && !inFlight) {
-        if (pending.length() > 0) {
+        if (pendingBytes() > 0) {
           writer.tell(new Writer.Write(pending.result(), self));
-          pending.clear();
+          pending = null;
           inFlight = true;
         } else if (upstreamFinished) {
           writer.tell(new Writer.Finish(self));
           inFlight = true;
         }
       }
-      if (!isClosed(in) && !hasBeenPulled(in) && pending.length() < batchBytes) {
+      if (!isClosed(in) && !hasBeenPulled(in) && pendingBytes() < batchBytes) {
         pull(in);
       }
+    }
+
+    private int pendingBytes() {
+      return pending == null ? 0 : pending.length();
     }
 
     @Override

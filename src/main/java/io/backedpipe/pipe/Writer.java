@@ -220,7 +220,8 @@ final class Writer extends AbstractBehavior<Writer.Command> {
   private final TimerScheduler<Command> timers;
   private final LongSupplier nanoClock;
   private final ReplayBuffer buffer;
-  private final ArrayDeque<Waiting> waiting = new ArrayDeque<>();
+  /** At most a Write and a Finish of the one Sink wait at a time: two slots, not Java's 16. */
+  private final ArrayDeque<Waiting> waiting = new ArrayDeque<>(2);
   private long generation = -1;
   private ActorRef<Frame> link;
   private boolean linkReady;

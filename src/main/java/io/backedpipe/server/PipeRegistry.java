@@ -19,8 +19,10 @@ import io.backedpipe.wire.HumanText;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.BiConsumer;
@@ -92,7 +94,7 @@ public final class PipeRegistry extends AbstractBehavior<PipeRegistry.Command> {
   private record Lifecycle(UUID id, ActorRef<PipeCommand> pipe, PipeEvent event)
       implements Command {}
 
-  /** A pipe actor stopped: its event forwarder goes too. */
+  /** A pipe actor stopped. */
   private record PipeStopped(ActorRef<PipeCommand> pipe) implements Command {}
 
   /** A forgotten pipe has had time to flush its last frames: stop its actor. */
@@ -127,8 +129,8 @@ public final class PipeRegistry extends AbstractBehavior<PipeRegistry.Command> {
   private final Map<UUID, ActorRef<PipeCommand>> pipes = new HashMap<>();
   /** Makes every child name unique: a stopping pipe keeps its name until it has stopped. */
   private long spawned;
-  private final Map<ActorRef<PipeCommand>, ActorRef<PipeEvent>> forwarders =
-      new HashMap<>();
+  /** Pipe actors not yet stopped, hosted or lingering after they were forgotten. */
+  private final Set<ActorRef<PipeCommand>> running = new HashSet<>();
   private boolean shuttingDown;
   /** Ids of streams that ended cleanly, in the order they ended, to when they are forgotten. */
   private final Map<UUID, Long> completed = new java.util.LinkedHashMap<>();
@@ -249,15 +251,11 @@ public final class PipeRegistry extends AbstractBehavior<PipeRegistry.Command> {
   private ActorRef<PipeCommand> spawn(UUID id) {
     ActorRef<PipeCommand> pipe = getContext().spawn(
         BackedPipe.createAccepting(pipeSettings), "pipe-" + id + "-" + (++spawned));
-    // One forwarder per pipe: a message adapter is one per class, so it could not tell pipes apart.
-    ActorRef<Command> self = getContext().getSelf();
-    ActorRef<PipeEvent> events = getContext().spawn(Behaviors.<PipeEvent>receiveMessage(event -> {
-      self.tell(new Lifecycle(id, pipe, event));
-      return Behaviors.same();
-    }), "events-" + id + "-" + spawned);
-    forwarders.put(pipe, events);
+    running.add(pipe);
     getContext().watchWith(pipe, new PipeStopped(pipe));
-    pipe.tell(new PipeCommand.Subscribe(events));
+    // The pipe wraps its events itself: no forwarding actor per pipe (about 1 KiB of heap each).
+    pipe.tell(new PipeCommand.SubscribeAdapted<>(getContext().getSelf(),
+        event -> new Lifecycle(id, pipe, event)));
     pipes.put(id, pipe);
     // Reaped like a pipe whose client left, unless its first connection is attached in time.
     timers.startSingleTimer(id, new Reap(id), settings.grace());
@@ -368,10 +366,7 @@ public final class PipeRegistry extends AbstractBehavior<PipeRegistry.Command> {
   }
 
   private Behavior<Command> onPipeStopped(PipeStopped stopped) {
-    ActorRef<PipeEvent> forwarder = forwarders.remove(stopped.pipe());
-    if (forwarder != null) {
-      getContext().stop(forwarder);
-    }
+    running.remove(stopped.pipe());
     // A pipe that stopped without closing (it failed) must not hold its id and its share forever.
     pipes.entrySet().stream().filter(e -> e.getValue().equals(stopped.pipe())).map(Map.Entry::getKey)
         .findFirst().ifPresent(id -> forget(id, "its actor stopped"));
@@ -382,7 +377,7 @@ public final class PipeRegistry extends AbstractBehavior<PipeRegistry.Command> {
   }
 
   private Behavior<Command> onStopPipe(StopPipe stop) {
-    if (forwarders.containsKey(stop.pipe())) { // not stopped by itself meanwhile
+    if (running.contains(stop.pipe())) { // not stopped by itself meanwhile
       getContext().stop(stop.pipe());
     }
     return this;
@@ -404,7 +399,7 @@ public final class PipeRegistry extends AbstractBehavior<PipeRegistry.Command> {
     ActorRef<PipeCommand> pipe = pipes.remove(id);
     if (pipe != null) {
       timers.cancel(id);
-      if (forwarders.containsKey(pipe)) { // still running
+      if (running.contains(pipe)) { // still running
         // Not at once: a pipe that just closed cleanly may still be flushing its last CLOSE.
         timers.startSingleTimer(pipe, new StopPipe(pipe), LINGER);
       }

@@ -132,6 +132,7 @@ public final class ClientHandshake
             unproven.get()));
       } else if (answer.status() == HandshakeStatus.OK) {
         welcome.complete(answer);
+        sent = null; // checked; the logic lives as long as the connection, the HELLO need not
         open();
       } else {
         failHandshake(new HandshakeRefusedException(answer.status(), answer.detail()));

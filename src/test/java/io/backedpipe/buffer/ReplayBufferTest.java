@@ -45,6 +45,32 @@ class ReplayBufferTest {
     assertEquals(ByteString.emptyByteString(), buffer.slice(0, 10));
   }
 
+  /**
+   * Many chunks of 64 KiB (each too big to be joined with the next) fill the deque past the size
+   * at which a drained buffer replaces it; appends, slices and history must carry on across that.
+   */
+  @Test
+  void shouldKeepBytesAndHistoryInOrderWhenDrainedAfterHoldingManyChunks() {
+    int chunk = 64 * 1024;
+    ReplayBuffer buffer = new ReplayBuffer(64 * chunk);
+    byte[] all = pattern(40 * chunk, 7);
+    for (int i = 0; i < 40; i++) {
+      assertEquals(chunk, buffer.append(ByteString.fromArray(all, i * chunk, chunk)));
+    }
+    assertEquals(40L * chunk, buffer.releaseTo(40L * chunk));
+    assertEquals(0, buffer.size());
+    assertArrayEquals(Arrays.copyOfRange(all, all.length - ReplayBuffer.HISTORY_BYTES, all.length),
+        buffer.before(40L * chunk, ReplayBuffer.HISTORY_BYTES).toArray());
+    byte[] more = pattern(3 * chunk, 11);
+    for (int i = 0; i < 3; i++) {
+      buffer.append(ByteString.fromArray(more, i * chunk, chunk));
+    }
+    assertArrayEquals(more, buffer.slice(40L * chunk, more.length).toArray());
+    buffer.releaseTo(41L * chunk);
+    assertArrayEquals(Arrays.copyOfRange(more, chunk, more.length),
+        buffer.slice(41L * chunk, more.length).toArray());
+  }
+
   @Test
   void shouldStartAtTheGivenPosition() {
     ReplayBuffer buffer = new ReplayBuffer(100, 1_000L);

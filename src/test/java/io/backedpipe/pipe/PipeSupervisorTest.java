@@ -24,6 +24,7 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.apache.pekko.actor.testkit.typed.javadsl.FishingOutcomes;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
 import org.apache.pekko.pattern.StatusReply;
 import org.apache.pekko.stream.javadsl.Sink;
@@ -530,6 +531,46 @@ class PipeSupervisorTest {
     h.close();
     h.events.expectMessageClass(PipeEvent.Closed.class);
     h.events.expectNoMessage(NO_MORE);
+  }
+
+  /** What an adapted subscriber receives: the event wrapped with the tag it subscribed with. */
+  private record Tagged(String tag, PipeEvent event) {}
+
+  @Test
+  void shouldTellAnAdaptedSubscriberItsOwnMessages() {
+    PipeHarness h = single();
+    TestProbe<Tagged> tagged = testKit.createTestProbe();
+    h.pipe.tell(new PipeCommand.SubscribeAdapted<>(tagged.ref(), e -> new Tagged("pipe-1", e)));
+    h.connected(0);
+    h.close();
+    List<Tagged> all = tagged.fishForMessage(PipeHarness.TIMEOUT,
+        t -> t.event() instanceof PipeEvent.Closed ? FishingOutcomes.complete()
+            : FishingOutcomes.continueAndCollect());
+    assertTrue(all.stream().allMatch(t -> t.tag().equals("pipe-1")));
+    assertTrue(all.stream().anyMatch(t -> t.event() instanceof PipeEvent.Connected));
+  }
+
+  @Test
+  void shouldTellAnAdaptedSubscriberOfAClosedPipeHowItEnded() {
+    PipeHarness h = single();
+    h.close();
+    h.awaitEvent(PipeEvent.Closed.class);
+    TestProbe<Tagged> tagged = testKit.createTestProbe();
+    h.pipe.tell(new PipeCommand.SubscribeAdapted<>(tagged.ref(), e -> new Tagged("late", e)));
+    Tagged closed = tagged.expectMessageClass(Tagged.class);
+    assertEquals("late", closed.tag());
+    assertInstanceOf(PipeEvent.Closed.class, closed.event());
+  }
+
+  @Test
+  void shouldStopTellingAnAdaptedSubscriberThatUnsubscribed() {
+    PipeHarness h = single();
+    TestProbe<Tagged> tagged = testKit.createTestProbe();
+    h.pipe.tell(new PipeCommand.SubscribeAdapted<>(tagged.ref(), e -> new Tagged("gone", e)));
+    h.pipe.tell(new PipeCommand.Unsubscribe(tagged.ref().<PipeEvent>unsafeUpcast()));
+    h.close();
+    h.awaitEvent(PipeEvent.Closed.class);
+    tagged.expectNoMessage(NO_MORE);
   }
 
   /**
