@@ -502,16 +502,9 @@ public final class PipeSupervisor {
 
   private Behavior<PipeCommand> attach(PipeData data, ReconnectAttempt attempt, Connection connection) {
     try {
+      // The connection's end, either way, reaches us through the reader, after the frames the
+      // connection delivered (a peer's CLOSE right after its WELCOME, then its end): LinkPort.
       LinkHandle handle = links.attach(attempt.generation(), connection);
-      long gen = attempt.generation();
-      // A connection that stops taking frames has failed, even if its read side looks alive.
-      // Not Completions.direct: this loss races the frames the connection already delivered
-      // (a peer's CLOSE right after its WELCOME, then its end), which the reader reads only once
-      // the writer attached; reported at once, it failed the attempt before the CLOSE was read
-      // (TunnelTlsIT). The slower report keeps the old order until that race is fixed.
-      context.pipeToSelf(handle.outgoingDone(),
-          (done, error) -> new LinkLost(gen, DisconnectCause.LINK_FAILED,
-          Optional.of(error != null ? error : new IOException("connection stopped taking frames"))));
       return reconnecting(data, attempt.withLink(handle));
     } catch (RuntimeException e) {
       return attemptFailed(data, attempt, failure(attempt, "connection failed to start", e));
@@ -804,8 +797,13 @@ public final class PipeSupervisor {
       Optional<Writer.Farewell> farewell,
       Optional<LinkHandle> farewellLink) {
     timers.cancelAll();
-    farewellLink.ifPresent(
-        l -> timers.startSingleTimer(FAREWELL_TIMER, FarewellTimeout.INSTANCE, FAREWELL_TIMEOUT));
+    farewellLink.ifPresent(l -> {
+      timers.startSingleTimer(FAREWELL_TIMER, FarewellTimeout.INSTANCE, FAREWELL_TIMEOUT);
+      // The closed reader no longer reports this connection: its end comes from the port itself.
+      // Nothing is read any more, so nothing can be overtaken.
+      context.pipeToSelf(l.outgoingDone(), (done, none) -> new LinkLost(l.generation(),
+          DisconnectCause.LINK_FAILED, Optional.of(new IOException("connection stopped taking frames"))));
+    });
     PipeClosedException reason = closedError(cause, error);
     data.connectWaiters().forEach(w -> w.tell(StatusReply.error(reason)));
     data = data.withConnectWaiters(List.of());
