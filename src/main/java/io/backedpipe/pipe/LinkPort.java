@@ -138,9 +138,16 @@ public final class LinkPort {
         connection.peerHistoryCheck(), connection.peerLimits()));
   }
 
-  /** Attaches a {@link PortBridge}, which plays both writer and reader. */
-  void attachBridge(ActorRef<Writer.Command> writer, ActorRef<Reader.Command> reader) {
-    control.invoke(new Attach(0, writer, reader, 0, OptionalInt.empty(), LinkLimits.NONE));
+  /**
+   * Attaches a {@link PortBridge}, which plays both writer and reader.
+   *
+   * @return fails when the port had stopped (its connection is gone), since the bridge would
+   *     otherwise never hear from it
+   */
+  CompletionStage<Done> attachBridge(ActorRef<Writer.Command> writer,
+      ActorRef<Reader.Command> reader) {
+    return control.invokeWithFeedbackCompletionStage(
+        new Attach(0, writer, reader, 0, OptionalInt.empty(), LinkLimits.NONE));
   }
 
   /** Ends both directions; idempotent. */

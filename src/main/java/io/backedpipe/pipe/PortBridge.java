@@ -1,6 +1,7 @@
 package io.backedpipe.pipe;
 
 import io.backedpipe.wire.Frame;
+import java.io.IOException;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.javadsl.Adapter;
 import org.apache.pekko.stream.Attributes;
@@ -9,6 +10,7 @@ import org.apache.pekko.stream.Inlet;
 import org.apache.pekko.stream.Outlet;
 import org.apache.pekko.stream.stage.AbstractInHandler;
 import org.apache.pekko.stream.stage.AbstractOutHandler;
+import org.apache.pekko.stream.stage.AsyncCallback;
 import org.apache.pekko.stream.stage.GraphStage;
 import org.apache.pekko.stream.stage.GraphStageLogic;
 
@@ -88,7 +90,14 @@ final class PortBridge extends GraphStage<FlowShape<Frame, Frame>> {
       @Override
       public void preStart() {
         org.apache.pekko.actor.ActorRef self = getStageActor(this::receive).ref();
-        port.attachBridge(Adapter.toTyped(self), Adapter.toTyped(self));
+        AsyncCallback<Throwable> portGone = createAsyncCallback(error -> failStage(
+            new IOException("connection already closed", error)));
+        port.attachBridge(Adapter.toTyped(self), Adapter.toTyped(self))
+            .whenComplete((done, error) -> {
+              if (error != null) {
+                portGone.invoke(error);
+              }
+            });
       }
 
       private scala.runtime.BoxedUnit receive(
