@@ -334,7 +334,8 @@ public final class PipeSupervisor {
    * The end state. {@code farewell} is the connection a user's {@link Close} went out on, kept
    * until the connection took the CLOSE, at most {@link #FAREWELL_TIMEOUT}. Then our direction
    * ends after the CLOSE (an orderly end, so the peer reads it first); the end of our direction
-   * also ends the link's outgoing watch, whose {@code LinkLost} shuts the rest of it. A close
+   * completes the port's {@code outgoingDone}, watched since the close (the closed reader reports
+   * no connection), whose {@code LinkLost} shuts the rest of it. A close
    * asked again meanwhile ({@code waiters}) is answered once the farewell is over, so an owner
    * that must not stop the pipe before its peer was told (a process shutting down) can wait.
    */
