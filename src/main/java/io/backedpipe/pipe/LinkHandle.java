@@ -2,24 +2,19 @@ package io.backedpipe.pipe;
 
 import java.util.concurrent.CompletionStage;
 import org.apache.pekko.Done;
-import org.apache.pekko.stream.SharedKillSwitch;
 
 /**
  * A running connection of one generation, as the supervisor holds it: the generation and the
- * switch that tears down both directions at once.
+ * {@link LinkPort} the pipe is attached to, which ends either direction or both.
  *
  * @param generation the connection's generation
- * @param killSwitch ends both directions of the connection's stream
- * @param outgoingSwitch ends only the direction towards the peer (after what was sent)
- * @param outgoingDone completes when the connection stops taking frames (its write side ended),
- *     which the reader, watching only the read side, would not see
+ * @param port the pipe's end of the connection
  */
-record LinkHandle(long generation, SharedKillSwitch killSwitch, SharedKillSwitch outgoingSwitch,
-    CompletionStage<Done> outgoingDone) {
+record LinkHandle(long generation, LinkPort port) {
 
   /** Ends the connection in both directions; idempotent. */
   void shutdown() {
-    killSwitch.shutdown();
+    port.shutdown();
   }
 
   /**
@@ -28,6 +23,17 @@ record LinkHandle(long generation, SharedKillSwitch killSwitch, SharedKillSwitch
    * before anything of ours looks broken to it.
    */
   void finishOutgoing() {
-    outgoingSwitch.shutdown();
+    port.finishOutgoing();
+  }
+
+  /**
+   * Completes when the connection stops taking frames (its write side ended, or it stopped). Only
+   * a closed pipe's farewell watches it: while the pipe is open, the end of a connection reaches
+   * the supervisor through the reader, after the frames the connection delivered.
+   *
+   * @return the signal
+   */
+  CompletionStage<Done> outgoingDone() {
+    return port.outgoingDone();
   }
 }

@@ -1,30 +1,27 @@
 package io.backedpipe.pipe;
 
 import io.backedpipe.Connection;
-import io.backedpipe.wire.Frame;
-import java.util.Optional;
-import java.util.concurrent.CompletionStage;
-import org.apache.pekko.Done;
-import org.apache.pekko.japi.Pair;
-import org.apache.pekko.stream.javadsl.Keep;
+import java.time.Duration;
 import org.apache.pekko.actor.typed.ActorRef;
-import org.apache.pekko.stream.KillSwitches;
 import org.apache.pekko.stream.Materializer;
-import org.apache.pekko.stream.SharedKillSwitch;
+import org.apache.pekko.stream.javadsl.Keep;
 import org.apache.pekko.stream.javadsl.Sink;
 import org.apache.pekko.stream.javadsl.Source;
-import org.apache.pekko.stream.typed.javadsl.ActorSink;
-import org.apache.pekko.stream.typed.javadsl.ActorSource;
 
 /**
- * Runs a {@link Connection} between a pipe's writer and reader: the writer feeds the connection
- * through an {@code ActorSource} with backpressure, the connection feeds the reader through an
- * {@code ActorSink} with backpressure, and every message either way carries the generation.
+ * Attaches a {@link Connection} to a pipe's writer and reader through a {@link LinkPort}, which
+ * speaks their protocols and stamps every message with the generation. A connection of the
+ * library's transports brings its port, already running with it (one stream per connection); any
+ * other connection's frames are materialized here, behind a new port.
  *
  * <p>Stateless; used only by the supervisor's actor. The materializer belongs to the supervisor,
- * so every connection stream stops when the pipe's actor stops.
+ * so every connection stream materialized here stops when the pipe's actor stops; a transport's
+ * port watches the reader for the same end.
  */
 final class LinkMaterializer {
+  /** Never reached: a port materialized here is attached at once. */
+  private static final Duration ATTACH_AT_ONCE = Duration.ofMinutes(1);
+
   private final ActorRef<Writer.Command> writer;
   private final ActorRef<Reader.Command> reader;
   private final Materializer materializer;
@@ -37,41 +34,19 @@ final class LinkMaterializer {
   }
 
   /**
-   * Starts {@code connection} as generation {@code generation} and tells the writer to replay.
+   * Attaches {@code connection} as generation {@code generation}: its port tells the writer to
+   * replay ({@link Writer.Attach}) and the reader to read ({@link Reader.LinkStarted}).
    *
    * @param generation the generation of the attempt
    * @param connection the connection
    * @return the handle to tear it down
    */
   LinkHandle attach(long generation, Connection connection) {
-    SharedKillSwitch killSwitch = KillSwitches.shared("pipe-connection-" + generation);
-    SharedKillSwitch outgoingSwitch = KillSwitches.shared("pipe-outgoing-" + generation);
-    Source<Frame, ActorRef<Frame>> outgoing =
-        ActorSource.actorRefWithBackpressure(
-            writer,
-            new Writer.LinkDemand(generation),
-            frame -> Optional.empty(),
-            frame -> Optional.empty());
-    Sink<Frame, ?> incoming =
-        ActorSink.<Frame, Reader.Command, Reader.LinkAck>actorRefWithBackpressure(
-            reader,
-            (ack, frame) -> new Reader.Inbound(generation, ack, frame),
-            ack -> new Reader.LinkStarted(generation, ack, connection.peerLimits()),
-            Reader.LinkAck.INSTANCE,
-            new Reader.LinkEnded(generation),
-            error -> new Reader.LinkFailed(generation, error));
-    Pair<ActorRef<Frame>, CompletionStage<Done>> link =
-        outgoing
-            .watchTermination(Keep.both())
-            .via(outgoingSwitch.flow())
-            .via(killSwitch.flow())
-            .via(connection.frames())
-            .via(killSwitch.flow())
-            .to(incoming)
-            .run(materializer);
-    writer.tell(new Writer.Attach(generation, connection.peerReadPosition(),
-        connection.peerHistoryCheck(), connection.peerLimits(), link.first()));
-    return new LinkHandle(generation, killSwitch, outgoingSwitch, link.second());
+    LinkPort port = connection.port().orElseGet(() -> LinkPort.stage(ATTACH_AT_ONCE)
+        .joinMat(connection.frames(), Keep.left())
+        .run(materializer));
+    port.attach(generation, writer, reader, connection);
+    return new LinkHandle(generation, port);
   }
 
   /**
@@ -80,6 +55,17 @@ final class LinkMaterializer {
    * @param connection the connection
    */
   void discard(Connection connection) {
-    connection.frames().runWith(Source.empty(), Sink.cancelled(), materializer);
+    discard(connection, materializer);
+  }
+
+  /**
+   * Closes a connection nobody will use, on {@code materializer} when it must be materialized.
+   *
+   * @param connection the connection
+   * @param materializer runs a connection that has no port
+   */
+  static void discard(Connection connection, Materializer materializer) {
+    connection.port().ifPresentOrElse(LinkPort::discard,
+        () -> connection.frames().runWith(Source.empty(), Sink.cancelled(), materializer));
   }
 }

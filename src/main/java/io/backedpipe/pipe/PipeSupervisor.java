@@ -344,7 +344,8 @@ public final class PipeSupervisor {
    * The end state. {@code farewell} is the connection a user's {@link Close} went out on, kept
    * until the connection took the CLOSE, at most {@link #FAREWELL_TIMEOUT}. Then our direction
    * ends after the CLOSE (an orderly end, so the peer reads it first); the end of our direction
-   * also ends the link's outgoing watch, whose {@code LinkLost} shuts the rest of it. A close
+   * completes the port's {@code outgoingDone}, watched since the close (the closed reader reports
+   * no connection), whose {@code LinkLost} shuts the rest of it. A close
    * asked again meanwhile ({@code waiters}) is answered once the farewell is over, so an owner
    * that must not stop the pipe before its peer was told (a process shutting down) can wait.
    */
@@ -513,16 +514,9 @@ public final class PipeSupervisor {
 
   private Behavior<PipeCommand> attach(PipeData data, ReconnectAttempt attempt, Connection connection) {
     try {
+      // The connection's end, either way, reaches us through the reader, after the frames the
+      // connection delivered (a peer's CLOSE right after its WELCOME, then its end): LinkPort.
       LinkHandle handle = links.attach(attempt.generation(), connection);
-      long gen = attempt.generation();
-      // A connection that stops taking frames has failed, even if its read side looks alive.
-      // Not Completions.direct: this loss races the frames the connection already delivered
-      // (a peer's CLOSE right after its WELCOME, then its end), which the reader reads only once
-      // the writer attached; reported at once, it failed the attempt before the CLOSE was read
-      // (TunnelTlsIT). The slower report keeps the old order until that race is fixed.
-      context.pipeToSelf(handle.outgoingDone(),
-          (done, error) -> new LinkLost(gen, DisconnectCause.LINK_FAILED,
-          Optional.of(error != null ? error : new IOException("connection stopped taking frames"))));
       return reconnecting(data, attempt.withLink(handle));
     } catch (RuntimeException e) {
       return attemptFailed(data, attempt, failure(attempt, "connection failed to start", e));
@@ -817,8 +811,13 @@ public final class PipeSupervisor {
       Optional<Writer.Farewell> farewell,
       Optional<LinkHandle> farewellLink) {
     timers.cancelAll();
-    farewellLink.ifPresent(
-        l -> timers.startSingleTimer(FAREWELL_TIMER, FarewellTimeout.INSTANCE, FAREWELL_TIMEOUT));
+    farewellLink.ifPresent(l -> {
+      timers.startSingleTimer(FAREWELL_TIMER, FarewellTimeout.INSTANCE, FAREWELL_TIMEOUT);
+      // The closed reader no longer reports this connection: its end comes from the port itself.
+      // Nothing is read any more, so nothing can be overtaken.
+      context.pipeToSelf(l.outgoingDone(), (done, none) -> new LinkLost(l.generation(),
+          DisconnectCause.LINK_FAILED, Optional.of(new IOException("connection stopped taking frames"))));
+    });
     PipeClosedException reason = closedError(cause, error);
     data.connectWaiters().forEach(w -> w.tell(StatusReply.error(reason)));
     data = data.withConnectWaiters(List.of());

@@ -398,6 +398,11 @@ final class Writer extends AbstractBehavior<Writer.Command> {
   }
 
   private Behavior<Command> onAttach(Attach attach) {
+    if (attach.generation() < generation) {
+      // The connection's port sends this, after the supervisor's Detach of its generation; a
+      // later Detach means the supervisor has abandoned it (and shut it).
+      return this;
+    }
     long peer = attach.peerReadPosition();
     Optional<PipeException> refused = refusal(peer, attach.peerHistoryCheck());
     if (refused.isPresent()) {

@@ -316,7 +316,8 @@ public final class PipeRegistry extends AbstractBehavior<PipeRegistry.Command> {
 
   /** Answers a refused HELLO and lets its connection go. */
   private Behavior<Command> answer(Route route, HandshakeStatus status, String detail) {
-    route.connection().frames().runWith(Source.empty(), Sink.cancelled(), materializer);
+    route.connection().port().ifPresentOrElse(io.backedpipe.pipe.LinkPort::discard,
+        () -> route.connection().frames().runWith(Source.empty(), Sink.cancelled(), materializer));
     route.welcome().complete(new Frame.Welcome(status, -1, 0, settings.grace().toMillis(),
         pipeSettings.linkLimits(), detail));
     return this;

@@ -2,6 +2,7 @@ package io.backedpipe.transport;
 
 import io.backedpipe.Connection;
 import io.backedpipe.ResumePoint;
+import io.backedpipe.pipe.LinkPort;
 import io.backedpipe.wire.Frame;
 import io.backedpipe.wire.FrameCodec;
 import io.backedpipe.wire.FrameType;
@@ -11,21 +12,17 @@ import java.util.Optional;
 import org.apache.pekko.NotUsed;
 import org.apache.pekko.japi.Pair;
 import org.apache.pekko.stream.Materializer;
-import org.apache.pekko.stream.javadsl.AsPublisher;
 import org.apache.pekko.stream.javadsl.BidiFlow;
 import org.apache.pekko.stream.javadsl.Flow;
 import org.apache.pekko.stream.javadsl.Keep;
-import org.apache.pekko.stream.javadsl.Sink;
-import org.apache.pekko.stream.javadsl.Source;
 import org.apache.pekko.util.ByteString;
-import org.reactivestreams.Publisher;
-import org.reactivestreams.Subscriber;
 
 /**
  * The protocol stack of one TCP connection, from the pipe down to the bytes: heartbeat, handshake,
  * frame codec, TLS (or nothing). Also runs a connection ahead of its pipe: the handshake has to finish (to learn the
  * peer's read position) before the pipe can be given the connection, so the stack is started with
- * open ends that the pipe attaches to later.
+ * its pipe-side end, a {@link LinkPort}, that the pipe attaches to later: one stream per
+ * connection.
  */
 final class ConnectionStack {
   private ConnectionStack() {}
@@ -90,26 +87,29 @@ final class ConnectionStack {
         .atop(liveness(settings), Keep.left());
   }
 
-  /** A running connection whose pipe-side ends wait for the pipe. */
-  record Started<M>(M value, Subscriber<Frame> toConnection, Publisher<Frame> fromConnection) {
+  /**
+   * How long a started connection waits for its pipe after the handshake's own time is up: the
+   * handshake is over by then, and a connection nobody attached (its pipe stopped) must end.
+   */
+  static final Duration ATTACH_GRACE = Duration.ofSeconds(5);
 
-    /** The waiting ends as a flow the pipe can attach (once). */
-    Flow<Frame, Frame, NotUsed> frames() {
-      return Flow.fromSinkAndSource(Sink.fromSubscriber(toConnection),
-          Source.fromPublisher(fromConnection));
-    }
+  /** A running connection whose pipe-side end, its {@link LinkPort}, waits for the pipe. */
+  record Started<M>(M value, LinkPort port) {
 
     Connection connection(ResumePoint peer) {
-      return new Connection(peer, frames());
+      return new Connection(peer, port);
     }
   }
 
-  /** Runs {@code connection} now, with pipe-side ends to attach later. */
-  static <M> Started<M> start(Flow<Frame, Frame, M> connection, Materializer materializer) {
-    Pair<Pair<Subscriber<Frame>, M>, Publisher<Frame>> run = Source.<Frame>asSubscriber()
-        .viaMat(connection, Keep.both())
-        .toMat(Sink.asPublisher(AsPublisher.WITHOUT_FANOUT), Keep.both())
+  /**
+   * Runs {@code connection} now, joined to a {@link LinkPort} that the pipe attaches to later:
+   * the connection, its stack and the pipe's end are one stream.
+   */
+  static <M> Started<M> start(Flow<Frame, Frame, M> connection, TransportSettings settings,
+      Materializer materializer) {
+    Pair<LinkPort, M> run = LinkPort.stage(settings.handshakeTimeout().plus(ATTACH_GRACE))
+        .joinMat(connection, Keep.both())
         .run(materializer);
-    return new Started<>(run.first().second(), run.first().first(), run.second());
+    return new Started<>(run.second(), run.first());
   }
 }

@@ -110,12 +110,13 @@ public final class ServerConnections {
             tls.map(TlsLayer::server))
         .join(incoming.flow(), Keep.left());
     ConnectionStack.Started<ServerHandshake.Control> started =
-        ConnectionStack.start(connection, Materializer.matFromSystem(system));
+        ConnectionStack.start(connection, settings, Materializer.matFromSystem(system));
     started.value().hello().whenComplete((hello, error) -> {
       if (error != null) {
         // DEBUG: any client can fail a handshake at will, as often as it connects
         LOG.debug("dropped connection from {}: {}", HumanText.address(incoming.remoteAddress()),
             error.getMessage());
+        started.port().discard(); // no pipe will come for it: let the port go now
       } else {
         router.route(challenge, hello,
             started.connection(

@@ -195,11 +195,16 @@ public final class TcpReconnector implements Reconnector {
         connection = ConnectionStack.stack(settings, handshake,
             tls.map(t -> TlsLayer.client(t, server)))
         .join(tcp, Keep.both());
-    var started = ConnectionStack.start(connection, Materializer.matFromSystem(system));
+    var started = ConnectionStack.start(connection, settings, Materializer.matFromSystem(system));
     CompletionStage<Frame.Welcome> welcome = started.value().first();
     CompletableFuture<Tcp.OutgoingConnection> tcpConnected =
         started.value().second().first().toCompletableFuture();
     CompletionStage<Optional<ByteString>> firstBytes = started.value().second().second();
+    welcome.whenComplete((w, error) -> {
+      if (error != null) {
+        started.port().discard(); // no pipe will come for it: let the port go now
+      }
+    });
     return welcome
         .exceptionallyCompose(error -> explained(unwrap(error), challenged, tcpConnected,
             firstBytes))
