@@ -2,6 +2,7 @@ package io.backedpipe.bench;
 
 import io.backedpipe.Connection;
 import io.backedpipe.Reconnector;
+import io.backedpipe.pipe.LinkPort;
 import io.backedpipe.ResumePoint;
 import io.backedpipe.chaos.ChaosLink;
 import io.backedpipe.chaos.Sizer;
@@ -21,20 +22,46 @@ import java.util.concurrent.atomic.AtomicReference;
  */
 final class AbortableReconnector implements Reconnector {
   private final Reconnector inner;
+  /** Whether connections stay as the transport made them (no stall; aborted through the port). */
+  private final boolean unwrapped;
   private final AtomicReference<ChaosLink<Frame>> newest = new AtomicReference<>();
+  private final AtomicReference<LinkPort> newestPort = new AtomicReference<>();
 
   /**
-   * Wraps {@code inner}.
+   * Wraps {@code inner}: every connection goes through a chaos link, so it can be aborted and
+   * stalled (at the cost of a second stream per connection).
    *
    * @param inner the reconnector that dials
    */
   AbortableReconnector(Reconnector inner) {
+    this(inner, false);
+  }
+
+  private AbortableReconnector(Reconnector inner, boolean unwrapped) {
     this.inner = inner;
+    this.unwrapped = unwrapped;
+  }
+
+  /**
+   * Wraps {@code inner} without touching its connections: they run as the transport made them
+   * (one stream each), and {@link #abort()} fails them through their port. No {@link #stall()}.
+   * For what a benchmark times on the path users get.
+   *
+   * @param inner the reconnector that dials; its connections must have a port
+   * @return the wrapper
+   */
+  static AbortableReconnector unwrapped(Reconnector inner) {
+    return new AbortableReconnector(inner, true);
   }
 
   @Override
   public CompletionStage<Connection> reconnect(ResumePoint local) {
     return inner.reconnect(local).thenApply(connection -> {
+      if (unwrapped) {
+        newestPort.set(connection.port().orElseThrow(() -> new IllegalStateException(
+            "an unwrapped abortable reconnector needs connections with a port")));
+        return connection;
+      }
       ChaosLink<Frame> link = ChaosLink.create(Sizer.FRAMES, "bench-abort");
       newest.set(link);
       return connection.withFrames(link.bidi().join(connection.frames()));
@@ -47,6 +74,14 @@ final class AbortableReconnector implements Reconnector {
    * @return whether there was a connection left to abort
    */
   boolean abort() {
+    if (unwrapped) {
+      LinkPort port = newestPort.getAndSet(null);
+      if (port == null) {
+        return false;
+      }
+      port.abort(new java.io.IOException("benchmark: connection aborted"));
+      return true;
+    }
     ChaosLink<Frame> link = newest.getAndSet(null);
     if (link == null) {
       return false;
@@ -62,8 +97,8 @@ final class AbortableReconnector implements Reconnector {
    */
   void stall() {
     ChaosLink<Frame> link = newest.get();
-    if (link == null) {
-      throw new IllegalStateException("stall needs a connected reconnector");
+    if (unwrapped || link == null) {
+      throw new IllegalStateException("stall needs a connected, wrapping reconnector");
     }
     link.blackhole();
   }

@@ -148,8 +148,9 @@ final class RecoveryBench {
    */
   static Round[] reconnects(PipeHarness harness, int aborts) throws Exception {
     UUID id = UUID.randomUUID();
+    // the connections as users get them (one stream each), failed through their port
     AbortableReconnector dialer =
-        new AbortableReconnector(harness.dialer(id, harness.address()));
+        AbortableReconnector.unwrapped(harness.dialer(id, harness.address()));
     Round[] rounds = new Round[aborts];
     try (Probe probe = new Probe(harness, dialer, id)) {
       for (int i = 0; i < aborts; i++) {

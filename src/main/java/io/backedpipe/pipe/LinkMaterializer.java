@@ -3,6 +3,7 @@ package io.backedpipe.pipe;
 import io.backedpipe.Connection;
 import java.time.Duration;
 import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.stream.Materializer;
 import org.apache.pekko.stream.javadsl.Keep;
 import org.apache.pekko.stream.javadsl.Sink;
@@ -14,9 +15,9 @@ import org.apache.pekko.stream.javadsl.Source;
  * library's transports brings its port, already running with it (one stream per connection); any
  * other connection's frames are materialized here, behind a new port.
  *
- * <p>Stateless; used only by the supervisor's actor. The materializer belongs to the supervisor,
- * so every connection stream materialized here stops when the pipe's actor stops; a transport's
- * port watches the reader for the same end.
+ * <p>Used only by the supervisor's actor (its materializer is made there, on first need). The
+ * materializer belongs to the supervisor, so every connection stream materialized here stops when
+ * the pipe's actor stops; a transport's port watches the reader for the same end.
  */
 final class LinkMaterializer {
   /** Never reached: a port materialized here is attached at once. */
@@ -24,13 +25,25 @@ final class LinkMaterializer {
 
   private final ActorRef<Writer.Command> writer;
   private final ActorRef<Reader.Command> reader;
-  private final Materializer materializer;
+  private final ActorContext<?> context;
+  /**
+   * The supervisor's own materializer, made on first need: only a connection without a port
+   * needs one, and a materializer is an actor of its own (about 0.7 KiB for the pipe's life).
+   */
+  private Materializer materializer;
 
   LinkMaterializer(
-      ActorRef<Writer.Command> writer, ActorRef<Reader.Command> reader, Materializer materializer) {
+      ActorRef<Writer.Command> writer, ActorRef<Reader.Command> reader, ActorContext<?> context) {
     this.writer = writer;
     this.reader = reader;
-    this.materializer = materializer;
+    this.context = context;
+  }
+
+  private Materializer materializer() {
+    if (materializer == null) {
+      materializer = Materializer.createMaterializer(context);
+    }
+    return materializer;
   }
 
   /**
@@ -44,7 +57,7 @@ final class LinkMaterializer {
   LinkHandle attach(long generation, Connection connection) {
     LinkPort port = connection.port().orElseGet(() -> LinkPort.stage(ATTACH_AT_ONCE)
         .joinMat(connection.frames(), Keep.left())
-        .run(materializer));
+        .run(materializer()));
     port.attach(generation, writer, reader, connection);
     return new LinkHandle(generation, port);
   }
@@ -55,7 +68,8 @@ final class LinkMaterializer {
    * @param connection the connection
    */
   void discard(Connection connection) {
-    discard(connection, materializer);
+    connection.port().ifPresentOrElse(LinkPort::discard,
+        () -> discard(connection, materializer()));
   }
 
   /**

@@ -165,8 +165,14 @@ public final class LinkPort {
     control.invoke(CancelIncoming.INSTANCE);
   }
 
-  /** Ends both directions with {@code cause}. */
-  void abort(Throwable cause) {
+  /**
+   * Ends both directions with {@code cause}, as a transport failure would: for a benchmark or a
+   * test that breaks a running connection from outside without a stage of its own in the way.
+   * Idempotent; a no-op on a stopped port.
+   *
+   * @param cause the failure both directions end with
+   */
+  public void abort(Throwable cause) {
     control.invoke(new Abort(cause));
   }
 

@@ -229,7 +229,7 @@ public final class PipeSupervisor {
     context.watchWith(writer, new ChildStopped("writer"));
     this.reader = context.spawn(Reader.create(settings, context.getSelf(), writer), "reader");
     context.watchWith(reader, new ChildStopped("reader"));
-    this.links = new LinkMaterializer(writer, reader, Materializer.createMaterializer(context));
+    this.links = new LinkMaterializer(writer, reader, context);
   }
 
   /**
