@@ -44,7 +44,7 @@ final class AbortableReconnector implements Reconnector {
 
   /**
    * Wraps {@code inner} without touching its connections: they run as the transport made them
-   * (one stream each), and {@link #abort()} fails them through their port. No {@link #stall()}.
+   * (one stream each), and {@link #abort()} fails them through their port ({@link LinkPort#fail}). No {@link #stall()}.
    * For what a benchmark times on the path users get.
    *
    * @param inner the reconnector that dials; its connections must have a port
@@ -79,7 +79,7 @@ final class AbortableReconnector implements Reconnector {
       if (port == null) {
         return false;
       }
-      port.abort(new java.io.IOException("benchmark: connection aborted"));
+      port.fail(new java.io.IOException("benchmark: connection aborted"));
       return true;
     }
     ChaosLink<Frame> link = newest.getAndSet(null);

@@ -87,6 +87,9 @@ public final class LinkPort {
   /** End both directions with an error. */
   private record Abort(Throwable cause) implements Control {}
 
+  /** Fail the connection as its transport would, the reader told after the frames it has. */
+  private record Fail(Throwable cause) implements Control {}
+
   private final AsyncCallback<Control> control;
   private final CompletableFuture<Done> outgoingDone;
 
@@ -166,13 +169,19 @@ public final class LinkPort {
   }
 
   /**
-   * Ends both directions with {@code cause}, as a transport failure would: for a benchmark or a
-   * test that breaks a running connection from outside without a stage of its own in the way.
-   * Idempotent; a no-op on a stopped port.
+   * Fails the running connection from outside, as a transport failure would: the way to the peer
+   * fails (the socket is reset), and the pipe's reader gets the failure after the frames the port
+   * had already taken. For a benchmark or a test that breaks a connection without a stage of its
+   * own in the way. A no-op on a stopped port.
    *
-   * @param cause the failure both directions end with
+   * @param cause the failure
    */
-  public void abort(Throwable cause) {
+  public void fail(Throwable cause) {
+    control.invoke(new Fail(cause));
+  }
+
+  /** Ends both directions with {@code cause}. */
+  void abort(Throwable cause) {
     control.invoke(new Abort(cause));
   }
 
@@ -347,7 +356,28 @@ public final class LinkPort {
           stopWhenDone();
         } else if (c instanceof Abort abort) {
           failStage(abort.cause());
+        } else if (c instanceof Fail fail) {
+          onFail(fail.cause());
         }
+      }
+
+      private void onFail(Throwable cause) {
+        if (reader == null) {
+          failStage(cause); // nobody attached: nobody to tell
+          return;
+        }
+        boolean endQueued = endReported || incoming.stream().anyMatch(e -> e instanceof End);
+        if (!isClosed(in)) {
+          cancel(in, cause);
+        }
+        if (!isClosed(out)) {
+          fail(out, cause);
+        }
+        outgoingDone.complete(Done.getInstance());
+        if (!endQueued) {
+          incoming.add(new End(cause));
+        }
+        deliver();
       }
 
       private void onAttach(Attach attach) {
