@@ -69,6 +69,30 @@ class LinkEndOrderTest {
     assertClosedByPeer(Flow.fromSinkAndSourceCoupled(Sink.ignore(), Source.single(FAREWELL)));
   }
 
+  /**
+   * A running connection failed from outside through its port ({@link LinkPort#fail}, as the
+   * reconnect benchmark does) reaches the pipe as a link failure: the reader is told. Regression: the port's only way to end from outside left an attached pipe's
+   * reader untold, and the pipe waited on a dead connection.
+   */
+  @Test
+  void shouldTellThePipeOfAConnectionFailedThroughItsPort() {
+    PipeHarness h = PipeHarness.dialing(
+        testKit, PipeHarness.settings(testKit, ReconnectPolicy.singleAttempt()));
+    TestProbe<StatusReply<Done>> replies = h.connect();
+    LinkPort port = LinkPort.stage(java.time.Duration.ofSeconds(10))
+        .joinMat(Flow.fromSinkAndSource(Sink.<Frame>ignore(), Source.<Frame>maybe()),
+            org.apache.pekko.stream.javadsl.Keep.left())
+        .run(testKit.system());
+    h.dials.expectMessageClass(ProbeReconnector.Request.class, PipeHarness.TIMEOUT)
+        .succeed(new Connection(new io.backedpipe.ResumePoint(0, 0,
+            io.backedpipe.wire.LinkLimits.NONE), port));
+    assertTrue(replies.receiveMessage(PipeHarness.TIMEOUT).isSuccess(), "connect failed");
+    port.fail(new IOException("cut from outside"));
+    PipeEvent.Disconnected lost = h.awaitEvent(PipeEvent.Disconnected.class);
+    assertEquals(DisconnectCause.LINK_FAILED, lost.cause());
+    assertEquals("cut from outside", lost.error().orElseThrow().getMessage());
+  }
+
   private static void assertClosedByPeer(Flow<Frame, Frame, ?> frames) {
     PipeHarness h = PipeHarness.dialing(
         testKit, PipeHarness.settings(testKit, ReconnectPolicy.singleAttempt()));
