@@ -61,6 +61,15 @@ public final class LinkPort {
    */
   static final int PREFETCH = 16;
 
+  /**
+   * How many of the writer's frames the port holds for the connection beyond the one it is
+   * writing: the writer is asked for the next frame as soon as there is room, so an actor round
+   * trip per frame does not stall the socket (the two streams before this one had a buffer of 16
+   * between them). The frames are slices of the writer's replay buffer: no bytes are held twice,
+   * and the writer's window still bounds what is in flight.
+   */
+  static final int SEND_AHEAD = 4;
+
   /** What the owner can ask of the running port. */
   private sealed interface Control {}
 
@@ -237,11 +246,11 @@ public final class LinkPort {
       private ActorRef<Reader.Command> reader;
       /** The reader asked for the next frame. */
       private boolean readerWants;
-      /** A frame of the writer's waiting for the connection to want it. */
-      private Frame outgoingFrame;
-      /** The connection took a frame: it wants the next when it pulls again. */
-      private boolean demandOwed;
-      /** Complete the output once the waiting frame went out. */
+      /** Frames of the writer's waiting for the connection to want them. */
+      private final ArrayDeque<Frame> outgoing = new ArrayDeque<>(SEND_AHEAD);
+      /** The writer may send one frame (it was told {@code Attach} or {@code LinkDemand}). */
+      private boolean writerMaySend;
+      /** Complete the output once the waiting frames went out. */
       private boolean finishOutgoingAfterFrame;
       /** Why the connection stopped taking frames; null while it takes them. */
       private Throwable outgoingEnd;
@@ -275,18 +284,15 @@ public final class LinkPort {
         setHandler(out, new AbstractOutHandler() {
           @Override
           public void onPull() {
-            if (outgoingFrame != null) {
-              push(out, outgoingFrame);
-              outgoingFrame = null;
-              demandOwed = true;
-              if (finishOutgoingAfterFrame) {
+            if (!outgoing.isEmpty()) {
+              push(out, outgoing.poll());
+              if (outgoing.isEmpty() && finishOutgoingAfterFrame) {
                 complete(out);
                 outgoingStopped(null);
+                return;
               }
-            } else if (demandOwed && writer != null) {
-              demandOwed = false;
-              writer.tell(new Writer.LinkDemand(generation));
             }
+            askWriter();
           }
 
           @Override
@@ -340,7 +346,7 @@ public final class LinkPort {
         } else if (c == Shutdown.INSTANCE) {
           completeStage();
         } else if (c == FinishOutgoing.INSTANCE) {
-          if (outgoingFrame != null) {
+          if (!outgoing.isEmpty()) {
             finishOutgoingAfterFrame = true;
           } else if (!isClosed(out)) {
             complete(out);
@@ -389,6 +395,7 @@ public final class LinkPort {
         writer = attach.writer();
         reader = attach.reader();
         stageActor.watch(Adapter.toClassic(reader));
+        writerMaySend = true; // the writer takes the Attach as its first demand
         writer.tell(new Writer.Attach(generation, attach.peerReadPosition(),
             attach.peerHistoryCheck(), attach.peerLimits(), link));
         reader.tell(new Reader.LinkStarted(generation, ack, attach.peerLimits()));
@@ -399,11 +406,24 @@ public final class LinkPort {
         if (isClosed(out) || finishOutgoingAfterFrame) {
           return; // the connection stopped taking frames; the reader reports it
         }
-        if (isAvailable(out)) {
+        writerMaySend = false;
+        if (isAvailable(out) && outgoing.isEmpty()) {
           push(out, frame);
-          demandOwed = true;
         } else {
-          outgoingFrame = frame;
+          outgoing.add(frame);
+        }
+        askWriter();
+      }
+
+      /**
+       * Asks the writer for its next frame while fewer than {@link #SEND_AHEAD} wait here: the
+       * writer prepares the next frame while the connection writes this one, instead of after.
+       */
+      private void askWriter() {
+        if (writer != null && !writerMaySend && outgoing.size() < SEND_AHEAD && !isClosed(out)
+            && !finishOutgoingAfterFrame) {
+          writerMaySend = true;
+          writer.tell(new Writer.LinkDemand(generation));
         }
       }
 
