@@ -5,7 +5,10 @@ import io.backedpipe.wire.Frame;
 import io.backedpipe.wire.LinkLimits;
 import java.util.Optional;
 import java.util.OptionalInt;
+import org.apache.pekko.stream.Materializer;
 import org.apache.pekko.stream.javadsl.Flow;
+import org.apache.pekko.stream.javadsl.Sink;
+import org.apache.pekko.stream.javadsl.Source;
 
 /**
  * One established connection, ready to be attached to a pipe: the peer's read position exchanged
@@ -104,6 +107,21 @@ public record Connection(
    */
   public Connection withFrames(Flow<Frame, Frame, ?> frames) {
     return new Connection(peerReadPosition, peerHistoryCheck, peerLimits, frames);
+  }
+
+  /**
+   * Ends this connection without using it, for one that was handed over and that nobody will
+   * attach (a refused or abandoned attempt): a running connection ends through its port, any other
+   * is run on {@code materializer} with nothing sent and nothing read.
+   *
+   * @param materializer runs a connection that has no port
+   */
+  public void discard(Materializer materializer) {
+    if (port.isPresent()) {
+      port.get().discard();
+    } else {
+      frames.runWith(Source.empty(), Sink.cancelled(), materializer);
+    }
   }
 
   /**

@@ -6,8 +6,6 @@ import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.stream.Materializer;
 import org.apache.pekko.stream.javadsl.Keep;
-import org.apache.pekko.stream.javadsl.Sink;
-import org.apache.pekko.stream.javadsl.Source;
 
 /**
  * Attaches a {@link Connection} to a pipe's writer and reader through a {@link LinkPort}, which
@@ -63,23 +61,13 @@ final class LinkMaterializer {
   }
 
   /**
-   * Closes a connection nobody will use (it arrived for an abandoned attempt).
+   * Closes a connection nobody will use (it arrived for an abandoned attempt); the materializer is
+   * made only for a connection without a port.
    *
    * @param connection the connection
    */
   void discard(Connection connection) {
     connection.port().ifPresentOrElse(LinkPort::discard,
-        () -> discard(connection, materializer()));
-  }
-
-  /**
-   * Closes a connection nobody will use, on {@code materializer} when it must be materialized.
-   *
-   * @param connection the connection
-   * @param materializer runs a connection that has no port
-   */
-  static void discard(Connection connection, Materializer materializer) {
-    connection.port().ifPresentOrElse(LinkPort::discard,
-        () -> connection.frames().runWith(Source.empty(), Sink.cancelled(), materializer));
+        () -> connection.discard(materializer()));
   }
 }

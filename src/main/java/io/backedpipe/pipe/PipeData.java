@@ -1,6 +1,5 @@
 package io.backedpipe.pipe;
 
-import io.backedpipe.PipeEvent;
 import java.util.List;
 import java.util.Optional;
 import org.apache.pekko.Done;

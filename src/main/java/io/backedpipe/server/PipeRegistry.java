@@ -36,8 +36,6 @@ import org.apache.pekko.actor.typed.javadsl.Receive;
 import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
 import org.apache.pekko.pattern.StatusReply;
 import org.apache.pekko.stream.Materializer;
-import org.apache.pekko.stream.javadsl.Sink;
-import org.apache.pekko.stream.javadsl.Source;
 import org.apache.pekko.util.ByteString;
 
 /**
@@ -316,8 +314,7 @@ public final class PipeRegistry extends AbstractBehavior<PipeRegistry.Command> {
 
   /** Answers a refused HELLO and lets its connection go. */
   private Behavior<Command> answer(Route route, HandshakeStatus status, String detail) {
-    route.connection().port().ifPresentOrElse(io.backedpipe.pipe.LinkPort::discard,
-        () -> route.connection().frames().runWith(Source.empty(), Sink.cancelled(), materializer));
+    route.connection().discard(materializer);
     route.welcome().complete(new Frame.Welcome(status, -1, 0, settings.grace().toMillis(),
         pipeSettings.linkLimits(), detail));
     return this;
