@@ -13,10 +13,10 @@ import java.util.Map;
  * {@link #MAX_ADDRESSES} are kept at all (beyond that the least recently used one is forgotten,
  * which can only give it more credit, never less).
  *
- * <p>Not thread-safe; owned by the {@link PipeRegistry} actor. Time is passed in, so it is
+ * <p>Not thread-safe; owned by one actor (the {@link PipeRegistry}, or a cluster node's quota). Time is passed in, so it is
  * tested without a clock.
  */
-final class CreationRateLimiter {
+public final class CreationRateLimiter {
   /** The most addresses whose buckets are remembered at once. */
   static final int MAX_ADDRESSES = 10_000;
   private static final double NANOS_PER_SECOND = 1e9;
@@ -35,7 +35,7 @@ final class CreationRateLimiter {
    * @param ratePerSecond creations per second and address, on average; more than 0
    * @param burst creations an address may make at once; at least 1
    */
-  CreationRateLimiter(double ratePerSecond, int burst) {
+  public CreationRateLimiter(double ratePerSecond, int burst) {
     if (!(ratePerSecond > 0) || burst < 1) {
       throw new IllegalArgumentException(
           "ratePerSecond=" + ratePerSecond + " burst=" + burst + " must be > 0");
@@ -51,7 +51,7 @@ final class CreationRateLimiter {
    * @param nowNs the current time on a monotonic clock, in nanoseconds
    * @return whether the address may create a stream now
    */
-  boolean tryCreate(InetAddress source, long nowNs) {
+  public boolean tryCreate(InetAddress source, long nowNs) {
     InetAddress address = SourceAddress.key(source);
     forgetIdle(nowNs);
     Bucket bucket = buckets.remove(address); // put back last: the most recently used

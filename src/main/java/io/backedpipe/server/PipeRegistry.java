@@ -3,13 +3,10 @@ package io.backedpipe.server;
 import io.backedpipe.BackedPipe;
 import io.backedpipe.Completions;
 import io.backedpipe.Connection;
-import io.backedpipe.FuturePositionException;
-import io.backedpipe.HistoryMismatchException;
 import io.backedpipe.PipeClosedException;
 import io.backedpipe.PipeCommand;
 import io.backedpipe.PipeEvent;
 import io.backedpipe.PipeSettings;
-import io.backedpipe.ReplayUnavailableException;
 import io.backedpipe.ResumePoint;
 import io.backedpipe.transport.SharedSecret;
 import io.backedpipe.transport.TcpReconnector;
@@ -223,7 +220,7 @@ public final class PipeRegistry extends AbstractBehavior<PipeRegistry.Command> {
     }
     UUID id = hello.streamId();
     CompletableFuture<Frame.Welcome> welcome = route.welcome();
-    long graceMillis = settings.grace().toMillis();
+    Duration grace = settings.grace();
     ActorRef<Command> self = getContext().getSelf();
     Completions.direct(AskPattern.<PipeCommand, StatusReply<ResumePoint>>ask(pipe,
             replyTo -> new PipeCommand.Accept(route.connection(), replyTo), acceptTimeout,
@@ -232,18 +229,12 @@ public final class PipeRegistry extends AbstractBehavior<PipeRegistry.Command> {
           if (reply != null && reply.isSuccess()) {
             // On the pipe's thread, as it answers: an OK needs nothing of the registry's state,
             // and a hop through its mailbox was one more wait before every WELCOME (issue 13).
-            welcome.complete(welcomeOk(reply.getValue(), graceMillis));
+            welcome.complete(AcceptAnswers.accepted(reply.getValue(), grace));
           } else {
             self.tell(new Accepted(id, welcome, reply, error));
           }
         });
     return this;
-  }
-
-  /** The answer to a HELLO the pipe accepted, with where the pipe resumes. */
-  private static Frame.Welcome welcomeOk(ResumePoint local, long graceMillis) {
-    return new Frame.Welcome(HandshakeStatus.OK, local.position(), local.historyCheck(),
-        graceMillis, local.limits(), "");
   }
 
   private ActorRef<PipeCommand> spawn(UUID id) {
@@ -269,21 +260,11 @@ public final class PipeRegistry extends AbstractBehavior<PipeRegistry.Command> {
 
   private Behavior<Command> onAccepted(Accepted accepted) {
     Throwable error = accepted.error() != null ? accepted.error() : accepted.reply().getError();
-    HandshakeStatus status = error instanceof FuturePositionException
-        || error instanceof ReplayUnavailableException
-        ? HandshakeStatus.BAD_POSITION
-        : error instanceof HistoryMismatchException ? HandshakeStatus.HISTORY_MISMATCH
-        // A pipe that completed just before this HELLO reached it: the stream is done, not unknown.
-        : error instanceof PipeClosedException closed
-            && closed.closeCause() == io.backedpipe.DisconnectCause.COMPLETED
-            ? HandshakeStatus.COMPLETED
-        : error instanceof PipeClosedException ? HandshakeStatus.UNKNOWN_STREAM
-        : HandshakeStatus.LIMIT_REACHED;
     refusals.admit(System.nanoTime()).ifPresent(held -> getContext().getLog().info(
         "refused connection for pipe [{}]: [{}] ({} more refusals since the last line)",
         accepted.id(), error.getMessage(), held));
-    accepted.welcome().complete(new Frame.Welcome(status, -1, 0, settings.grace().toMillis(),
-        pipeSettings.linkLimits(), Frame.Welcome.fitDetail(error.getMessage())));
+    accepted.welcome().complete(
+        AcceptAnswers.refused(error, settings.grace(), pipeSettings.linkLimits()));
     return this;
   }
 

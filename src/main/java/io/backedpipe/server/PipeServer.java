@@ -31,20 +31,16 @@ import org.apache.pekko.stream.javadsl.Tcp;
  * server.unbind();
  * }</pre>
  *
- * <p>Thread-safe; its state lives in the registry actor and the binding.
+ * <p>Thread-safe; its state lives in the registry actor and the binding. For pipes that a cluster
+ * of servers shares, see {@code io.backedpipe.cluster.ClusterPipeServer}.
  */
 public final class PipeServer {
-  private final Tcp.ServerBinding binding;
+  private final ServerListener listener;
   private final ActorRef<PipeRegistry.Command> registry;
-  private final ActorRef<HandshakeAdmission.Command> admission;
-  private final ActorSystem<?> system;
 
-  private PipeServer(Tcp.ServerBinding binding, ActorRef<PipeRegistry.Command> registry,
-      ActorRef<HandshakeAdmission.Command> admission, ActorSystem<?> system) {
-    this.binding = binding;
+  private PipeServer(ServerListener listener, ActorRef<PipeRegistry.Command> registry) {
+    this.listener = listener;
     this.registry = registry;
-    this.admission = admission;
-    this.system = system;
   }
 
   /**
@@ -114,35 +110,13 @@ public final class PipeServer {
     ServerConnections.Router router = (challenge, hello, connection, welcome, remote) ->
         registry.tell(new PipeRegistry.Route(challenge.nonce(), hello, connection, welcome,
             remote));
-    TransportSettings graced = transport.withGrace(settings.grace());
-    ServerConnections connections = tls.isPresent()
-        ? new ServerConnections(system, graced, tls.get(), router)
-        : new ServerConnections(system, graced, router);
-    boolean authenticates = transport.secret().isPresent()
-        || tls.map(t -> t.settings().clientAuth() == TlsClientAuth.NEED).orElse(false);
-    if (!authenticates && !ListenExposure.isLoopbackOnly(host)) {
-      system.log().warn("pipe server on {}:{} has no shared secret and no TLS client"
-          + " certificates: anyone who reaches the port can open streams (see"
-          + " backed-pipe.transport.auth)", host, port);
-    } else if (!authenticates) {
-      // only local processes can reach it; tests bind loopback all the time
-      system.log().debug("pipe server on {}:{} has no shared secret (loopback only)", host, port);
-    }
-    ActorRef<HandshakeAdmission.Command> admission = system.systemActorOf(
-        HandshakeAdmission.create(settings, connections::handle),
-        "handshake-admission-" + UUID.randomUUID(), Props.empty());
-    return Tcp.get(system).bind(host, port, settings.acceptBacklog(), transport.socketOptions(),
-            true,
-            java.util.Optional.empty())
-        .to(Sink.foreach(incoming -> admission.tell(new HandshakeAdmission.Admit(incoming))))
-        .run(system)
-        .whenComplete((binding, error) -> {
+    return ServerListener.bind(system, host, port, settings, transport, tls, router)
+        .whenComplete((listener, error) -> {
           if (error != null) {
-            registry.tell(PipeRegistry.Shutdown.INSTANCE); // nothing will ever use them
-            admission.tell(HandshakeAdmission.Stop.INSTANCE);
+            registry.tell(PipeRegistry.Shutdown.INSTANCE); // nothing will ever use it
           }
         })
-        .thenApply(binding -> new PipeServer(binding, registry, admission, system));
+        .thenApply(listener -> new PipeServer(listener, registry));
   }
 
   /**
@@ -151,7 +125,7 @@ public final class PipeServer {
    * @return the bound address
    */
   public InetSocketAddress address() {
-    return binding.localAddress();
+    return listener.address();
   }
 
   /**
@@ -169,13 +143,7 @@ public final class PipeServer {
    * @return completes when unbound
    */
   public CompletionStage<Done> unbind() {
-    return binding.unbind().handle((unbound, error) -> {
-      registry.tell(PipeRegistry.Shutdown.INSTANCE); // whether or not the unbind went well
-      admission.tell(HandshakeAdmission.Stop.INSTANCE);
-      if (error != null) {
-        throw new java.util.concurrent.CompletionException(error);
-      }
-      return Done.getInstance();
-    });
+    return listener.unbind().whenComplete((unbound, error) ->
+        registry.tell(PipeRegistry.Shutdown.INSTANCE)); // whether or not the unbind went well
   }
 }

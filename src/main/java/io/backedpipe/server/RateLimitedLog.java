@@ -7,14 +7,14 @@ import java.util.OptionalLong;
  * Lets one kind of log line through at most once per interval and counts the ones held back, so a
  * client that repeats what produces the line (a refused HELLO, say) cannot fill the server's log.
  *
- * <p>Not thread-safe; owned by the actor that logs (the {@link PipeRegistry}). The caller passes
+ * <p>Not thread-safe; owned by the actor that logs (the {@link PipeRegistry}, a cluster node's router). The caller passes
  * the time, so the class reads no clock. By default the first event is let through.
  *
  * <pre>{@code
  * refusals.admit(System.nanoTime()).ifPresent(held -> log.info("refused ... ({} more)", held));
  * }</pre>
  */
-final class RateLimitedLog {
+public final class RateLimitedLog {
   private final long intervalNs;
   private long lastNs;
   private boolean logged;
@@ -25,7 +25,7 @@ final class RateLimitedLog {
    *
    * @param interval the least time between two lines
    */
-  RateLimitedLog(Duration interval) {
+  public RateLimitedLog(Duration interval) {
     this.intervalNs = interval.toNanos();
   }
 
@@ -36,7 +36,7 @@ final class RateLimitedLog {
    * @return the number of events held back since the last line logged, if this one is to be
    *     logged; empty if it is held back
    */
-  OptionalLong admit(long nowNs) {
+  public OptionalLong admit(long nowNs) {
     if (logged && nowNs - lastNs < intervalNs) {
       held++;
       return OptionalLong.empty();
