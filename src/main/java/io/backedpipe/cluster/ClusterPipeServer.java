@@ -113,7 +113,8 @@ public final class ClusterPipeServer {
         transport.handshakeTimeout(), leaveTimeout, quota, onNewPipe);
     ClusterSharding sharding = ClusterSharding.get(system);
     sharding.init(Entity.of(ENTITY,
-            context -> PipeEntity.create(UUID.fromString(context.getEntityId()), entityHost))
+            context -> PipeEntity.create(UUID.fromString(context.getEntityId()),
+                context.getShard(), entityHost))
         .withStopMessage(PipeEntity.HandOff.INSTANCE)
         .withSettings(shardingSettings(system, leaveTimeout)));
     ActorRef<ClusterRouter.Command> router = system.systemActorOf(ClusterRouter.create(

@@ -28,6 +28,7 @@ import org.apache.pekko.actor.typed.javadsl.AskPattern;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.StashBuffer;
 import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
+import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.pattern.StatusReply;
 import org.apache.pekko.stream.Materializer;
 import org.apache.pekko.stream.SinkRef;
@@ -45,14 +46,16 @@ import org.apache.pekko.stream.javadsl.Flow;
  *   <caption>Transitions</caption>
  *   <tr><th>state</th><th>message</th><th>next</th></tr>
  *   <tr><td>vacant</td><td>attach with create, the node has room</td><td>reserving</td></tr>
- *   <tr><td>vacant</td><td>attach without create</td><td>stopped (UNKNOWN_STREAM)</td></tr>
+ *   <tr><td>vacant</td><td>attach without create</td><td>passivated (UNKNOWN_STREAM)</td></tr>
  *   <tr><td>reserving</td><td>quota granted</td><td>hosting</td></tr>
- *   <tr><td>reserving</td><td>quota refused</td><td>stopped (LIMIT_REACHED)</td></tr>
+ *   <tr><td>reserving</td><td>quota refused</td><td>vacant, passivated (LIMIT_REACHED)</td></tr>
  *   <tr><td>hosting</td><td>pipe closed, completed</td><td>completed</td></tr>
- *   <tr><td>hosting</td><td>pipe closed otherwise</td><td>stopped, after a short linger</td></tr>
+ *   <tr><td>hosting</td><td>pipe closed otherwise</td><td>lingering</td></tr>
  *   <tr><td>hosting</td><td>hand-off (the node leaves)</td><td>leaving</td></tr>
  *   <tr><td>leaving</td><td>pipe closed, or the leave timeout</td><td>stopped</td></tr>
- *   <tr><td>completed</td><td>the grace period</td><td>stopped</td></tr>
+ *   <tr><td>lingering</td><td>2 s, its last CLOSE flushed</td><td>passivated</td></tr>
+ *   <tr><td>completed</td><td>the grace period</td><td>passivated</td></tr>
+ *   <tr><td>any but hosting</td><td>hand-off (passivation's or the node's)</td><td>stopped</td></tr>
  * </table>
  *
  * <p>A stopped entity remembers nothing: a later HELLO without {@code create} for its id is
@@ -144,22 +147,26 @@ public final class PipeEntity {
    * @param host what the node's entities share
    * @return the behaviour
    */
-  static Behavior<Command> create(UUID id, Host host) {
+  static Behavior<Command> create(UUID id, ActorRef<ClusterSharding.ShardCommand> shard,
+      Host host) {
     return Behaviors.setup(context -> Behaviors.withTimers(timers -> Behaviors.withStash(STASH,
-        stash -> new Machine(id, host, context, timers, stash).vacant())));
+        stash -> new Machine(id, shard, host, context, timers, stash).vacant())));
   }
 
   /** One entity's states. */
   private static final class Machine {
     private final UUID id;
+    private final ActorRef<ClusterSharding.ShardCommand> shard;
     private final Host host;
     private final ActorContext<Command> context;
     private final TimerScheduler<Command> timers;
     private final StashBuffer<Command> stash;
 
-    Machine(UUID id, Host host, ActorContext<Command> context, TimerScheduler<Command> timers,
+    Machine(UUID id, ActorRef<ClusterSharding.ShardCommand> shard, Host host,
+        ActorContext<Command> context, TimerScheduler<Command> timers,
         StashBuffer<Command> stash) {
       this.id = id;
+      this.shard = shard;
       this.host = host;
       this.context = context;
       this.timers = timers;
@@ -179,7 +186,7 @@ public final class PipeEntity {
       if (!attach.hello().create() || !host.settings().createOnFirstContact()) {
         refuse(attach, HandshakeStatus.UNKNOWN_STREAM, "streamId=" + id
             + " is not hosted by the cluster: never created, expired, or its node left");
-        return Behaviors.stopped();
+        return passivate();
       }
       host.quota().tell(new NodeQuota.Reserve(attach.client().getAddress(),
           context.messageAdapter(NodeQuota.Reservation.class,
@@ -193,8 +200,8 @@ public final class PipeEntity {
           .onMessage(Reserved.class, reserved -> {
             if (!reserved.granted()) {
               refuse(first, HandshakeStatus.LIMIT_REACHED, reserved.detail());
-              stash.unstashAll(Behaviors.stopped()); // a stopped actor's mail goes to dead letters
-              return Behaviors.stopped();
+              passivate();
+              return stash.unstashAll(vacant());
             }
             ActorRef<PipeCommand> pipe = spawnPipe();
             attach(pipe, first);
@@ -270,15 +277,24 @@ public final class PipeEntity {
           .onMessage(AttachLocal.class, m -> completedRefusal(local(m)))
           .onMessage(AttachRemote.class, m -> completedRefusal(remote(m)))
           .onMessage(Refused.class, this::onRefused)
-          .onMessageEquals(Timeout.INSTANCE, Behaviors::stopped)
+          .onMessageEquals(Timeout.INSTANCE, this::passivate)
           .onMessageEquals(HandOff.INSTANCE, Behaviors::stopped)
           .onAnyMessage(m -> Behaviors.same()) // the closed pipe's last events
-          .onSignal(PostStop.class, this::onStop)
           .build();
     }
 
     private Behavior<Command> completedRefusal(Attach attach) {
       refuse(attach, HandshakeStatus.COMPLETED, "streamId=" + id);
+      return Behaviors.same();
+    }
+
+    /**
+     * Asks the shard to stop this entity: it sends {@link HandOff} once no message for the
+     * entity is on its way, and keeps any that come later for a new incarnation. Stopping at once
+     * would drop those.
+     */
+    private Behavior<Command> passivate() {
+      shard.tell(new ClusterSharding.Passivate<>(context.getSelf()));
       return Behaviors.same();
     }
 
@@ -298,6 +314,7 @@ public final class PipeEntity {
         timers.cancel(TIMER);
       } else if (event instanceof PipeEvent.Closed closed) {
         context.getLog().info("pipe [{}] closed: [{}]", id, closed.cause());
+        host.quota().tell(NodeQuota.Release.INSTANCE); // the pipe's buffers are gone
         if (closed.cause() == DisconnectCause.COMPLETED) {
           // Remembered for the grace period: a client whose last connection died before it saw
           // the end learns the stream is complete, not unknown.
@@ -316,10 +333,9 @@ public final class PipeEntity {
           .onMessage(Locate.class, this::onLocate)
           .onMessage(AttachLocal.class, m -> closedRefusal(local(m)))
           .onMessage(AttachRemote.class, m -> closedRefusal(remote(m)))
-          .onMessageEquals(Timeout.INSTANCE, Behaviors::stopped)
+          .onMessageEquals(Timeout.INSTANCE, this::passivate)
           .onMessageEquals(HandOff.INSTANCE, Behaviors::stopped)
           .onAnyMessage(m -> Behaviors.same())
-          .onSignal(PostStop.class, this::onStop)
           .build();
     }
 
@@ -336,6 +352,7 @@ public final class PipeEntity {
       return Behaviors.same();
     }
 
+    /** Stopped while its pipe was still open (hosting or leaving): its place is free. */
     private Behavior<Command> onStop(PostStop stop) {
       host.quota().tell(NodeQuota.Release.INSTANCE);
       return Behaviors.same();
