@@ -22,13 +22,13 @@ import org.junit.jupiter.api.Test;
 class ArchitectureTest {
   private static final String[] LOCK_FREE = {
     "io.backedpipe.pipe..", "io.backedpipe.buffer..", "io.backedpipe.wire..",
-    "io.backedpipe.transport..", "io.backedpipe.server.."
+    "io.backedpipe.transport..", "io.backedpipe.server..", "io.backedpipe.cluster.."
   };
   /** The packages of the library jar, the installed artifact. */
   private static final String[] LIBRARY = {
     "io.backedpipe", "io.backedpipe.buffer..", "io.backedpipe.pipe..", "io.backedpipe.server..",
     "io.backedpipe.transport..", "io.backedpipe.tunnel..", "io.backedpipe.wire..",
-    "io.backedpipe.testing..", "io.backedpipe.chaos.."
+    "io.backedpipe.testing..", "io.backedpipe.chaos..", "io.backedpipe.cluster.."
   };
   /** The packages only the runnable tool carries (pom.xml keeps them out of the library jar). */
   private static final List<String> TOOL = List.of("cli", "bench", "hostile");
@@ -114,6 +114,17 @@ class ArchitectureTest {
         .resideInAnyPackage("io.backedpipe.cli..", "io.backedpipe.bench..",
             "io.backedpipe.hostile..", "picocli..", "ch.qos.logback..",
             "org.apache.pekko.actor.testkit..")
+        .check(classes);
+  }
+
+  @Test
+  void shouldKeepPekkoClusterInTheClusterPackage() {
+    // pekko-cluster-sharding-typed is an optional dependency: an application without it must be
+    // able to load every other class of the library.
+    noClasses().that().resideInAnyPackage(LIBRARY).and().resideOutsideOfPackage(
+            "io.backedpipe.cluster..")
+        .should().dependOnClassesThat().resideInAnyPackage("org.apache.pekko.cluster..",
+            "org.apache.pekko.remote..", "io.backedpipe.cluster..")
         .check(classes);
   }
 

@@ -3,7 +3,6 @@ package io.backedpipe.bench;
 import com.typesafe.config.Config;
 import io.backedpipe.BackedPipe;
 import io.backedpipe.Connection;
-import io.backedpipe.PipeEvent;
 import io.backedpipe.PipeSettings;
 import io.backedpipe.PipeStatus;
 import io.backedpipe.Reconnector;
@@ -30,8 +29,8 @@ import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
-import org.apache.pekko.stream.BoundedSourceQueue;
-import org.apache.pekko.stream.QueueOfferResult;
+import org.apache.pekko.stream.OverflowStrategy;
+import org.apache.pekko.stream.javadsl.SourceQueueWithComplete;
 import org.apache.pekko.stream.javadsl.Keep;
 import org.apache.pekko.stream.javadsl.Sink;
 import org.apache.pekko.stream.javadsl.Source;
@@ -159,8 +158,9 @@ final class ClusterBench {
     BackedPipe client = BackedPipe.of(setup.clients.systemActorOf(
         BackedPipe.create(dialer, PipeSettings.create(setup.clients)),
         "bench-cluster-" + id, org.apache.pekko.actor.typed.Props.empty()), setup.clients);
-    BoundedSourceQueue<ByteString> writes = Source.<ByteString>queue(64)
-        .toMat(client.sink(), Keep.left()).run(setup.clients);
+    SourceQueueWithComplete<ByteString> writes =
+        Source.<ByteString>queue(64, OverflowStrategy.backpressure())
+            .toMat(client.sink(), Keep.left()).run(setup.clients);
     client.connect().toCompletableFuture().get(10, TimeUnit.SECONDS);
     deliver(writes, delivered, received, goal, PROBE); // the host now exists and reads
     int host = setup.hosts.get(id);
@@ -176,8 +176,9 @@ final class ClusterBench {
       delivered.set(new CompletableFuture<>());
       goal.set(received.get() + bytes);
       long start = System.nanoTime();
-      Source.repeat(chunk).take(bytes / CHUNK).runWith(
-          Sink.foreach(c -> offer(writes, c)), setup.clients).toCompletableFuture()
+      // One offer at a time, each waiting for room: the pipe's window is the back pressure.
+      Source.repeat(chunk).take(bytes / CHUNK).mapAsync(1, writes::offer)
+          .runWith(Sink.ignore(), setup.clients).toCompletableFuture()
           .get(120, TimeUnit.SECONDS);
       long end = delivered.get().get(120, TimeUnit.SECONDS);
       rates[r] = bytes / ((end - start) / 1e9) / 1e9;
@@ -198,21 +199,13 @@ final class ClusterBench {
   }
 
   /** Writes {@code bytes} and waits until the host's application has it; returns when. */
-  private static long deliver(BoundedSourceQueue<ByteString> writes,
+  private static long deliver(SourceQueueWithComplete<ByteString> writes,
       AtomicReference<CompletableFuture<Long>> delivered, AtomicLong received, AtomicLong goal,
       ByteString bytes) throws Exception {
     delivered.set(new CompletableFuture<>());
     goal.set(received.get() + bytes.size());
-    offer(writes, bytes);
+    writes.offer(bytes).toCompletableFuture().get(60, TimeUnit.SECONDS);
     return delivered.get().get(60, TimeUnit.SECONDS);
-  }
-
-  /** Offers, waiting while the queue is full (the pipe's window is the back pressure). */
-  private static void offer(BoundedSourceQueue<ByteString> writes, ByteString bytes)
-      throws InterruptedException {
-    while (writes.offer(bytes) == QueueOfferResult.dropped()) {
-      Thread.sleep(0, 200_000);
-    }
   }
 
   /** Waits, outside the measured time, until the host has acknowledged every byte. */
@@ -272,10 +265,5 @@ final class ClusterBench {
             + " (client pipe, hosting entity and pipe, half the links forwarded): %.1f KiB over"
             + " %d streams.%n", report.kibPerStream(), report.idleStreams()));
     return out.toString();
-  }
-
-  /** Unused: keeps the event type's import honest for readers of the probe code. */
-  static boolean isDisconnect(PipeEvent event) {
-    return event instanceof PipeEvent.Disconnected;
   }
 }
