@@ -41,7 +41,8 @@ public record BenchOptions(int runs, double gib, double warmUpGib, double faultG
 
   /** Every section, in the order they run. */
   public static final List<String> ALL_SECTIONS =
-      List.of("throughput", "faults", "latency", "tunnel", "outage", "replay", "memory");
+      List.of("throughput", "faults", "latency", "tunnel", "outage", "replay", "memory",
+          "cluster");
 
   /**
    * Parses {@code key=value} arguments over the defaults.

@@ -115,6 +115,9 @@ public final class Benchmarks {
     if (options.runs("memory")) {
       memory(sets.get(0));
     }
+    if (options.runs("cluster")) {
+      cluster(sets.get(0));
+    }
     if (!targets.isEmpty()) {
       report.line("## Targets");
       report.line("");
@@ -251,6 +254,18 @@ public final class Benchmarks {
     } finally {
       stop(system);
     }
+  }
+
+  private void cluster(PekkoTuning buffers) throws Exception {
+    int aborts = Math.min(options.aborts(), 200);
+    int idle = 500;
+    ClusterBench.Report result = ClusterBench.run(buffers.config(), options.bytesPerRun(),
+        options.runs(), aborts, idle);
+    report.line(String.format(Locale.ROOT, "## Cluster mode (two nodes and the clients in one JVM,"
+        + " loopback, %s; %s per run, %d runs, %d aborts per path)", buffers.name(),
+        ResultTable.size(options.bytesPerRun()), options.runs(), aborts));
+    report.line("");
+    report.line(ClusterBench.table(result));
   }
 
   private void memory(PekkoTuning buffers) throws Exception {

@@ -93,18 +93,21 @@ final class ClusterBench {
   }
 
   /**
-   * Dials node 0 to create the stream, then whichever node {@link #target} names: the host for
-   * the direct path, the other node for the forwarded one.
+   * Dials the node {@link #target} names (node 0 until told): the host for the direct path, the
+   * other node for the forwarded one. The first link asks to create the stream, later ones only
+   * resume it.
    */
   private static final class SteeredReconnector implements Reconnector {
-    private final TcpReconnector creating;
+    private final List<TcpReconnector> creating = new ArrayList<>();
     private final List<TcpReconnector> resuming = new ArrayList<>();
-    private final AtomicReference<Integer> target = new AtomicReference<>(null);
+    private final AtomicReference<Integer> target = new AtomicReference<>(0);
+    /** Set when a link is up; the pipe asks for the next one only after it heard of that. */
+    private boolean established;
 
     SteeredReconnector(Setup setup, UUID id) {
       TransportSettings transport = TransportSettings.create(setup.clients);
-      creating = new TcpReconnector(setup.clients, setup.address(0), id, true, transport);
       for (int i = 0; i < setup.servers.size(); i++) {
+        creating.add(new TcpReconnector(setup.clients, setup.address(i), id, true, transport));
         resuming.add(new TcpReconnector(setup.clients, setup.address(i), id, false, transport));
       }
     }
@@ -115,8 +118,9 @@ final class ClusterBench {
 
     @Override
     public java.util.concurrent.CompletionStage<Connection> reconnect(ResumePoint local) {
-      Integer node = target.get();
-      return node == null ? creating.reconnect(local) : resuming.get(node).reconnect(local);
+      int node = target.get();
+      return (established ? resuming : creating).get(node).reconnect(local)
+          .whenComplete((connection, error) -> established |= connection != null);
     }
   }
 
@@ -230,7 +234,7 @@ final class ClusterBench {
     for (int s = 0; s < count; s++) {
       UUID id = UUID.randomUUID();
       SteeredReconnector steered = new SteeredReconnector(setup, id);
-      steered.target(s % 2); // the first link still creates through node 0
+      steered.target(s % 2);
       BackedPipe pipe = BackedPipe.of(setup.clients.systemActorOf(
           BackedPipe.create(steered, PipeSettings.create(setup.clients)),
           "bench-idle-" + id, org.apache.pekko.actor.typed.Props.empty()), setup.clients);

@@ -520,7 +520,8 @@ public final class TunnelStream {
       // the bytes in flight can go nowhere: a reset, not a clean end, tells the application
       context.getLog().warn("{}: {}; resetting the local connection", label,
           TunnelWords.streamLost(c.error())
-              ? "lost: the server no longer knows it (restarted, or the grace period passed)"
+              ? "lost: the server no longer knows it (restarted, the cluster node hosting it left,"
+                  + " or the grace period passed)"
               : TunnelWords.closed(c.cause(), c.error(), true));
       localSwitch.abort(new java.io.IOException("backed-pipe: the server refused the stream"));
     } else if (c.cause() == DisconnectCause.COMPLETED) {

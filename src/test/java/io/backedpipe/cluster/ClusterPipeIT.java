@@ -106,8 +106,8 @@ class ClusterPipeIT {
   @Test
   void shouldEchoStreamsByteIdenticalWhenEveryLinkLandsOnARandomNode() throws Exception {
     int streams = 4;
-    int chunks = Integer.getInteger("cluster.it.chunks", 256); // 16 MiB per stream
-    int resetEvery = 32;
+    int chunks = Integer.getInteger("cluster.it.chunks", 128); // 8 MiB per stream
+    int resetEvery = 16;
     List<RandomNodeReconnector> dialers = new ArrayList<>();
     List<BackedPipe> pipes = new ArrayList<>();
     List<CompletableFuture<byte[]>> echoed = new ArrayList<>();
@@ -129,6 +129,7 @@ class ClusterPipeIT {
               : CompletableFuture.completedFuture(pair.first()))
           .runWith(client.sink(), clients.system());
     }
+    long start = System.nanoTime();
     for (int s = 0; s < streams; s++) {
       assertArrayEquals(expected.get(s),
           echoed.get(s).get(TIMEOUT.toSeconds() * 3, TimeUnit.SECONDS), "stream " + s);
@@ -140,9 +141,24 @@ class ClusterPipeIT {
       }
       assertTrue(links > 0, "node " + node + " got no link");
     }
+    System.out.printf("cluster echo: %d streams x %d MiB byte-identical, a reset every %d KiB,"
+        + " links per node %s, in %.1f s%n", streams, chunks * CHUNK >> 20,
+        resetEvery * CHUNK >> 10, linksPerNode(dialers), (System.nanoTime() - start) / 1e9);
     for (BackedPipe pipe : pipes) {
       pipe.close().toCompletableFuture().get(TIMEOUT.toSeconds(), TimeUnit.SECONDS);
     }
+  }
+
+  private List<Integer> linksPerNode(List<RandomNodeReconnector> dialers) {
+    List<Integer> links = new ArrayList<>();
+    for (int node = 0; node < servers.size(); node++) {
+      int count = 0;
+      for (RandomNodeReconnector dialer : dialers) {
+        count += dialer.links(node);
+      }
+      links.add(count);
+    }
+    return links;
   }
 
   @Test

@@ -142,7 +142,8 @@ class TunnelWordsIT {
       });
       String stream = streamOf(log, "from 127.0.0.1:");
       assertEquals(List.of("WARN io.backedpipe.tunnel.TunnelStream - " + stream + ": lost: the"
-              + " server no longer knows it (restarted, or the grace period passed); resetting"
+              + " server no longer knows it (restarted, the cluster node hosting it left, or the"
+              + " grace period passed); resetting"
               + " the local connection"), log.containing(": lost: "));
       // the link's loss is said once on this side, by the stream, in words
       List<String> lost = log.containing(stream + ": link lost");

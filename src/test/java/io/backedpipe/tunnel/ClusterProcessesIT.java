@@ -1,0 +1,199 @@
+package io.backedpipe.tunnel;
+
+import static io.backedpipe.tunnel.ToolProcesses.freePort;
+import static io.backedpipe.tunnel.ToolProcesses.read;
+import static io.backedpipe.tunnel.ToolProcesses.tool;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.File;
+import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.Random;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeUnit;
+import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.apache.pekko.stream.javadsl.Flow;
+import org.apache.pekko.stream.javadsl.Sink;
+import org.apache.pekko.stream.javadsl.Tcp;
+import org.apache.pekko.util.ByteString;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The tool as a cluster: three {@code serve} processes that form one cluster, a {@code proxy}
+ * that sends every new link to one of them at random (and resets links all the time), and
+ * {@code connect}. Echo streams come back byte for byte whichever node each link lands on. Then a
+ * node is killed mid-stream: each stream either carries on byte for byte or, if that node hosted
+ * it, is reset with the tool saying the server no longer knows it; and new streams still work.
+ */
+class ClusterProcessesIT {
+  private static final ActorTestKit testKit = ActorTestKit.create();
+  private static final Duration TIMEOUT = Duration.ofSeconds(45);
+  private static final int STREAMS = 6;
+
+  @AfterAll
+  static void shutdown() {
+    testKit.shutdownTestKit();
+  }
+
+  private static <T> T await(CompletionStage<T> stage) throws Exception {
+    return stage.toCompletableFuture().get(TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+  }
+
+  private static void awaitBanner(Path dir, String name, Process process, String banner) {
+    testKit.createTestProbe().awaitAssert(TIMEOUT, () -> {
+      assertTrue(process.isAlive(), name + " exited: " + read(dir, name + ".err"));
+      assertTrue(read(dir, name + ".out").contains(banner), name + " has not started yet");
+      return null;
+    });
+  }
+
+  /** Sends one chunk to every open client and waits until each echoed all it was sent. */
+  private static void round(List<LocalClient> clients, List<ByteString> sent, Random random)
+      throws Exception {
+    for (int i = 0; i < clients.size(); i++) {
+      byte[] chunk = new byte[128 * 1024];
+      random.nextBytes(chunk);
+      sent.set(i, sent.get(i).concat(ByteString.fromArrayUnsafe(chunk)));
+      await(clients.get(i).send(ByteString.fromArrayUnsafe(chunk)));
+    }
+    for (int i = 0; i < clients.size(); i++) {
+      int size = sent.get(i).size();
+      LocalClient client = clients.get(i);
+      testKit.createTestProbe().awaitAssert(TIMEOUT, () -> {
+        assertEquals(size, client.received().size());
+        return null;
+      });
+    }
+  }
+
+  @Test
+  void shouldEchoThroughAThreeNodeClusterAndSurviveAKilledNode(@TempDir Path dir)
+      throws Exception {
+    InetSocketAddress echo = await(Tcp.get(testKit.system()).bind("127.0.0.1", 0, 100,
+            List.of(), true, Optional.empty())
+        .to(Sink.foreach(c -> c.handleWith(Flow.create(), testKit.system())))
+        .run(testKit.system())).localAddress();
+    Path secret = dir.resolve("secret");
+    Files.writeString(secret, "a secret every node and the client share\n");
+    String[] common = {"--heartbeat-interval", "100ms", "--heartbeat-timeout", "1s",
+        "--config", new File("application.conf").getAbsolutePath(),
+        "--secret-file", secret.toString()};
+    // Quick failure detection and downing, so a killed node is removed in seconds.
+    String[] fast = {"--set", "pekko.cluster.split-brain-resolver.stable-after=2s",
+        "--set", "pekko.cluster.failure-detector.acceptable-heartbeat-pause=2s",
+        "--set", "pekko.cluster.failure-detector.heartbeat-interval=500ms"};
+    int seedPort = freePort();
+    List<Integer> servePorts = new ArrayList<>();
+    List<Process> serves = new ArrayList<>();
+    List<Process> processes = new ArrayList<>();
+    int connectPort = freePort();
+    try {
+      for (int node = 0; node < 3; node++) {
+        int servePort = freePort();
+        servePorts.add(servePort);
+        Process serve = tool(dir, "serve" + node, concat(concat(new String[] {"serve",
+            "--listen", "127.0.0.1:" + servePort, "--target", "127.0.0.1:" + echo.getPort(),
+            "--cluster-port", Integer.toString(node == 0 ? seedPort : freePort()),
+            "--cluster-host", "127.0.0.1", "--seed", "127.0.0.1:" + seedPort}, common), fast));
+        serves.add(serve);
+        processes.add(serve);
+      }
+      for (int node = 0; node < 3; node++) {
+        awaitBanner(dir, "serve" + node, serves.get(node), "serving on");
+      }
+      int proxyPort = freePort();
+      List<String> proxyArgs = new ArrayList<>(List.of("proxy", "--listen",
+          "127.0.0.1:" + proxyPort, "--fault-interval", "300ms", "--seed", "5"));
+      servePorts.forEach(port -> proxyArgs.addAll(List.of("--target", "127.0.0.1:" + port)));
+      Process proxy = tool(dir, "proxy", proxyArgs.toArray(String[]::new));
+      processes.add(proxy);
+      Process connect = tool(dir, "connect", concat(new String[] {"connect", "--server",
+          "127.0.0.1:" + proxyPort, "--listen", "127.0.0.1:" + connectPort}, common));
+      processes.add(connect);
+      awaitBanner(dir, "proxy", proxy, "proxying");
+      awaitBanner(dir, "connect", connect, "forwarding");
+
+      InetSocketAddress local = new InetSocketAddress("127.0.0.1", connectPort);
+      Random random = new Random(17);
+      List<LocalClient> clients = new ArrayList<>();
+      List<ByteString> sent = new ArrayList<>();
+      for (int i = 0; i < STREAMS; i++) {
+        clients.add(new LocalClient(testKit.system(), local));
+        sent.add(ByteString.emptyByteString());
+      }
+      for (int r = 0; r < 6; r++) {
+        round(clients, sent, random);
+      }
+      for (int i = 0; i < STREAMS; i++) {
+        assertEquals(sent.get(i), clients.get(i).received(), "stream " + i);
+      }
+
+      // A node that is not the seed dies as a crashed process would: no leave, no goodbye.
+      serves.get(2).destroyForcibly();
+      assertTrue(serves.get(2).waitFor(10, TimeUnit.SECONDS));
+      // Each stream now either echoes a new chunk in full or is reset; none hangs or corrupts.
+      int reset = 0;
+      for (int i = 0; i < STREAMS; i++) {
+        byte[] chunk = new byte[64 * 1024];
+        random.nextBytes(chunk);
+        ByteString expected = sent.get(i).concat(ByteString.fromArrayUnsafe(chunk));
+        LocalClient client = clients.get(i);
+        client.send(ByteString.fromArrayUnsafe(chunk));
+        boolean[] ended = {false};
+        testKit.createTestProbe().awaitAssert(Duration.ofSeconds(60), () -> {
+          ended[0] = client.done().toCompletableFuture().isDone();
+          assertTrue(ended[0] || client.received().size() == expected.size(),
+              "stream " + i + " neither echoed nor ended");
+          return null;
+        });
+        ByteString received = client.received();
+        if (ended[0] && received.size() < expected.size()) {
+          reset++;
+          assertEquals(expected.take(received.size()), received, "stream " + i);
+        } else {
+          assertEquals(expected, received, "stream " + i);
+        }
+      }
+      String connectLog = read(dir, "connect.err");
+      int lost = connectLog.split("lost: the server no longer knows it", -1).length - 1;
+      assertEquals(reset, lost, connectLog);
+      // The cluster still takes new streams.
+      LocalClient fresh = new LocalClient(testKit.system(), local);
+      ByteString hello = ByteString.fromString("a new stream after the node died");
+      await(fresh.send(hello));
+      testKit.createTestProbe().awaitAssert(TIMEOUT, () -> {
+        assertEquals(hello, fresh.received());
+        return null;
+      });
+      System.out.printf("cluster processes: %d streams, %d reset when their node died%n",
+          STREAMS, reset);
+    } catch (Exception | AssertionError e) {
+      throw new AssertionError(e + "\n--- connect:\n" + read(dir, "connect.err")
+          + "\n--- serve0:\n" + read(dir, "serve0.err") + "\n--- serve1:\n"
+          + read(dir, "serve1.err"), e);
+    } finally {
+      for (Process p : processes) {
+        p.destroy();
+      }
+      for (Process p : processes) {
+        if (!p.waitFor(15, TimeUnit.SECONDS)) {
+          p.destroyForcibly();
+        }
+      }
+    }
+  }
+
+  private static String[] concat(String[] a, String[] b) {
+    String[] all = java.util.Arrays.copyOf(a, a.length + b.length);
+    System.arraycopy(b, 0, all, a.length, b.length);
+    return all;
+  }
+}
