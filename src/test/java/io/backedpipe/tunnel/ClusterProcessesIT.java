@@ -141,7 +141,8 @@ class ClusterProcessesIT {
       assertTrue(serves.get(2).waitFor(10, TimeUnit.SECONDS));
       // Each stream now either echoes a new chunk in full or is reset; none hangs or corrupts.
       int reset = 0;
-      for (int i = 0; i < STREAMS; i++) {
+      for (int s = 0; s < STREAMS; s++) {
+        int i = s;
         byte[] chunk = new byte[64 * 1024];
         random.nextBytes(chunk);
         ByteString expected = sent.get(i).concat(ByteString.fromArrayUnsafe(chunk));
