@@ -177,10 +177,15 @@ final class DemoCluster implements TunnelDemo.Servers {
     terminate(nodes.stream().map(Node::system).toList());
   }
 
-  /** Stops the nodes together (each leaves the cluster) and waits for them, bounded. */
+  /**
+   * Stops the nodes one after the other, the last to join first, each leaving the cluster while
+   * the others are still there to see it go (nodes that leave all at once wait out
+   * {@code cluster-exiting}'s timeout); each wait is bounded.
+   */
   private static void terminate(List<ActorSystem<Void>> systems) {
-    systems.forEach(ActorSystem::terminate);
-    for (ActorSystem<Void> system : systems) {
+    for (int i = systems.size() - 1; i >= 0; i--) {
+      ActorSystem<Void> system = systems.get(i);
+      system.terminate();
       try {
         system.getWhenTerminated().toCompletableFuture().get(30, TimeUnit.SECONDS);
       } catch (Exception e) {
