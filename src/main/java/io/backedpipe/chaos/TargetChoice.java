@@ -12,7 +12,7 @@ import java.util.SplittableRandom;
  * <p>Not thread-safe; owned by the proxy's accepting stream, which takes one connection at a time.
  */
 final class TargetChoice {
-  /** Keeps the choices' random sequence apart from the fault schedule's, which has the same seed. */
+  /** Keeps the choices apart from the fault schedule's draws, which use the same seed. */
   private static final long SALT = 0x7A56E7C4D1B2F3A5L;
 
   private final List<InetSocketAddress> targets;

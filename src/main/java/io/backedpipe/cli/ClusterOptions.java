@@ -66,7 +66,12 @@ final class ClusterOptions {
     return Optional.of(new Node(self, port, List.copyOf(seeds)));
   }
 
-  /** Whether a listen host is the wildcard, which no other node can dial. */
+  /**
+   * Whether a listen host is the wildcard, which no other node can dial.
+   *
+   * @param host the host of {@code --listen}; a name is not looked up
+   * @return true for {@code 0.0.0.0}, {@code ::} and the like
+   */
   static boolean isWildcard(String host) {
     if (host.isEmpty() || host.equals("*")) {
       return true;

@@ -4,6 +4,8 @@ import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import io.backedpipe.cluster.ClusterNodeConfig;
 import io.backedpipe.tunnel.ServeTunnel;
+import io.backedpipe.tunnel.TunnelEvent;
+import io.backedpipe.wire.HumanText;
 import java.io.PrintWriter;
 import java.net.InetSocketAddress;
 import java.time.Duration;
@@ -88,14 +90,14 @@ final class DemoCluster implements TunnelDemo.Servers {
       for (ActorSystem<Void> system : systems) {
         ActorRef<EventTally.Command> tally = system.systemActorOf(EventTally.create(),
             "demo-tally-serve-" + UUID.randomUUID(), Props.empty());
-        ActorRef<io.backedpipe.tunnel.TunnelEvent> listener = system.systemActorOf(
+        ActorRef<TunnelEvent> listener = system.systemActorOf(
             EventTally.adapter(tally), "demo-events-" + UUID.randomUUID(), Props.empty());
         ServeTunnel serve = get(ServeTunnel.startClustered(system,
             new InetSocketAddress("127.0.0.1", 0), target, Optional.of(listener)));
         nodes.add(new Node(system, serve, tally));
       }
       return new DemoCluster(nodes);
-    } catch (Exception | Error e) {
+    } catch (Exception e) {
       terminate(systems);
       throw e;
     }
@@ -165,7 +167,7 @@ final class DemoCluster implements TunnelDemo.Servers {
       out.printf(Locale.ROOT, "  node %d           %s, serve %s: %d links landed, pipes hosted"
               + " %d at most (%d now)%n", i + 1,
           Cluster.get(node.system()).selfMember().address(),
-          io.backedpipe.wire.HumanText.address(node.serve().address()),
+          HumanText.address(node.serve().address()),
           linksPerTarget.getOrDefault(node.serve().address(), 0L), mostPipes[i], now);
     }
     out.flush();
