@@ -12,7 +12,9 @@ import io.backedpipe.wire.HumanText;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
+import java.io.PrintWriter;
 import java.util.concurrent.Callable;
+import org.apache.pekko.actor.typed.javadsl.Adapter;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.cluster.typed.Cluster;
 import picocli.CommandLine.Command;
@@ -136,9 +138,22 @@ final class ServeCommand implements Callable<Integer> {
         system -> ServeTunnel.startClustered(system, listen.address(), target.address(),
                 Optional.empty())
             .thenApply(t -> closeOnShutdown(system, t))
+            .thenApply(t -> sayWhenUp(system, t))
             .thenApply(t -> "cluster node " + Cluster.get(system).selfMember().address()
                 + ", seeds " + node.get().seedText() + System.lineSeparator()
                 + "serving on " + HumanText.address(t.address()) + scheme + banner));
+  }
+
+  /** Prints a line once this node has joined the cluster and is Up. */
+  private ServeTunnel sayWhenUp(ActorSystem<?> system, ServeTunnel tunnel) {
+    PrintWriter out = spec.commandLine().getOut();
+    org.apache.pekko.cluster.Cluster cluster =
+        org.apache.pekko.cluster.Cluster.get(Adapter.toClassic(system));
+    cluster.registerOnMemberUp(() -> {
+      out.println("cluster node " + cluster.selfAddress() + " is Up");
+      out.flush();
+    });
+    return tunnel;
   }
 
   private static ServeTunnel closeOnShutdown(ActorSystem<?> system, ServeTunnel tunnel) {
