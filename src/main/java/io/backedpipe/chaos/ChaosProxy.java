@@ -2,10 +2,14 @@ package io.backedpipe.chaos;
 
 import java.net.InetSocketAddress;
 import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicLongArray;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
@@ -21,6 +25,8 @@ import org.apache.pekko.util.ByteString;
  * A TCP proxy that breaks the connections through it: put it between a pipe's client and server
  * (or any two TCP peers) and reset, close or blackhole their connections, by hand with
  * {@link #inject} or by itself on a seeded {@link ChaosSchedule}. Half-closes pass through.
+ * Given several targets (the nodes of a cluster, say), it forwards each new connection to one of
+ * them chosen at random, seeded by the schedule's seed; by default there is one.
  *
  * <pre>{@code
  * ChaosProxy proxy = ChaosProxy.start(system, new InetSocketAddress("127.0.0.1", 0), server,
@@ -34,16 +40,20 @@ public final class ChaosProxy {
   private final Tcp.ServerBinding binding;
   private final ActorRef<ProxyController.Command> controller;
   private final ActorSystem<?> system;
+  private final List<InetSocketAddress> targets;
+  private final AtomicLongArray linksPerTarget;
 
   private ChaosProxy(Tcp.ServerBinding binding, ActorRef<ProxyController.Command> controller,
-      ActorSystem<?> system) {
+      ActorSystem<?> system, List<InetSocketAddress> targets, AtomicLongArray linksPerTarget) {
     this.binding = binding;
     this.controller = controller;
     this.system = system;
+    this.targets = targets;
+    this.linksPerTarget = linksPerTarget;
   }
 
   /**
-   * Binds the proxy.
+   * Binds the proxy to one target.
    *
    * @param system the actor system that runs it
    * @param listen where to accept connections (port 0 for any free one)
@@ -53,6 +63,24 @@ public final class ChaosProxy {
    */
   public static CompletionStage<ChaosProxy> start(ActorSystem<?> system,
       InetSocketAddress listen, InetSocketAddress target, ChaosSchedule schedule) {
+    return start(system, listen, List.of(target), schedule);
+  }
+
+  /**
+   * Binds the proxy to several targets: each new connection goes to one of them, chosen at
+   * random from a source seeded by {@code schedule.seed()}.
+   *
+   * @param system the actor system that runs it
+   * @param listen where to accept connections (port 0 for any free one)
+   * @param targets where to forward them; not empty
+   * @param schedule when to inject faults by itself, and the seed of the choice of target
+   * @return the bound proxy
+   * @throws IllegalArgumentException when there is no target
+   */
+  public static CompletionStage<ChaosProxy> start(ActorSystem<?> system,
+      InetSocketAddress listen, List<InetSocketAddress> targets, ChaosSchedule schedule) {
+    TargetChoice choice = new TargetChoice(targets, schedule.seed());
+    AtomicLongArray linksPerTarget = new AtomicLongArray(choice.targets().size());
     ActorRef<ProxyController.Command> controller = system.systemActorOf(
         ProxyController.create(schedule), "chaos-proxy-" + UUID.randomUUID(), Props.empty());
     AtomicLong ids = new AtomicLong();
@@ -60,9 +88,12 @@ public final class ChaosProxy {
             java.util.List.of(), true, Optional.empty())
         .to(Sink.foreach(incoming -> {
           long id = ids.incrementAndGet();
+          int chosen = choice.next();
+          linksPerTarget.incrementAndGet(chosen);
           ChaosLink<ByteString> link = ChaosLink.shut(Sizer.BYTES, "chaos-proxy-" + id);
-          Flow<ByteString, ByteString, ?> upstream = Tcp.get(system).outgoingConnection(target,
-              Optional.empty(), java.util.List.of(), true, Optional.empty(), Optional.empty());
+          Flow<ByteString, ByteString, ?> upstream = Tcp.get(system).outgoingConnection(
+              choice.targets().get(chosen), Optional.empty(), java.util.List.of(), true,
+              Optional.empty(), Optional.empty());
           CompletionStage<Done> ended = incoming.handleWith(
               link.bidi().join(upstream).watchTermination(Keep.right()), system);
           controller.tell(new ProxyController.Register(id, link));
@@ -70,7 +101,8 @@ public final class ChaosProxy {
               controller.tell(new ProxyController.Unregister(id)));
         }))
         .run(system)
-        .thenApply(binding -> new ChaosProxy(binding, controller, system));
+        .thenApply(binding -> new ChaosProxy(binding, controller, system, choice.targets(),
+            linksPerTarget));
   }
 
   /**
@@ -80,6 +112,19 @@ public final class ChaosProxy {
    */
   public InetSocketAddress address() {
     return binding.localAddress();
+  }
+
+  /**
+   * How many connections the proxy has forwarded to each target so far.
+   *
+   * @return target to count, in the order the targets were given
+   */
+  public Map<InetSocketAddress, Long> linksPerTarget() {
+    Map<InetSocketAddress, Long> counts = new LinkedHashMap<>();
+    for (int i = 0; i < targets.size(); i++) {
+      counts.merge(targets.get(i), linksPerTarget.get(i), Long::sum);
+    }
+    return counts;
   }
 
   /**

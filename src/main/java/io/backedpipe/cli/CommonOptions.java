@@ -36,10 +36,25 @@ final class CommonOptions {
    *     missing
    */
   Config load(Map<String, Object> options) {
+    return load(options, com.typesafe.config.ConfigFactory.empty());
+  }
+
+  /**
+   * Loads the configuration with the {@code --set} settings and the command's own on top, and the
+   * command's defaults beneath the file's.
+   *
+   * @param options settings of the command's options, path to value; they win over {@code --set}
+   * @param beneath defaults the command derives (a cluster node's address); {@code --set} and the
+   *     file win over them
+   * @return the configuration
+   * @throws IllegalArgumentException when a {@code --set} key is not a setting, or the file is
+   *     missing
+   */
+  Config load(Map<String, Object> options, Config beneath) {
     SettingKeys.check(settings.keySet());
     Map<String, Object> all = new LinkedHashMap<>(settings);
     all.putAll(options);
-    return ToolConfig.load(Optional.ofNullable(config), all);
+    return ToolConfig.load(Optional.ofNullable(config), all, beneath);
   }
 
   /**

@@ -17,8 +17,13 @@ import picocli.CommandLine.Model.CommandSpec;
     description = {"Run, in one process on loopback: an echo target, 'serve', a proxy that keeps "
         + "resetting, closing and now and then blackholing the link, 'connect', and client "
         + "connections that stream seeded data and check every byte that comes back. Ends with a "
-        + "verdict; exits 0 only when every byte matched.", ""})
+        + "verdict; exits 0 only when every byte matched. With --nodes N, 'serve' is a cluster of "
+        + "N nodes in the process and the proxy sends each new link to one of them at random.",
+        ""})
 final class DemoCommand implements Callable<Integer> {
+  /** The most nodes {@code --nodes} starts in one process. */
+  static final int MAX_NODES = 5;
+
   @Spec
   CommandSpec spec;
 
@@ -40,6 +45,12 @@ final class DemoCommand implements Callable<Integer> {
       description = "Seed of the data and of the faults (backed-pipe.demo.seed).")
   Long seed;
 
+  @Option(names = "--nodes", paramLabel = "N", defaultValue = "1",
+      description = "Serve nodes: 1 (default) for one server; 2..5 for a cluster of that many "
+          + "in the process, each new link through the proxy to one of them at random; the "
+          + "verdict adds per node the links that landed there and the pipes it hosted.")
+  int nodes;
+
   @Mixin
   CommonOptions common;
 
@@ -48,6 +59,9 @@ final class DemoCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    if (nodes < 1 || nodes > MAX_NODES) {
+      throw new IllegalArgumentException("--nodes " + nodes + " must be in 1.." + MAX_NODES);
+    }
     Map<String, Object> extra = new LinkedHashMap<>(pipe.settings());
     if (bytes != null) {
       extra.put("backed-pipe.demo.bytes", bytes);
@@ -71,7 +85,7 @@ final class DemoCommand implements Callable<Integer> {
     ToolRuntime.validate(config);
     common.applyLogLevel("WARN");
     return ToolRuntime.runOnce("backed-pipe-demo", config, system ->
-        new TunnelDemo(system, demo, spec.commandLine().getOut(), System.console() != null)
-            .run());
+        new TunnelDemo(system, demo, spec.commandLine().getOut(), System.console() != null,
+            nodes).run());
   }
 }

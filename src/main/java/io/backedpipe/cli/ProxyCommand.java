@@ -5,7 +5,9 @@ import io.backedpipe.chaos.ChaosProxy;
 import io.backedpipe.chaos.ChaosSchedule;
 import io.backedpipe.wire.HumanText;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
+import java.util.stream.Collectors;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -29,8 +31,10 @@ final class ProxyCommand implements Callable<Integer> {
   HostPort listen;
 
   @Option(names = "--target", required = true, paramLabel = "HOST:PORT",
-      converter = HostPort.Converter.class, description = "Where to forward them.")
-  HostPort target;
+      converter = HostPort.Converter.class,
+      description = "Where to forward them (repeatable: each new connection goes to one of the "
+          + "targets at random, seeded by --seed; the nodes of a 'serve' cluster, say).")
+  List<HostPort> targets;
 
   @Option(names = "--fault-interval", paramLabel = "DURATION", defaultValue = "250ms",
       converter = ConfigValue.Time.class,
@@ -52,7 +56,8 @@ final class ProxyCommand implements Callable<Integer> {
   Duration blackholeMax;
 
   @Option(names = "--seed", paramLabel = "N", defaultValue = "42",
-      description = "Seed of the fault sequence (default: ${DEFAULT-VALUE}).")
+      description = "Seed of the fault sequence and of the choice of target "
+          + "(default: ${DEFAULT-VALUE}).")
   long seed;
 
   @Mixin
@@ -66,8 +71,14 @@ final class ProxyCommand implements Callable<Integer> {
     common.applyLogLevel("INFO");
     return ToolRuntime.serveUntilStopped("proxy", listen, config, spec.commandLine().getOut(),
         spec.commandLine().getErr(), system -> ChaosProxy.start(system, listen.address(),
-            target.address(), schedule)
-            .thenApply(p -> "proxying " + HumanText.address(p.address()) + " to " + target
+            targets.stream().map(HostPort::address).toList(), schedule)
+            .thenApply(p -> "proxying " + HumanText.address(p.address()) + " to " + targetText()
                 + ", a fault every ~" + HumanText.duration(faultInterval) + " (Ctrl-C stops)"));
+  }
+
+  /** The targets as the banner names them. */
+  private String targetText() {
+    String all = targets.stream().map(HostPort::toString).collect(Collectors.joining(", "));
+    return targets.size() == 1 ? all : "one of " + all + " at random for each connection";
   }
 }

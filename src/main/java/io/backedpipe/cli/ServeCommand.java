@@ -1,6 +1,8 @@
 package io.backedpipe.cli;
 
 import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import io.backedpipe.cluster.ClusterNodeConfig;
 import io.backedpipe.server.ListenExposure;
 import io.backedpipe.transport.TlsClientAuth;
 import io.backedpipe.transport.TlsSettings;
@@ -10,7 +12,11 @@ import io.backedpipe.wire.HumanText;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
+import java.io.PrintWriter;
 import java.util.concurrent.Callable;
+import org.apache.pekko.actor.typed.javadsl.Adapter;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.cluster.typed.Cluster;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -23,7 +29,9 @@ import picocli.CommandLine.Model.CommandSpec;
     description = {"Accept pipes from 'connect' and relay each one to its own TCP connection to "
         + "the target. The target's EOF ends the stream towards the client; the client's end of "
         + "stream half-closes the target connection; a target that refuses or resets closes the "
-        + "client's local connection, with the reason in the client's log.", ""})
+        + "client's local connection, with the reason in the client's log. With --cluster-port "
+        + "and --seed, several serve nodes make one cluster: a client may connect to any node, "
+        + "first time or on a reconnect, and is attached to its stream wherever it lives.", ""})
 final class ServeCommand implements Callable<Integer> {
   @Spec
   CommandSpec spec;
@@ -71,6 +79,9 @@ final class ServeCommand implements Callable<Integer> {
   @Mixin
   TlsOptions tls;
 
+  @Mixin
+  ClusterOptions cluster;
+
   /** Reads {@code none}, {@code want} or {@code need}. */
   static final class ClientAuthConverter implements picocli.CommandLine.ITypeConverter<TlsClientAuth> {
     @Override
@@ -101,7 +112,9 @@ final class ServeCommand implements Callable<Integer> {
       extra.put("backed-pipe.transport.tls.client-auth", clientAuth.name().toLowerCase());
       extra.put("backed-pipe.transport.tls.enabled", true);
     }
-    Config config = common.load(extra);
+    Optional<ClusterOptions.Node> node = cluster.node(listen);
+    Config config = common.load(extra,
+        node.map(ClusterOptions.Node::config).orElse(ConfigFactory.empty()));
     pipe.check(config);
     ToolRuntime.validate(config);
     ToolRuntime.validateTls(config, true);
@@ -112,15 +125,40 @@ final class ServeCommand implements Callable<Integer> {
     }
     common.applyLogLevel("INFO");
     String scheme = config.getBoolean("backed-pipe.transport.tls.enabled") ? " over TLS" : "";
-    return ToolRuntime.serveUntilStopped("serve", listen, config, spec.commandLine().getOut(),
-        spec.commandLine().getErr(), system -> ServeTunnel.start(system, listen.address(),
-            target.address(), Optional.empty())
-            .thenApply(t -> {
-              ToolRuntime.closeStreamsOnShutdown(system, t::shutdown);
-              return t;
-            })
-            .thenApply(t -> "serving on " + HumanText.address(t.address()) + scheme
-                + ", relaying to " + target + " (Ctrl-C stops)"));
+    String banner = ", relaying to " + target + " (Ctrl-C stops)";
+    if (node.isEmpty()) {
+      return ToolRuntime.serveUntilStopped("serve", listen, config, spec.commandLine().getOut(),
+          spec.commandLine().getErr(), system -> ServeTunnel.start(system, listen.address(),
+              target.address(), Optional.empty())
+              .thenApply(t -> closeOnShutdown(system, t))
+              .thenApply(t -> "serving on " + HumanText.address(t.address()) + scheme + banner));
+    }
+    return ToolRuntime.serveUntilStopped("serve", ClusterNodeConfig.SYSTEM_NAME, listen, config,
+        spec.commandLine().getOut(), spec.commandLine().getErr(),
+        system -> ServeTunnel.startClustered(system, listen.address(), target.address(),
+                Optional.empty())
+            .thenApply(t -> closeOnShutdown(system, t))
+            .thenApply(t -> sayWhenUp(system, t))
+            .thenApply(t -> "cluster node " + Cluster.get(system).selfMember().address()
+                + ", seeds " + node.get().seedText() + System.lineSeparator()
+                + "serving on " + HumanText.address(t.address()) + scheme + banner));
+  }
+
+  /** Prints a line once this node has joined the cluster and is Up. */
+  private ServeTunnel sayWhenUp(ActorSystem<?> system, ServeTunnel tunnel) {
+    PrintWriter out = spec.commandLine().getOut();
+    org.apache.pekko.cluster.Cluster cluster =
+        org.apache.pekko.cluster.Cluster.get(Adapter.toClassic(system));
+    cluster.registerOnMemberUp(() -> {
+      out.println("cluster node " + cluster.selfAddress() + " is Up");
+      out.flush();
+    });
+    return tunnel;
+  }
+
+  private static ServeTunnel closeOnShutdown(ActorSystem<?> system, ServeTunnel tunnel) {
+    ToolRuntime.closeStreamsOnShutdown(system, tunnel::shutdown);
+    return tunnel;
   }
 
   /**

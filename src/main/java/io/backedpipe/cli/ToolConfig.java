@@ -39,6 +39,21 @@ final class ToolConfig {
    *     backed-pipe.*} or {@code pekko.*} key that is not a setting
    */
   static Config load(Optional<File> file, Map<String, Object> settings) {
+    return load(file, settings, ConfigFactory.empty());
+  }
+
+  /**
+   * Loads the configuration with a layer of the command's own defaults under the file: what the
+   * command derives from its options (a cluster node's address, say) and the user may still
+   * override with {@code --set} or the file.
+   *
+   * @param file the {@code --config} file, if given
+   * @param settings path to value, from the command's options
+   * @param beneath the command's defaults, over the tool's and the reference
+   * @return the resolved configuration
+   * @throws IllegalArgumentException as {@link #load(Optional, Map)}
+   */
+  static Config load(Optional<File> file, Map<String, Object> settings, Config beneath) {
     Config fromFile;
     if (file.isPresent()) {
       if (!file.get().isFile()) {
@@ -59,6 +74,7 @@ final class ToolConfig {
     return ConfigFactory.parseMap(settings, "command-line options")
         .withFallback(ConfigFactory.systemProperties())
         .withFallback(fromFile)
+        .withFallback(beneath)
         .withFallback(ConfigFactory.parseMap(Map.of(
             "pekko.coordinated-shutdown.phases.service-requests-done.timeout",
             SHUTDOWN_PHASE_TIMEOUT), "the tool's defaults"))

@@ -136,7 +136,27 @@ final class ToolRuntime {
   static int serveUntilStopped(String command, HostPort listen, Config config, PrintWriter out,
       PrintWriter err, Function<ActorSystem<?>, CompletionStage<String>> start)
       throws InterruptedException {
-    ActorSystem<Void> system = system("backed-pipe", config);
+    return serveUntilStopped(command, "backed-pipe", listen, config, out, err, start);
+  }
+
+  /**
+   * As {@link #serveUntilStopped(String, HostPort, Config, PrintWriter, PrintWriter, Function)},
+   * with an actor system of the given name (a cluster node's must match its seeds').
+   *
+   * @param command the command's name, for its error line
+   * @param systemName the actor system's name
+   * @param listen where it listens, for its error line
+   * @param config the configuration
+   * @param out where the banner goes
+   * @param err where errors go
+   * @param start binds and answers the banner
+   * @return the exit code: 0 after a normal stop, 1 if it could not start
+   * @throws InterruptedException if interrupted while waiting
+   */
+  static int serveUntilStopped(String command, String systemName, HostPort listen, Config config,
+      PrintWriter out, PrintWriter err, Function<ActorSystem<?>, CompletionStage<String>> start)
+      throws InterruptedException {
+    ActorSystem<Void> system = system(systemName, config);
     try {
       out.println(start.apply(system).toCompletableFuture().get(30, TimeUnit.SECONDS));
       out.flush();

@@ -11,6 +11,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
@@ -30,9 +31,72 @@ import org.apache.pekko.stream.javadsl.Tcp;
  * of it, a {@link ChaosProxy} that keeps resetting, closing and now and then blackholing the link,
  * {@code connect} dialing the server through the proxy, and several client connections that
  * stream seeded data through {@code connect} and check every byte that comes back. Ends with a
- * verdict; passes only when every byte of every stream matched.
+ * verdict; passes only when every byte of every stream matched. With more than one node,
+ * {@code serve} is a cluster of that many nodes ({@link DemoCluster}) and the proxy sends each new
+ * link to one of them at random.
  */
 final class TunnelDemo {
+  /** The server side of the demo: one {@code serve}, or the nodes of a clustered one. */
+  interface Servers {
+    /**
+     * Where clients reach the servers.
+     *
+     * @return one address per server
+     */
+    List<InetSocketAddress> addresses();
+
+    /**
+     * What the servers' streams went through, all servers together.
+     *
+     * @return the counts
+     */
+    CompletionStage<EventTally.Counts> counts();
+
+    /**
+     * Notes what the servers hold now, for the report; called at every progress line.
+     *
+     * @throws Exception if asking fails
+     */
+    void sample() throws Exception;
+
+    /**
+     * Prints a line per server, under the verdict.
+     *
+     * @param out where to print
+     * @param linksPerTarget how many links the proxy sent to each server
+     * @throws Exception if asking fails
+     */
+    void report(PrintWriter out, Map<InetSocketAddress, Long> linksPerTarget) throws Exception;
+
+    /** Stops the servers. */
+    void stop();
+  }
+
+  /** One {@code serve} in the demo's own actor system: what the demo always had. */
+  private record SingleServe(ServeTunnel serve, ActorRef<EventTally.Command> tally,
+      ActorSystem<?> system) implements Servers {
+    @Override
+    public List<InetSocketAddress> addresses() {
+      return List.of(serve.address());
+    }
+
+    @Override
+    public CompletionStage<EventTally.Counts> counts() {
+      return AskPattern.ask(tally, EventTally.Get::new, ASK, system.scheduler());
+    }
+
+    @Override
+    public void sample() {}
+
+    @Override
+    public void report(PrintWriter out, Map<InetSocketAddress, Long> linksPerTarget) {}
+
+    @Override
+    public void stop() {
+      serve.stop();
+    }
+  }
+
   private static final double MB = 1_000_000.0;
   private static final Duration ASK = Duration.ofSeconds(5);
   private static final InetSocketAddress LOOPBACK_ANY = new InetSocketAddress("127.0.0.1", 0);
@@ -41,12 +105,28 @@ final class TunnelDemo {
   private final DemoSettings demo;
   private final PrintWriter out;
   private final boolean terminal;
+  private final int nodes;
 
   TunnelDemo(ActorSystem<?> system, DemoSettings demo, PrintWriter out, boolean terminal) {
+    this(system, demo, out, terminal, 1);
+  }
+
+  /**
+   * A demo whose {@code serve} is a cluster of {@code nodes} nodes when more than one.
+   *
+   * @param system the demo's actor system (target, proxy, connect, clients)
+   * @param demo the settings
+   * @param out where the progress and verdict go
+   * @param terminal whether progress overwrites its line
+   * @param nodes how many serve nodes; 1 for a single server in {@code system}
+   */
+  TunnelDemo(ActorSystem<?> system, DemoSettings demo, PrintWriter out, boolean terminal,
+      int nodes) {
     this.system = system;
     this.demo = demo;
     this.out = out;
     this.terminal = terminal;
+    this.nodes = nodes;
   }
 
   /**
@@ -60,19 +140,33 @@ final class TunnelDemo {
             Optional.empty())
         .to(Sink.foreach(c -> c.handleWith(Flow.create(), system)))
         .run(system));
+    try {
+      Servers servers = startServers(echo.localAddress());
+      try {
+        return runThrough(servers);
+      } finally {
+        servers.stop();
+      }
+    } finally {
+      echo.unbind();
+    }
+  }
+
+  /** Streams through connect, the proxy and the servers, and gives the verdict. */
+  private boolean runThrough(Servers servers) throws Exception {
     ActorRef<EventTally.Command> clientTally = spawnTally("connect");
-    ActorRef<EventTally.Command> serverTally = spawnTally("serve");
-    ServeTunnel serve = get(ServeTunnel.start(system, LOOPBACK_ANY, echo.localAddress(),
-        Optional.of(listener(serverTally))));
-    ChaosProxy proxy = get(ChaosProxy.start(system, LOOPBACK_ANY, serve.address(), demo.chaos()));
+    ChaosProxy proxy = get(ChaosProxy.start(system, LOOPBACK_ANY, servers.addresses(),
+        demo.chaos()));
     ConnectTunnel connect = get(ConnectTunnel.start(system, LOOPBACK_ANY, proxy.address(),
         Optional.of(listener(clientTally))));
 
     long chunks = demo.chunksPerStream();
     out.printf(Locale.ROOT, "backed-pipe demo: %d streams echo %s through connect -> chaos proxy"
-            + " -> serve -> echo%n  faults every ~%d ms (reset or close; %.0f%% blackholes of"
+            + " -> serve%s -> echo%n  faults every ~%d ms (reset or close; %.0f%% blackholes of"
             + " %d-%d ms), seed %d%n", demo.streams(),
-        size(chunks * demo.chunkBytes() * demo.streams()), demo.faultInterval().toMillis(),
+        size(chunks * demo.chunkBytes() * demo.streams()),
+        nodes > 1 ? " (" + nodes + " cluster nodes, each link to one at random)" : "",
+        demo.faultInterval().toMillis(),
         demo.blackholeChance() * 100, demo.blackholeMin().toMillis(),
         demo.blackholeMax().toMillis(), demo.seed());
     out.flush();
@@ -85,19 +179,32 @@ final class TunnelDemo {
     CompletableFuture<Void> all = CompletableFuture.allOf(streams.stream()
         .map(s -> s.done().toCompletableFuture().exceptionally(e -> null))
         .toArray(CompletableFuture[]::new));
-    boolean finished = awaitWithProgress(all, streams, start, proxy, clientTally);
+    boolean finished = awaitWithProgress(all, streams, start, proxy, clientTally, servers);
     double seconds = (System.nanoTime() - start) / 1e9;
     boolean passed = verdict(finished, streams, seconds, get(proxy.stats()),
-        get(counts(clientTally)), get(counts(serverTally)));
+        get(counts(clientTally)), get(servers.counts()));
+    servers.report(out, proxy.linksPerTarget());
     connect.stop();
     proxy.stop();
-    serve.stop();
-    echo.unbind();
     return passed;
   }
 
+  private Servers startServers(InetSocketAddress target) throws Exception {
+    if (nodes == 1) {
+      ActorRef<EventTally.Command> serverTally = spawnTally("serve");
+      return new SingleServe(get(ServeTunnel.start(system, LOOPBACK_ANY, target,
+          Optional.of(listener(serverTally)))), serverTally, system);
+    }
+    DemoCluster cluster = DemoCluster.start(nodes, system.settings().config(), target);
+    out.println("cluster of " + nodes + " nodes up: " + String.join(", ",
+        cluster.clusterAddresses()));
+    out.flush();
+    return cluster;
+  }
+
   private boolean awaitWithProgress(CompletableFuture<Void> all, List<DemoStream> streams,
-      long start, ChaosProxy proxy, ActorRef<EventTally.Command> clientTally) throws Exception {
+      long start, ChaosProxy proxy, ActorRef<EventTally.Command> clientTally, Servers servers)
+      throws Exception {
     long deadline = start + demo.timeLimit().toNanos();
     long expected = streams.stream().mapToLong(DemoStream::expected).sum();
     while (System.nanoTime() < deadline) {
@@ -108,6 +215,7 @@ final class TunnelDemo {
         }
         return true;
       } catch (TimeoutException stillRunning) {
+        servers.sample();
         double seconds = (System.nanoTime() - start) / 1e9;
         long received = streams.stream().mapToLong(DemoStream::received).sum();
         EventTally.Counts counts = get(counts(clientTally));

@@ -2,6 +2,7 @@ package io.backedpipe.tunnel;
 
 import io.backedpipe.BackedPipe;
 import io.backedpipe.PipeSettings;
+import io.backedpipe.cluster.ClusterPipeServer;
 import io.backedpipe.server.PipeServer;
 import io.backedpipe.server.ServerSettings;
 import io.backedpipe.transport.TlsContext;
@@ -13,6 +14,7 @@ import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CompletionStage;
 import java.util.function.BiConsumer;
+import java.util.function.Supplier;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
@@ -31,16 +33,27 @@ import org.apache.pekko.actor.typed.javadsl.AskPattern;
  * ServeTunnel tunnel = ServeTunnel.start(system, new InetSocketAddress("0.0.0.0", 7000),
  *     new InetSocketAddress("127.0.0.1", 22), Optional.empty()).toCompletableFuture().get();
  * }</pre>
+ *
+ * <p>In cluster mode ({@link #startClustered}) it binds a {@link ClusterPipeServer} instead: a
+ * client may reach any node, and the target is dialed from the node that hosts the stream's pipe,
+ * so every node must be given the same target.
+ *
+ * <p>Thread-safe; its state lives in actors.
  */
 public final class ServeTunnel {
   private final ActorSystem<?> system;
-  private final PipeServer server;
+  private final InetSocketAddress address;
+  private final Supplier<CompletionStage<Done>> unbind;
+  private final Optional<ClusterPipeServer> cluster;
   private final ActorRef<TunnelStreams.Command> streams;
 
-  private ServeTunnel(ActorSystem<?> system, PipeServer server,
+  private ServeTunnel(ActorSystem<?> system, InetSocketAddress address,
+      Supplier<CompletionStage<Done>> unbind, Optional<ClusterPipeServer> cluster,
       ActorRef<TunnelStreams.Command> streams) {
     this.system = system;
-    this.server = server;
+    this.address = address;
+    this.unbind = unbind;
+    this.cluster = cluster;
     this.streams = streams;
   }
 
@@ -60,19 +73,66 @@ public final class ServeTunnel {
       Optional<ActorRef<TunnelEvent>> listener) {
     TransportSettings transport = TransportSettings.create(system);
     TlsSettings tls = TlsSettings.create(system);
-    ActorRef<TunnelStreams.Command> streams = system.systemActorOf(TunnelStreams.create(),
-        "tunnel-serve-" + UUID.randomUUID(), Props.empty());
-    BiConsumer<UUID, BackedPipe> relay = (id, pipe) -> streams.tell(new TunnelStreams.Spawn(
-        TunnelStream.serving(id, pipe, target, transport, listener),
-        // a stream id may come back while its previous relay still stops: unique names
-        "stream-" + id + "-" + UUID.randomUUID()));
+    ActorRef<TunnelStreams.Command> streams = spawnStreams(system);
+    BiConsumer<UUID, BackedPipe> relay = relay(streams, target, transport, listener);
     String host = listen.getHostString();
     return (tls.enabled()
             ? PipeServer.bind(system, host, listen.getPort(), ServerSettings.create(system),
                 PipeSettings.create(system), transport, TlsContext.load(tls), relay)
             : PipeServer.bind(system, host, listen.getPort(), ServerSettings.create(system),
                 PipeSettings.create(system), transport, relay))
-        .thenApply(server -> new ServeTunnel(system, server, streams));
+        .thenApply(server -> new ServeTunnel(system, server.address(), server::unbind,
+            Optional.empty(), streams));
+  }
+
+  /**
+   * Binds one node of a clustered tunnel ({@link ClusterPipeServer}) with the settings of the
+   * actor system's configuration, over TLS when {@code backed-pipe.transport.tls.enabled} is on.
+   * Each stream's target is dialed on the node that hosts its pipe, which is usually not the node
+   * the client reached: give every node the same target.
+   *
+   * <pre>{@code
+   * // an actor system made with ClusterNodeConfig.of(...), named ClusterNodeConfig.SYSTEM_NAME
+   * ServeTunnel node = ServeTunnel.startClustered(system, new InetSocketAddress("0.0.0.0", 7000),
+   *     new InetSocketAddress("127.0.0.1", 22), Optional.empty()).toCompletableFuture().get();
+   * }</pre>
+   *
+   * @param system a cluster actor system ({@code pekko.actor.provider = cluster})
+   * @param listen where clients connect to this node
+   * @param target where the bytes of each stream this node hosts go
+   * @param listener told of every pipe event of every stream this node hosts, if present
+   * @return the bound tunnel node
+   * @throws IllegalArgumentException when the actor system is not a cluster one, or the TLS
+   *     settings or stores are wrong
+   */
+  public static CompletionStage<ServeTunnel> startClustered(ActorSystem<?> system,
+      InetSocketAddress listen, InetSocketAddress target,
+      Optional<ActorRef<TunnelEvent>> listener) {
+    TransportSettings transport = TransportSettings.create(system);
+    TlsSettings tls = TlsSettings.create(system);
+    Optional<TlsContext> context = tls.enabled() ? Optional.of(TlsContext.load(tls))
+        : Optional.empty();
+    ActorRef<TunnelStreams.Command> streams = spawnStreams(system);
+    return ClusterPipeServer.bind(system, listen.getHostString(), listen.getPort(),
+            ServerSettings.create(system), PipeSettings.create(system), transport, context,
+            relay(streams, target, transport, listener))
+        .thenApply(server -> new ServeTunnel(system, server.address(), server::unbind,
+            Optional.of(server), streams));
+  }
+
+  private static ActorRef<TunnelStreams.Command> spawnStreams(ActorSystem<?> system) {
+    return system.systemActorOf(TunnelStreams.create(), "tunnel-serve-" + UUID.randomUUID(),
+        Props.empty());
+  }
+
+  /** Every new pipe gets its relay to the target, a child of {@code streams}. */
+  private static BiConsumer<UUID, BackedPipe> relay(ActorRef<TunnelStreams.Command> streams,
+      InetSocketAddress target, TransportSettings transport,
+      Optional<ActorRef<TunnelEvent>> listener) {
+    return (id, pipe) -> streams.tell(new TunnelStreams.Spawn(
+        TunnelStream.serving(id, pipe, target, transport, listener),
+        // a stream id may come back while its previous relay still stops: unique names
+        "stream-" + id + "-" + UUID.randomUUID()));
   }
 
   /**
@@ -81,7 +141,16 @@ public final class ServeTunnel {
    * @return the bound address
    */
   public InetSocketAddress address() {
-    return server.address();
+    return address;
+  }
+
+  /**
+   * The cluster pipe server of a clustered tunnel ({@link #startClustered}), for its counts.
+   *
+   * @return the server, empty when the tunnel is not clustered
+   */
+  public Optional<ClusterPipeServer> clusterServer() {
+    return cluster;
   }
 
   /**
@@ -90,7 +159,7 @@ public final class ServeTunnel {
    * @return completes when unbound
    */
   public CompletionStage<Done> stop() {
-    return server.unbind();
+    return unbind.get();
   }
 
   /**
@@ -109,6 +178,6 @@ public final class ServeTunnel {
             replyTo -> new TunnelStreams.Shutdown(drain, "serve is shutting down", replyTo),
             drain.plus(TunnelStreams.CLOSE_TIME).plusSeconds(1), system.scheduler())
         .handle((closed, error) -> closed != null ? closed : 0)
-        .thenCompose(closed -> server.unbind().handle((unbound, error) -> closed));
+        .thenCompose(closed -> unbind.get().handle((unbound, error) -> closed));
   }
 }

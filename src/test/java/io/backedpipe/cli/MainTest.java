@@ -102,10 +102,11 @@ class MainTest {
       "proxy   | --config --set --log-level | --window --heartbeat-interval --heartbeat-timeout"
           + " --grace --secret-file --secret-env",
       "hostile | --config --set --log-level | --window --heartbeat-interval --grace --secret-file",
-      "demo    | --window --heartbeat-timeout --grace --config | --secret-file --secret-env",
+      "demo    | --window --heartbeat-timeout --grace --config --nodes | --secret-file --secret-env"
+          + " --cluster-port",
       "soak    | --window --heartbeat-interval --grace --set | --secret-file --tls",
       "serve   | --window --heartbeat-interval --grace --secret-file --secret-env --tls"
-          + " --insecure | --fault-interval",
+          + " --insecure --cluster-port --cluster-host --seed | --fault-interval --nodes",
       "connect | --window --heartbeat-timeout --grace --secret-file --tls-trust-store"
           + " | --insecure --max-pipes",
   })
@@ -137,6 +138,8 @@ class MainTest {
       "connect --server a:1 --listen 127.0.0.1:0 --window lots | Invalid value for option '--window': 'lots' is not a size (for example 64KiB, 8MiB, 1GiB)",
       "serve --listen 127.0.0.1:0 --target a:1 --heartbeat-timeout 1s --heartbeat-interval 2s | error: --heartbeat-timeout 1s must be longer than --heartbeat-interval 2s",
       "demo --streams 0                            | error: streams=0 must be in 1..1000",
+      "demo --nodes 6                              | error: --nodes 6 must be in 1..5",
+      "demo --nodes 0                              | error: --nodes 0 must be in 1..5",
       "demo --fault-interval soon                  | Invalid value for option '--fault-interval': 'soon' is not a duration (for example 250ms, 2s, 1m)",
       "demo --log-level LOUD                       | error: --log-level=LOUD must be one of ERROR, WARN, INFO, DEBUG, TRACE",
       "demo --config /no/such/file.conf            | error: config file not found: /no/such/file.conf",
