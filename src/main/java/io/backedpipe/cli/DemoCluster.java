@@ -1,8 +1,7 @@
 package io.backedpipe.cli;
 
 import com.typesafe.config.Config;
-import com.typesafe.config.ConfigFactory;
-import io.backedpipe.cluster.ClusterNodeConfig;
+import io.backedpipe.cluster.LocalCluster;
 import io.backedpipe.tunnel.ServeTunnel;
 import io.backedpipe.tunnel.TunnelEvent;
 import io.backedpipe.wire.HumanText;
@@ -18,22 +17,17 @@ import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.StreamSupport;
-import org.apache.pekko.actor.Address;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Props;
 import org.apache.pekko.actor.typed.javadsl.AskPattern;
-import org.apache.pekko.actor.typed.javadsl.Behaviors;
-import org.apache.pekko.cluster.MemberStatus;
 import org.apache.pekko.cluster.typed.Cluster;
-import org.apache.pekko.cluster.typed.Join;
 
 /**
- * The server side of {@code demo --nodes N}: N cluster actor systems in this process on loopback,
- * each a node of a clustered {@code serve} ({@link ServeTunnel#startClustered}) relaying to the
- * same target. The first node is the seed: it starts on any free Artery port and joins itself;
- * the others are given its actual address. The demo's proxy spreads new links over the nodes.
+ * The server side of {@code demo --nodes N}: N cluster actor systems in this process on loopback
+ * ({@link LocalCluster}), each a node of a clustered {@code serve}
+ * ({@link ServeTunnel#startClustered}) relaying to the same target. The demo's proxy spreads new
+ * links over the nodes.
  *
  * <p>Not thread-safe; owned by the demo's thread, which also asks the nodes' actors.
  */
@@ -42,6 +36,7 @@ final class DemoCluster implements TunnelDemo.Servers {
   static final Duration FORMING_LIMIT = Duration.ofSeconds(60);
   private static final Duration ASK = Duration.ofSeconds(5);
 
+  private final LocalCluster cluster;
   private final List<Node> nodes;
   /** The most pipes each node was seen hosting at once, by {@link #sample}. */
   private final int[] mostPipes;
@@ -50,7 +45,8 @@ final class DemoCluster implements TunnelDemo.Servers {
   private record Node(ActorSystem<Void> system, ServeTunnel serve,
       ActorRef<EventTally.Command> tally) {}
 
-  private DemoCluster(List<Node> nodes) {
+  private DemoCluster(LocalCluster cluster, List<Node> nodes) {
+    this.cluster = cluster;
     this.nodes = nodes;
     this.mostPipes = new int[nodes.size()];
   }
@@ -67,27 +63,11 @@ final class DemoCluster implements TunnelDemo.Servers {
    */
   static DemoCluster start(int nodeCount, Config config, InetSocketAddress target)
       throws Exception {
-    Config base = ConfigFactory.parseString("""
-            pekko.cluster.jmx.multi-mbeans-in-same-jvm = on
-            pekko.remote.artery.canonical.hostname = 127.0.0.1
-            """).withFallback(config);
-    List<ActorSystem<Void>> systems = new ArrayList<>();
+    LocalCluster cluster = LocalCluster.start(nodeCount, config, FORMING_LIMIT);
     try {
-      ActorSystem<Void> seed = node(ClusterNodeConfig.of("127.0.0.1", 0, List.of()), base);
-      systems.add(seed);
-      Address seedAddress = Cluster.get(seed).selfMember().address();
-      Cluster.get(seed).manager().tell(Join.create(seedAddress));
-      String seedText = seedAddress.host().get() + ":" + seedAddress.port().get();
-      for (int i = 1; i < nodeCount; i++) {
-        systems.add(node(ClusterNodeConfig.of("127.0.0.1", 0, List.of(seedText)), base));
-      }
-      if (!Polling.until(() -> systems.stream().allMatch(s -> upMembers(s) == nodeCount),
-          FORMING_LIMIT)) {
-        throw new IllegalStateException("the " + nodeCount + " cluster nodes were not all Up"
-            + " within " + FORMING_LIMIT.toSeconds() + "s");
-      }
       List<Node> nodes = new ArrayList<>();
-      for (ActorSystem<Void> system : systems) {
+      for (int i = 0; i < cluster.size(); i++) {
+        ActorSystem<Void> system = cluster.node(i);
         ActorRef<EventTally.Command> tally = system.systemActorOf(EventTally.create(),
             "demo-tally-serve-" + UUID.randomUUID(), Props.empty());
         ActorRef<TunnelEvent> listener = system.systemActorOf(
@@ -96,22 +76,11 @@ final class DemoCluster implements TunnelDemo.Servers {
             new InetSocketAddress("127.0.0.1", 0), target, Optional.of(listener)));
         nodes.add(new Node(system, serve, tally));
       }
-      return new DemoCluster(nodes);
+      return new DemoCluster(cluster, nodes);
     } catch (Exception e) {
-      terminate(systems);
+      cluster.close();
       throw e;
     }
-  }
-
-  private static ActorSystem<Void> node(Config node, Config base) {
-    return ActorSystem.create(Behaviors.empty(), ClusterNodeConfig.SYSTEM_NAME,
-        node.withFallback(base));
-  }
-
-  private static long upMembers(ActorSystem<?> system) {
-    return StreamSupport.stream(Cluster.get(system).state().getMembers().spliterator(), false)
-        .filter(member -> member.status() == MemberStatus.up())
-        .count();
   }
 
   /**
@@ -176,24 +145,7 @@ final class DemoCluster implements TunnelDemo.Servers {
   @Override
   public void stop() {
     nodes.forEach(n -> n.serve().stop());
-    terminate(nodes.stream().map(Node::system).toList());
-  }
-
-  /**
-   * Stops the nodes one after the other, the last to join first, each leaving the cluster while
-   * the others are still there to see it go (nodes that leave all at once wait out
-   * {@code cluster-exiting}'s timeout); each wait is bounded.
-   */
-  private static void terminate(List<ActorSystem<Void>> systems) {
-    for (int i = systems.size() - 1; i >= 0; i--) {
-      ActorSystem<Void> system = systems.get(i);
-      system.terminate();
-      try {
-        system.getWhenTerminated().toCompletableFuture().get(30, TimeUnit.SECONDS);
-      } catch (Exception e) {
-        // a node that does not stop in time is left to the JVM's exit
-      }
-    }
+    cluster.close();
   }
 
   private static <T> T get(CompletionStage<T> stage) throws Exception {

@@ -41,7 +41,8 @@ public final class LocalCluster implements AutoCloseable {
    * Starts {@code count} nodes and waits until each is up.
    *
    * @param count how many, at least 1
-   * @param config configuration for every node, in front of the defaults
+   * @param config configuration for every node, in front of the defaults (behind what every node
+   *     in one JVM needs and its cluster address)
    * @param timeout how long the nodes may take to come up
    * @return the cluster
    * @throws IllegalStateException when a node is not up in time (every node is stopped then)
@@ -50,7 +51,8 @@ public final class LocalCluster implements AutoCloseable {
     if (count < 1) {
       throw new IllegalArgumentException("count=" + count + " must be >= 1");
     }
-    Config base = config.withFallback(ConfigFactory.parseString(IN_ONE_JVM));
+    // In front: a resolved application config carries Pekko's defaults for these keys.
+    Config base = ConfigFactory.parseString(IN_ONE_JVM).withFallback(config);
     List<ActorSystem<Void>> nodes = new ArrayList<>();
     List<CompletableFuture<Void>> up = new ArrayList<>();
     ActorSystem<Void> seed = node(base, List.of());
@@ -106,16 +108,27 @@ public final class LocalCluster implements AutoCloseable {
     return nodes.size();
   }
 
-  /** Stops every node that is still running and waits, up to 30 s each, until it has stopped. */
+  /**
+   * Stops the nodes still running one after the other, the last to join first, each leaving while
+   * the others are there to see it go (nodes that leave all at once wait out
+   * {@code cluster-exiting}'s timeout, about 10 s); waits up to 30 s for each.
+   *
+   * @throws IllegalStateException when a node does not stop in time (the others are still stopped)
+   */
   @Override
   public void close() {
-    nodes.forEach(ActorSystem::terminate);
-    for (ActorSystem<Void> node : nodes) {
+    List<String> stuck = new ArrayList<>();
+    for (int i = nodes.size() - 1; i >= 0; i--) {
+      ActorSystem<Void> node = nodes.get(i);
+      node.terminate();
       try {
         node.getWhenTerminated().toCompletableFuture().get(30, TimeUnit.SECONDS);
       } catch (Exception e) {
-        throw new IllegalStateException("node did not stop: " + node.address(), e);
+        stuck.add(node.address().toString());
       }
+    }
+    if (!stuck.isEmpty()) {
+      throw new IllegalStateException("nodes did not stop within 30 s: " + stuck);
     }
   }
 }

@@ -3,7 +3,6 @@ package io.backedpipe.server;
 import io.backedpipe.BackedPipe;
 import io.backedpipe.Completions;
 import io.backedpipe.Connection;
-import io.backedpipe.PipeClosedException;
 import io.backedpipe.PipeCommand;
 import io.backedpipe.PipeEvent;
 import io.backedpipe.PipeSettings;

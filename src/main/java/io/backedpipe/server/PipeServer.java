@@ -3,7 +3,6 @@ package io.backedpipe.server;
 import io.backedpipe.BackedPipe;
 import io.backedpipe.PipeSettings;
 import io.backedpipe.transport.ServerConnections;
-import io.backedpipe.transport.TlsClientAuth;
 import io.backedpipe.transport.TlsContext;
 import io.backedpipe.transport.TransportSettings;
 import java.net.InetSocketAddress;
@@ -15,8 +14,6 @@ import org.apache.pekko.Done;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Props;
-import org.apache.pekko.stream.javadsl.Sink;
-import org.apache.pekko.stream.javadsl.Tcp;
 
 /**
  * One TCP port that hosts many pipes. Every accepted connection runs the server's side of the
