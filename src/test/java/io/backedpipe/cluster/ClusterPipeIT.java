@@ -25,32 +25,60 @@ import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.stream.javadsl.Sink;
 import org.apache.pekko.stream.javadsl.Source;
 import org.apache.pekko.util.ByteString;
+import io.backedpipe.PeerClosedException;
+import io.backedpipe.PipeEvent;
+import io.backedpipe.transport.HandshakeRefusedException;
+import io.backedpipe.wire.HandshakeStatus;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import org.apache.pekko.actor.CoordinatedShutdown;
+import org.apache.pekko.actor.testkit.typed.javadsl.FishingOutcomes;
+import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
  * Pipes served by a three-node cluster in this JVM: every link of every stream lands on a random
  * node, so most cross the cluster to the node hosting their pipe, and the streams are reset while
- * they run. Clients run in an actor system of their own, as they would in another process.
+ * they run. Then a node goes away while clients use it, killed (it just stops, as a crashed
+ * process would) and another leaving gracefully: the clients of the pipes it hosted learn it with
+ * a typed error, and every other stream carries on, whichever node its links used. Clients run in
+ * an actor system of their own, as they would in another process. One cluster for all, so the
+ * tests run in order: the node losses last.
  */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class ClusterPipeIT {
   private static final Duration TIMEOUT = Duration.ofSeconds(60);
+  private static final Duration GRACE = Duration.ofSeconds(60);
   private static final int CHUNK = 64 * 1024;
 
   private static ClusterNodes nodes;
   private static final List<ClusterPipeServer> servers = new ArrayList<>();
+  /** Which node hosts each stream: told by the nodes' onNewPipe. */
+  private static final Map<UUID, Integer> hosts = new ConcurrentHashMap<>();
+  /** The nodes still running. */
+  private static final Set<Integer> alive = ConcurrentHashMap.newKeySet();
   private static final ActorTestKit clients = ActorTestKit.create("clients");
 
   @BeforeAll
   static void startCluster() throws Exception {
-    nodes = new ClusterNodes(3, "");
+    // Terminating an actor system must not leave the cluster: a killed node just disappears.
+    nodes = new ClusterNodes(3, "pekko.coordinated-shutdown.run-by-actor-system-terminate = off");
     for (int i = 0; i < nodes.size(); i++) {
       ActorSystem<Void> node = nodes.node(i);
+      int index = i;
       servers.add(ClusterPipeServer.bind(node, "127.0.0.1", 0, ServerSettings.create(node),
-              pipeSettings(node), transport(node), Optional.empty(),
-              (id, pipe) -> pipe.source().runWith(pipe.sink(), node))
+              pipeSettings(node), transport(node), Optional.empty(), (id, pipe) -> {
+                hosts.put(id, index);
+                pipe.source().runWith(pipe.sink(), node);
+              })
           .toCompletableFuture().get(10, TimeUnit.SECONDS));
+      alive.add(i);
     }
   }
 
@@ -70,6 +98,7 @@ class ClusterPipeIT {
         .withHeartbeat(Duration.ofMillis(200), Duration.ofSeconds(2));
   }
 
+  /** The nodes' client ports; a dead node's stays in the list, as a load balancer's would. */
   private static List<InetSocketAddress> addresses() {
     return servers.stream().map(ClusterPipeServer::address).toList();
   }
@@ -104,6 +133,7 @@ class ClusterPipeIT {
    * random node, every {@code resetEvery} chunks: every byte comes back once, in order.
    */
   @Test
+  @Order(1)
   void shouldEchoStreamsByteIdenticalWhenEveryLinkLandsOnARandomNode() throws Exception {
     int streams = 4;
     int chunks = Integer.getInteger("cluster.it.chunks", 128); // 8 MiB per stream
@@ -162,6 +192,7 @@ class ClusterPipeIT {
   }
 
   @Test
+  @Order(2)
   void shouldHostEachStreamOnExactlyOneNode() throws Exception {
     List<BackedPipe> pipes = new ArrayList<>();
     awaitHosted(0); // the other test's streams are closed, and their entities gone
@@ -189,9 +220,114 @@ class ClusterPipeIT {
 
   private static int hosted() {
     int total = 0;
-    for (ClusterPipeServer server : servers) {
-      total += server.hostedPipes(Duration.ofSeconds(5)).toCompletableFuture().join();
+    for (int node : alive) {
+      total += servers.get(node).hostedPipes(Duration.ofSeconds(5)).toCompletableFuture().join();
     }
     return total;
+  }
+
+  /** A stream per seed, each connected; returns them with their ids. */
+  private static Map<UUID, BackedPipe> streams(int count) throws Exception {
+    List<InetSocketAddress> addresses = alive.stream().sorted().map(servers::get)
+        .map(ClusterPipeServer::address).toList();
+    Map<UUID, BackedPipe> pipes = new ConcurrentHashMap<>();
+    for (int s = 0; s < count; s++) {
+      UUID id = UUID.randomUUID();
+      RandomNodeReconnector dialer = new RandomNodeReconnector(clients.system(), addresses, id,
+          transport(clients.system()), s);
+      BackedPipe pipe = BackedPipe.of(clients.spawn(BackedPipe.create(dialer,
+          pipeSettings(clients.system()))), clients.system());
+      pipe.connect().toCompletableFuture().get(30, TimeUnit.SECONDS);
+      pipes.put(id, pipe);
+    }
+    return pipes;
+  }
+
+  /** A running node other than the seed that hosts at least one of the streams. */
+  private static int victim(Map<UUID, BackedPipe> pipes) {
+    return pipes.keySet().stream().map(hosts::get).filter(node -> node != 0)
+        .filter(alive::contains).findFirst()
+        .orElseThrow(() -> new AssertionError("every stream on the seed: " + hosts));
+  }
+
+  private static TestProbe<PipeEvent> events(BackedPipe pipe) {
+    TestProbe<PipeEvent> probe = clients.createTestProbe();
+    pipe.subscribe(probe.ref());
+    return probe;
+  }
+
+  /** The streams not hosted by {@code gone} still echo, through the remaining nodes. */
+  private static void assertOthersEcho(Map<UUID, BackedPipe> pipes, int gone) throws Exception {
+    ByteString hello = ByteString.fromString("still here");
+    for (Map.Entry<UUID, BackedPipe> entry : pipes.entrySet()) {
+      if (hosts.get(entry.getKey()) == gone) {
+        continue;
+      }
+      BackedPipe pipe = entry.getValue();
+      Source.single(hello).runWith(pipe.sink(), clients.system());
+      ByteString echoed = pipe.source().take(1)
+          .runWith(Sink.head(), clients.system()).toCompletableFuture().get(30, TimeUnit.SECONDS);
+      assertEquals(hello, echoed, "stream " + entry.getKey());
+    }
+  }
+
+  @Test
+  @Order(3)
+  void shouldRefuseTheStreamsOfAKilledNodeWithUnknownStreamWithinTheGracePeriod()
+      throws Exception {
+    // Terminating the actor system must not leave the cluster: the node just disappears.
+    Map<UUID, BackedPipe> pipes = streams(8);
+    int victim = victim(pipes);
+    Map<UUID, TestProbe<PipeEvent>> probes = new ConcurrentHashMap<>();
+    pipes.forEach((id, pipe) -> {
+      if (hosts.get(id) == victim) {
+        probes.put(id, events(pipe));
+      }
+    });
+    long killed = System.nanoTime();
+    alive.remove(victim);
+    nodes.node(victim).terminate();
+    for (TestProbe<PipeEvent> probe : probes.values()) {
+      PipeEvent.Closed closed = (PipeEvent.Closed) probe.fishForMessage(GRACE, event ->
+          event instanceof PipeEvent.Closed ? FishingOutcomes.complete()
+              : FishingOutcomes.continueAndIgnore()).get(0);
+      Throwable cause = closed.error().orElseThrow();
+      while (!(cause instanceof HandshakeRefusedException) && cause.getCause() != null) {
+        cause = cause.getCause();
+      }
+      assertTrue(cause instanceof HandshakeRefusedException, () -> "closed by " + closed);
+      assertEquals(HandshakeStatus.UNKNOWN_STREAM, ((HandshakeRefusedException) cause).status());
+    }
+    System.out.printf("killed node: %d streams refused UNKNOWN_STREAM after %.1f s%n",
+        probes.size(), (System.nanoTime() - killed) / 1e9);
+    assertOthersEcho(pipes, victim);
+  }
+
+  @Test
+  @Order(4)
+  void shouldClosePipesOfALeavingNodeWithAReasonTheClientSees() throws Exception {
+    Map<UUID, BackedPipe> pipes = streams(8);
+    int victim = victim(pipes);
+    Map<UUID, TestProbe<PipeEvent>> probes = new ConcurrentHashMap<>();
+    pipes.forEach((id, pipe) -> {
+      if (hosts.get(id) == victim) {
+        probes.put(id, events(pipe));
+      }
+    });
+    long left = System.nanoTime();
+    alive.remove(victim);
+    CoordinatedShutdown.get(nodes.node(victim)).run(CoordinatedShutdown.unknownReason());
+    for (TestProbe<PipeEvent> probe : probes.values()) {
+      PipeEvent.Closed closed = (PipeEvent.Closed) probe.fishForMessage(Duration.ofSeconds(30),
+          event -> event instanceof PipeEvent.Closed ? FishingOutcomes.complete()
+              : FishingOutcomes.continueAndIgnore()).get(0);
+      PeerClosedException peer = (PeerClosedException) closed.error()
+          .filter(PeerClosedException.class::isInstance)
+          .orElseThrow(() -> new AssertionError("closed by " + closed));
+      assertTrue(peer.reason().contains("leaving the cluster"), peer::getMessage);
+    }
+    System.out.printf("leaving node: %d streams closed with its reason after %.1f s%n",
+        probes.size(), (System.nanoTime() - left) / 1e9);
+    assertOthersEcho(pipes, victim);
   }
 }
