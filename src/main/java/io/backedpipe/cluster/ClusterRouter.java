@@ -38,6 +38,9 @@ import org.apache.pekko.util.ByteString;
 final class ClusterRouter {
   private ClusterRouter() {}
 
+  /** How long one {@code Locate} may take before it is sent again. */
+  private static final Duration LOCATE_TRY = Duration.ofSeconds(1);
+
   /** The least time between two log lines about refused HELLOs of one kind. */
   private static final Duration LOG_EVERY = Duration.ofSeconds(10);
 
@@ -120,7 +123,7 @@ final class ClusterRouter {
       Route route) {
     EntityRef<PipeEntity.Command> entity = node.entities().apply(route.hello().streamId()
         .toString());
-    Completions.direct(entity.<PipeEntity.Located>ask(PipeEntity.Locate::new, node.askTimeout()))
+    locate(entity, node, System.nanoTime() + node.askTimeout().toNanos())
         .whenComplete((located, error) -> {
           if (error != null) {
             system.log().info("no answer from the cluster for stream [{}] within {}: {}",
@@ -134,6 +137,29 @@ final class ClusterRouter {
             attachAcross(node, system, materializer, route, located.entity());
           }
         });
+  }
+
+  /**
+   * Asks where the entity is, again every {@link #LOCATE_TRY} until {@code deadlineNs}. A
+   * {@code Locate} sent while the entity's shard still lives on a node that died is lost (the
+   * region forwards it there until the node is downed and the shard placed again), so one ask of
+   * the whole handshake timeout would answer a client whose stream died with its node only after
+   * that timeout, and a stream whose shard merely moved would wait as long.
+   */
+  private static CompletableFuture<PipeEntity.Located> locate(
+      EntityRef<PipeEntity.Command> entity, Node node, long deadlineNs) {
+    long leftNs = deadlineNs - System.nanoTime();
+    Duration attempt = Duration.ofNanos(Math.max(1, Math.min(LOCATE_TRY.toNanos(), leftNs)));
+    return Completions.direct(entity.<PipeEntity.Located>ask(PipeEntity.Locate::new, attempt))
+        .handle((located, error) -> {
+          if (located != null) {
+            return CompletableFuture.completedFuture(located);
+          } else if (System.nanoTime() - deadlineNs >= 0) {
+            return CompletableFuture.<PipeEntity.Located>failedFuture(error);
+          }
+          return locate(entity, node, deadlineNs);
+        })
+        .thenCompose(located -> located);
   }
 
   /** Offers the connection's frames as stream refs to an entity on another node. */

@@ -10,7 +10,7 @@ import org.apache.pekko.actor.typed.ActorSystem;
  */
 final class ClusterNodes implements AutoCloseable {
   private static final String FAST = """
-      pekko.cluster.split-brain-resolver.stable-after = 2s
+      pekko.cluster.split-brain-resolver.stable-after = 1s
       pekko.cluster.failure-detector.acceptable-heartbeat-pause = 2s
       pekko.cluster.failure-detector.heartbeat-interval = 500ms
       """;
