@@ -9,6 +9,7 @@ import io.backedpipe.Reconnector;
 import io.backedpipe.ResumePoint;
 import io.backedpipe.cluster.ClusterPipeServer;
 import io.backedpipe.cluster.LocalCluster;
+import io.backedpipe.server.PipeServer;
 import io.backedpipe.server.ServerSettings;
 import io.backedpipe.transport.TcpReconnector;
 import io.backedpipe.transport.TransportSettings;
@@ -26,7 +27,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.function.Consumer;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.stream.OverflowStrategy;
@@ -37,9 +37,9 @@ import org.apache.pekko.stream.javadsl.Source;
 import org.apache.pekko.util.ByteString;
 
 /**
- * Cluster mode against itself: a stream whose links reach the node hosting its pipe (direct)
- * against one whose links reach the other node of a two-node cluster and cross to the host over
- * Artery (forwarded). Rows: one-way throughput, reconnect latency (abort of the client's link to
+ * Cluster mode against a single server: a stream to a plain {@code PipeServer} (single), one whose
+ * links reach the node of a two-node cluster hosting its pipe (direct), and one whose links reach
+ * the other node and cross to the host over Artery (forwarded). Rows: one-way throughput, reconnect latency (abort of the client's link to
  * the first byte delivered on the new one), and the heap per idle stream hosted by the cluster.
  * Both nodes and the clients run in this JVM, each in an actor system of its own.
  */
@@ -48,6 +48,23 @@ final class ClusterBench {
   private static final ByteString PROBE = ByteString.fromString("probe!!!");
 
   private ClusterBench() {}
+
+  private static void discard(BackedPipe pipe, ActorSystem<?> host) {
+    pipe.source().runWith(Sink.ignore(), host);
+  }
+
+  /** Where the client's links go. */
+  private enum Path {
+    SINGLE("single node: PipeServer, not a cluster"),
+    DIRECT("cluster, direct: client -> the hosting node"),
+    FORWARDED("cluster, forwarded: client -> the other node -> the host");
+
+    final String label;
+
+    Path(String label) {
+      this.label = label;
+    }
+  }
 
   /** The figures of one path. */
   record Result(String path, Samples gbPerSecond, Samples reconnectMillis) {}
@@ -59,13 +76,22 @@ final class ClusterBench {
   private static final class Setup implements AutoCloseable {
     final LocalCluster cluster;
     final ActorSystem<Void> clients;
+    /** A plain single-node server in an actor system of its own: the baseline. */
+    final ActorSystem<Void> single;
+    final PipeServer plain;
     final List<ClusterPipeServer> servers = new ArrayList<>();
     final Map<UUID, Integer> hosts = new ConcurrentHashMap<>();
-    final Map<UUID, Consumer<BackedPipe>> handlers = new ConcurrentHashMap<>();
+    /** What a stream's host does with its pipe, given the host's actor system. */
+    final Map<UUID, java.util.function.BiConsumer<BackedPipe, ActorSystem<?>>> handlers =
+        new ConcurrentHashMap<>();
 
     Setup(Config config) throws Exception {
       cluster = LocalCluster.start(2, config, Duration.ofSeconds(30));
       clients = ActorSystem.create(Behaviors.empty(), "bench-cluster-clients", config);
+      single = ActorSystem.create(Behaviors.empty(), "bench-cluster-single", config);
+      plain = PipeServer.bind(single, "127.0.0.1", 0, (id, pipe) ->
+              handlers.getOrDefault(id, ClusterBench::discard).accept(pipe, single))
+          .toCompletableFuture().get(10, TimeUnit.SECONDS);
       for (int i = 0; i < cluster.size(); i++) {
         ActorSystem<Void> node = cluster.node(i);
         int index = i;
@@ -73,8 +99,7 @@ final class ClusterBench {
                 PipeSettings.create(node), TransportSettings.create(node), Optional.empty(),
                 (id, pipe) -> {
                   hosts.put(id, index);
-                  handlers.getOrDefault(id, p -> p.source().runWith(Sink.ignore(), node))
-                      .accept(pipe);
+                  handlers.getOrDefault(id, ClusterBench::discard).accept(pipe, node);
                 })
             .toCompletableFuture().get(10, TimeUnit.SECONDS));
       }
@@ -86,8 +111,10 @@ final class ClusterBench {
 
     @Override
     public void close() throws Exception {
-      clients.terminate();
-      clients.getWhenTerminated().toCompletableFuture().get(30, TimeUnit.SECONDS);
+      for (ActorSystem<Void> system : List.of(clients, single)) {
+        system.terminate();
+        system.getWhenTerminated().toCompletableFuture().get(30, TimeUnit.SECONDS);
+      }
       cluster.close();
     }
   }
@@ -137,28 +164,31 @@ final class ClusterBench {
   static Report run(Config config, long bytes, int runs, int aborts, int idle) throws Exception {
     try (Setup setup = new Setup(config)) {
       List<Result> results = new ArrayList<>();
-      for (boolean forwarded : new boolean[] {false, true}) {
-        results.add(path(setup, forwarded, bytes, runs, aborts));
+      for (Path path : Path.values()) {
+        results.add(path(setup, path, bytes, runs, aborts));
       }
       double kib = heapPerStream(setup, idle);
       return new Report(results, idle, kib);
     }
   }
 
-  private static Result path(Setup setup, boolean forwarded, long bytes, int runs, int aborts)
+  private static Result path(Setup setup, Path path, long bytes, int runs, int aborts)
       throws Exception {
     UUID id = UUID.randomUUID();
     AtomicReference<CompletableFuture<Long>> delivered =
         new AtomicReference<>(new CompletableFuture<>());
     AtomicLong received = new AtomicLong();
     AtomicLong goal = new AtomicLong(Long.MAX_VALUE);
-    setup.handlers.put(id, pipe -> pipe.source().runWith(Sink.foreach(chunk -> {
+    setup.handlers.put(id, (pipe, host) -> pipe.source().runWith(Sink.foreach(chunk -> {
       if (received.addAndGet(chunk.size()) >= goal.get()) {
         delivered.get().complete(System.nanoTime());
       }
-    }), setup.cluster.node(0)));
+    }), host));
     SteeredReconnector steered = new SteeredReconnector(setup, id);
-    AbortableReconnector dialer = AbortableReconnector.unwrapped(steered);
+    AbortableReconnector dialer = AbortableReconnector.unwrapped(path == Path.SINGLE
+        ? new TcpReconnector(setup.clients, setup.plain.address(), id, true,
+            TransportSettings.create(setup.clients))
+        : steered);
     BackedPipe client = BackedPipe.of(setup.clients.systemActorOf(
         BackedPipe.create(dialer, PipeSettings.create(setup.clients)),
         "bench-cluster-" + id, org.apache.pekko.actor.typed.Props.empty()), setup.clients);
@@ -167,16 +197,17 @@ final class ClusterBench {
             .toMat(client.sink(), Keep.left()).run(setup.clients);
     client.connect().toCompletableFuture().get(10, TimeUnit.SECONDS);
     deliver(writes, delivered, received, goal, PROBE); // the host now exists and reads
-    int host = setup.hosts.get(id);
-    int node = forwarded ? 1 - host : host;
-    steered.target(node);
-    dialer.abort(); // from now on every link goes to the chosen node
-    deliver(writes, delivered, received, goal, PROBE);
+    if (path != Path.SINGLE) {
+      int host = setup.hosts.get(id);
+      steered.target(path == Path.FORWARDED ? 1 - host : host);
+      dialer.abort(); // from now on every link goes to the chosen node
+      deliver(writes, delivered, received, goal, PROBE);
+    }
     awaitAcknowledged(client);
 
     ByteString chunk = ByteString.fromArrayUnsafe(new byte[CHUNK]);
-    double[] rates = new double[runs];
-    for (int r = 0; r < runs; r++) {
+    double[] rates = new double[runs + 1];
+    for (int r = 0; r <= runs; r++) { // the first run warms up and is not counted
       delivered.set(new CompletableFuture<>());
       goal.set(received.get() + bytes);
       long start = System.nanoTime();
@@ -186,6 +217,9 @@ final class ClusterBench {
           .get(120, TimeUnit.SECONDS);
       long end = delivered.get().get(120, TimeUnit.SECONDS);
       rates[r] = bytes / ((end - start) / 1e9) / 1e9;
+      if (r == 0) {
+        continue;
+      }
       awaitAcknowledged(client);
     }
     double[] reconnects = new double[aborts];
@@ -198,8 +232,8 @@ final class ClusterBench {
     }
     writes.complete();
     client.close().toCompletableFuture().get(10, TimeUnit.SECONDS);
-    return new Result(forwarded ? "forwarded (client -> other node -> host)"
-        : "direct (client -> host)", Samples.of(rates), Samples.of(reconnects));
+    return new Result(path.label, Samples.of(java.util.Arrays.copyOfRange(rates, 1, runs + 1)),
+        Samples.of(reconnects));
   }
 
   /** Writes {@code bytes} and waits until the host's application has it; returns when. */
