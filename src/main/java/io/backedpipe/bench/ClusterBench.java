@@ -4,7 +4,6 @@ import com.typesafe.config.Config;
 import io.backedpipe.BackedPipe;
 import io.backedpipe.Connection;
 import io.backedpipe.PipeSettings;
-import io.backedpipe.PipeStatus;
 import io.backedpipe.Reconnector;
 import io.backedpipe.ResumePoint;
 import io.backedpipe.cluster.ClusterPipeServer;
@@ -248,14 +247,7 @@ final class ClusterBench {
 
   /** Waits, outside the measured time, until the host has acknowledged every byte. */
   private static void awaitAcknowledged(BackedPipe client) throws Exception {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-    while (System.nanoTime() < deadline) {
-      PipeStatus status = client.status().toCompletableFuture().get(10, TimeUnit.SECONDS);
-      if (status.ackedPosition() == status.writePosition()) {
-        return;
-      }
-    }
-    throw new IllegalStateException("not acknowledged within 30 s");
+    RecoveryBench.awaitAcknowledged(client, Duration.ofSeconds(30));
   }
 
   /**

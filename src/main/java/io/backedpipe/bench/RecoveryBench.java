@@ -113,14 +113,7 @@ final class RecoveryBench {
      * backoff's.
      */
     private void awaitAcknowledged() throws Exception {
-      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-      while (System.nanoTime() < deadline) {
-        PipeStatus status = client.status().toCompletableFuture().get(10, TimeUnit.SECONDS);
-        if (status.ackedPosition() == status.writePosition()) {
-          return;
-        }
-      }
-      throw new IllegalStateException("the probe was not acknowledged within 10 s");
+      RecoveryBench.awaitAcknowledged(client, Duration.ofSeconds(10));
     }
 
     /**
@@ -139,6 +132,24 @@ final class RecoveryBench {
       serverPipe.get(10, TimeUnit.SECONDS).close().toCompletableFuture()
           .get(10, TimeUnit.SECONDS);
     }
+  }
+
+  /**
+   * Waits until the peer has acknowledged every byte {@code client} wrote.
+   *
+   * @param client the pipe
+   * @param within how long it may take
+   * @throws IllegalStateException when it takes longer
+   */
+  static void awaitAcknowledged(BackedPipe client, Duration within) throws Exception {
+    long deadline = System.nanoTime() + within.toNanos();
+    while (System.nanoTime() < deadline) {
+      PipeStatus status = client.status().toCompletableFuture().get(10, TimeUnit.SECONDS);
+      if (status.ackedPosition() == status.writePosition()) {
+        return;
+      }
+    }
+    throw new IllegalStateException("not acknowledged within " + within);
   }
 
   /**

@@ -250,6 +250,24 @@ class ClusterPipeIT {
         .orElseThrow(() -> new AssertionError("every stream on the seed: " + hosts));
   }
 
+  /** A probe of the events of each stream {@code node} hosts. */
+  private static List<TestProbe<PipeEvent>> eventsOfStreamsOn(int node,
+      Map<UUID, BackedPipe> pipes) {
+    List<TestProbe<PipeEvent>> probes = new ArrayList<>();
+    pipes.forEach((id, pipe) -> {
+      if (hosts.get(id) == node) {
+        probes.add(events(pipe));
+      }
+    });
+    return probes;
+  }
+
+  private static PipeEvent.Closed awaitClosed(TestProbe<PipeEvent> probe, Duration within) {
+    return (PipeEvent.Closed) probe.fishForMessage(within, event ->
+        event instanceof PipeEvent.Closed ? FishingOutcomes.complete()
+            : FishingOutcomes.continueAndIgnore()).get(0);
+  }
+
   private static TestProbe<PipeEvent> events(BackedPipe pipe) {
     TestProbe<PipeEvent> probe = clients.createTestProbe();
     pipe.subscribe(probe.ref());
@@ -278,19 +296,12 @@ class ClusterPipeIT {
     // Terminating the actor system must not leave the cluster: the node just disappears.
     Map<UUID, BackedPipe> pipes = streams(8);
     int victim = victim(pipes);
-    Map<UUID, TestProbe<PipeEvent>> probes = new ConcurrentHashMap<>();
-    pipes.forEach((id, pipe) -> {
-      if (hosts.get(id) == victim) {
-        probes.put(id, events(pipe));
-      }
-    });
+    List<TestProbe<PipeEvent>> probes = eventsOfStreamsOn(victim, pipes);
     long killed = System.nanoTime();
     alive.remove(victim);
     nodes.node(victim).terminate();
-    for (TestProbe<PipeEvent> probe : probes.values()) {
-      PipeEvent.Closed closed = (PipeEvent.Closed) probe.fishForMessage(GRACE, event ->
-          event instanceof PipeEvent.Closed ? FishingOutcomes.complete()
-              : FishingOutcomes.continueAndIgnore()).get(0);
+    for (TestProbe<PipeEvent> probe : probes) {
+      PipeEvent.Closed closed = awaitClosed(probe, GRACE);
       Throwable cause = closed.error().orElseThrow();
       while (!(cause instanceof HandshakeRefusedException) && cause.getCause() != null) {
         cause = cause.getCause();
@@ -308,19 +319,12 @@ class ClusterPipeIT {
   void shouldClosePipesOfALeavingNodeWithAReasonTheClientSees() throws Exception {
     Map<UUID, BackedPipe> pipes = streams(8);
     int victim = victim(pipes);
-    Map<UUID, TestProbe<PipeEvent>> probes = new ConcurrentHashMap<>();
-    pipes.forEach((id, pipe) -> {
-      if (hosts.get(id) == victim) {
-        probes.put(id, events(pipe));
-      }
-    });
+    List<TestProbe<PipeEvent>> probes = eventsOfStreamsOn(victim, pipes);
     long left = System.nanoTime();
     alive.remove(victim);
     CoordinatedShutdown.get(nodes.node(victim)).run(CoordinatedShutdown.unknownReason());
-    for (TestProbe<PipeEvent> probe : probes.values()) {
-      PipeEvent.Closed closed = (PipeEvent.Closed) probe.fishForMessage(Duration.ofSeconds(30),
-          event -> event instanceof PipeEvent.Closed ? FishingOutcomes.complete()
-              : FishingOutcomes.continueAndIgnore()).get(0);
+    for (TestProbe<PipeEvent> probe : probes) {
+      PipeEvent.Closed closed = awaitClosed(probe, Duration.ofSeconds(30));
       PeerClosedException peer = (PeerClosedException) closed.error()
           .filter(PeerClosedException.class::isInstance)
           .orElseThrow(() -> new AssertionError("closed by " + closed));

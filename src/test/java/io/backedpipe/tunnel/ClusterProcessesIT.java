@@ -50,30 +50,7 @@ class ClusterProcessesIT {
   }
 
   private static void awaitBanner(Path dir, String name, Process process, String banner) {
-    testKit.createTestProbe().awaitAssert(TIMEOUT, () -> {
-      assertTrue(process.isAlive(), name + " exited: " + read(dir, name + ".err"));
-      assertTrue(read(dir, name + ".out").contains(banner), name + " has not started yet");
-      return null;
-    });
-  }
-
-  /** Sends one chunk to every open client and waits until each echoed all it was sent. */
-  private static void round(List<LocalClient> clients, List<ByteString> sent, Random random)
-      throws Exception {
-    for (int i = 0; i < clients.size(); i++) {
-      byte[] chunk = new byte[128 * 1024];
-      random.nextBytes(chunk);
-      sent.set(i, sent.get(i).concat(ByteString.fromArrayUnsafe(chunk)));
-      await(clients.get(i).send(ByteString.fromArrayUnsafe(chunk)));
-    }
-    for (int i = 0; i < clients.size(); i++) {
-      int size = sent.get(i).size();
-      LocalClient client = clients.get(i);
-      testKit.createTestProbe().awaitAssert(TIMEOUT, () -> {
-        assertEquals(size, client.received().size());
-        return null;
-      });
-    }
+    ToolProcesses.awaitBanner(testKit, TIMEOUT, dir, name, process, banner);
   }
 
   @Test
@@ -135,7 +112,7 @@ class ClusterProcessesIT {
         sent.add(ByteString.emptyByteString());
       }
       for (int r = 0; r < 2; r++) {
-        round(clients, sent, random);
+        LocalClient.echoRound(testKit, clients, sent, random, 128 * 1024, TIMEOUT);
       }
       for (int i = 0; i < STREAMS; i++) {
         assertEquals(sent.get(i), clients.get(i).received(), "stream " + i);

@@ -1,6 +1,12 @@
 package io.backedpipe.tunnel;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
 import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.Random;
+import java.util.concurrent.TimeUnit;
+import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletionStage;
@@ -67,5 +73,35 @@ final class LocalClient {
   /** Completes on the peer's EOF, fails when the connection fails. */
   CompletionStage<Done> done() {
     return done;
+  }
+
+  /**
+   * One round of an echo test: sends a random chunk of {@code chunkBytes} to every client, adds it
+   * to what that client sent, and waits until each got back as many bytes as it sent.
+   *
+   * @param testKit waits with its probes
+   * @param clients the clients, each of an echo stream
+   * @param sent what each client sent so far; updated
+   * @param random where the chunks come from
+   * @param chunkBytes the size of each chunk
+   * @param within how long each client may take
+   */
+  static void echoRound(ActorTestKit testKit, List<LocalClient> clients, List<ByteString> sent,
+      Random random, int chunkBytes, Duration within) throws Exception {
+    for (int i = 0; i < clients.size(); i++) {
+      byte[] chunk = new byte[chunkBytes];
+      random.nextBytes(chunk);
+      sent.set(i, sent.get(i).concat(ByteString.fromArrayUnsafe(chunk)));
+      clients.get(i).send(ByteString.fromArrayUnsafe(chunk)).toCompletableFuture()
+          .get(within.toMillis(), TimeUnit.MILLISECONDS);
+    }
+    for (int i = 0; i < clients.size(); i++) {
+      int size = sent.get(i).size();
+      LocalClient client = clients.get(i);
+      testKit.createTestProbe().awaitAssert(within, () -> {
+        assertEquals(size, client.received().size());
+        return null;
+      });
+    }
   }
 }

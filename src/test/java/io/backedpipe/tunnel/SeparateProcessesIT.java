@@ -44,13 +44,8 @@ class SeparateProcessesIT {
     return stage.toCompletableFuture().get(TIMEOUT.toSeconds(), TimeUnit.SECONDS);
   }
 
-  /** Waits for the banner a command prints once it listens. */
   private static void awaitBanner(Path dir, String name, Process process, String banner) {
-    testKit.createTestProbe().awaitAssert(TIMEOUT, () -> {
-      assertTrue(process.isAlive(), name + " exited: " + read(dir, name + ".err"));
-      assertTrue(read(dir, name + ".out").contains(banner), name + " has not started yet");
-      return null;
-    });
+    ToolProcesses.awaitBanner(testKit, TIMEOUT, dir, name, process, banner);
   }
 
   @Test
@@ -95,20 +90,7 @@ class SeparateProcessesIT {
       }
       // Rounds of writes, each waiting for its echo, so the faults land while streams are open.
       for (int round = 0; round < 8; round++) {
-        for (int i = 0; i < clients.size(); i++) {
-          byte[] chunk = new byte[256 * 1024];
-          random.nextBytes(chunk);
-          sent.set(i, sent.get(i).concat(ByteString.fromArrayUnsafe(chunk)));
-          await(clients.get(i).send(ByteString.fromArrayUnsafe(chunk)));
-        }
-        for (int i = 0; i < clients.size(); i++) {
-          int size = sent.get(i).size();
-          LocalClient client = clients.get(i);
-          testKit.createTestProbe().awaitAssert(TIMEOUT, () -> {
-            assertEquals(size, client.received().size());
-            return null;
-          });
-        }
+        LocalClient.echoRound(testKit, clients, sent, random, 256 * 1024, TIMEOUT);
       }
       for (int i = 0; i < clients.size(); i++) {
         clients.get(i).finish();

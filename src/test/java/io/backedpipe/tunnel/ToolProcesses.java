@@ -1,6 +1,10 @@
 package io.backedpipe.tunnel;
 
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import java.io.File;
+import java.time.Duration;
+import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.nio.file.Files;
@@ -31,6 +35,16 @@ final class ToolProcesses {
         .redirectOutput(dir.resolve(name + ".out").toFile())
         .redirectError(dir.resolve(name + ".err").toFile())
         .start();
+  }
+
+  /** Waits until the tool process {@code name} printed {@code banner} (it listens then). */
+  static void awaitBanner(ActorTestKit testKit, Duration within, Path dir, String name,
+      Process process, String banner) {
+    testKit.createTestProbe().awaitAssert(within, () -> {
+      assertTrue(process.isAlive(), name + " exited: " + read(dir, name + ".err"));
+      assertTrue(read(dir, name + ".out").contains(banner), name + " has not started yet");
+      return null;
+    });
   }
 
   /** What a tool process wrote to {@code file} so far, or nothing. */
