@@ -318,6 +318,10 @@ final class Writer extends AbstractBehavior<Writer.Command> {
   private Behavior<Command> onOpen(Open open) {
     if (closedWith != null) {
       open.replyTo().tell(new Rejected(closedWith));
+    } else if (endOfStreamPosition >= 0) {
+      // Before the open-Sink check: the Sink that ended the output may not have released its slot
+      // yet when its completion is seen, and a new Sink can never write here anyway.
+      open.replyTo().tell(new Rejected(new OutputEndedException(endOfStreamPosition)));
     } else if (sink != null && !sink.equals(open.replyTo())) {
       open.replyTo().tell(new Rejected(new SinkAlreadyOpenException()));
     } else {

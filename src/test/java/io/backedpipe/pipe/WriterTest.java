@@ -575,6 +575,25 @@ class WriterTest {
     assertEquals(3, f.status().writePosition());
   }
 
+  /**
+   * The Sink that ended the output may still hold its slot when its completion is seen: a new
+   * Sink is told the output ended, not that a Sink is open (PipeDataTest found the race in CI).
+   */
+  @Test
+  void shouldRejectANewSinkWithOutputEndedWhileTheFinishedSinkStillHoldsItsSlot() {
+    Fixture f = new Fixture();
+    f.writer.tell(new Writer.Open(f.sink.ref()));
+    f.sink.expectMessageClass(Writer.Opened.class);
+    f.writeAccepted("abc");
+    f.writer.tell(new Writer.Finish(f.sink.ref()));
+    TestProbe<Writer.Reply> second = testKit.createTestProbe();
+
+    f.writer.tell(new Writer.Open(second.ref()));
+    Writer.Rejected rejected = second.expectMessageClass(Writer.Rejected.class);
+    OutputEndedException error = assertInstanceOf(OutputEndedException.class, rejected.error());
+    assertEquals("output ended: endPosition=3", error.getMessage());
+  }
+
   @Test
   void shouldResendEndOfStreamAfterReattach() {
     Fixture f = new Fixture();
