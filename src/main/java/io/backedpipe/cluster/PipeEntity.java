@@ -51,6 +51,8 @@ import org.apache.pekko.stream.javadsl.Flow;
  *   <tr><td>reserving</td><td>quota refused</td><td>vacant, passivated (LIMIT_REACHED)</td></tr>
  *   <tr><td>hosting</td><td>pipe closed, completed</td><td>completed</td></tr>
  *   <tr><td>hosting</td><td>pipe closed otherwise</td><td>lingering</td></tr>
+ *   <tr><td>hosting</td><td>pipe actor stopped without closing</td><td>lingering,
+ *     passivated</td></tr>
  *   <tr><td>hosting</td><td>hand-off (the node leaves)</td><td>leaving</td></tr>
  *   <tr><td>leaving</td><td>pipe closed, or the leave timeout</td><td>stopped</td></tr>
  *   <tr><td>lingering</td><td>2 s, its last CLOSE flushed</td><td>passivated</td></tr>
@@ -120,6 +122,9 @@ public final class PipeEntity {
   private record Lifecycle(ActorRef<PipeCommand> pipe, PipeEvent event) implements Command {}
 
   private record Refused(Throwable error, Consumer<Frame.Welcome> answer) implements Command {}
+
+  /** The pipe actor stopped (it failed: a pipe that closes says so first). */
+  private record PipeStopped(ActorRef<PipeCommand> pipe) implements Command {}
 
   private enum Timeout implements Command {
     /** The grace period passed with no client, or a closed pipe's linger ended. */
@@ -232,6 +237,12 @@ public final class PipeEntity {
           })
           .onMessage(Refused.class, this::onRefused)
           .onMessage(Lifecycle.class, lifecycle -> onLifecycle(pipe, lifecycle))
+          .onMessage(PipeStopped.class, stopped -> {
+            context.getLog().warn("pipe [{}] stopped without closing; its stream is gone", id);
+            host.quota().tell(NodeQuota.Release.INSTANCE);
+            passivate();
+            return lingering();
+          })
           .onMessageEquals(Timeout.INSTANCE, () -> {
             context.getLog().info("closing pipe [{}]: its client was gone for {}", id,
                 HumanText.duration(host.settings().grace()));
@@ -259,6 +270,7 @@ public final class PipeEntity {
           .onMessage(Lifecycle.class, lifecycle -> lifecycle.pipe().equals(pipe)
               && lifecycle.event() instanceof PipeEvent.Closed
               ? Behaviors.stopped() : Behaviors.same())
+          .onMessage(PipeStopped.class, stopped -> Behaviors.stopped())
           .onMessageEquals(Timeout.INSTANCE, Behaviors::stopped)
           .onMessageEquals(HandOff.INSTANCE, Behaviors::same)
           .onSignal(PostStop.class, this::onStop)
@@ -361,6 +373,7 @@ public final class PipeEntity {
     private ActorRef<PipeCommand> spawnPipe() {
       ActorRef<PipeCommand> pipe = context.spawn(
           BackedPipe.createAccepting(host.pipeSettings()), "pipe");
+      context.watchWith(pipe, new PipeStopped(pipe));
       pipe.tell(new PipeCommand.SubscribeAdapted<>(context.getSelf(),
           event -> new Lifecycle(pipe, event)));
       // Closed like a pipe whose client left, unless its first connection is attached in time.
