@@ -32,9 +32,13 @@ public final class LocalCluster implements AutoCloseable {
       """;
 
   private final List<ActorSystem<Void>> nodes;
+  private final Config base;
+  private final String seed;
 
-  private LocalCluster(List<ActorSystem<Void>> nodes) {
+  private LocalCluster(List<ActorSystem<Void>> nodes, Config base, String seed) {
     this.nodes = nodes;
+    this.base = base;
+    this.seed = seed;
   }
 
   /**
@@ -66,7 +70,7 @@ public final class LocalCluster implements AutoCloseable {
       nodes.add(node);
       up.add(whenUp(node));
     }
-    LocalCluster cluster = new LocalCluster(nodes);
+    LocalCluster cluster = new LocalCluster(nodes, base, seedHostPort);
     try {
       CompletableFuture.allOf(up.toArray(CompletableFuture[]::new))
           .get(timeout.toMillis(), TimeUnit.MILLISECONDS);
@@ -75,6 +79,30 @@ public final class LocalCluster implements AutoCloseable {
       throw new IllegalStateException(count + " nodes not up within " + timeout, e);
     }
     return cluster;
+  }
+
+  /**
+   * Starts one more node, with {@code config} in front of its cluster address (to put its Artery
+   * port behind a proxy, say: {@code pekko.remote.artery.canonical.port} the proxy's,
+   * {@code bind.port} its own), and waits until it is up.
+   *
+   * @param config the node's own configuration
+   * @param timeout how long it may take to come up
+   * @return its index
+   * @throws IllegalStateException when it is not up in time (it is stopped then)
+   */
+  public int join(Config config, Duration timeout) {
+    ActorSystem<Void> node = ActorSystem.create(Behaviors.empty(), ClusterNodeConfig.SYSTEM_NAME,
+        config.withFallback(ClusterNodeConfig.of("127.0.0.1", 0, List.of(seed)))
+            .withFallback(base).withFallback(ConfigFactory.load()));
+    nodes.add(node);
+    try {
+      whenUp(node).get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (Exception e) {
+      node.terminate();
+      throw new IllegalStateException("node not up within " + timeout, e);
+    }
+    return nodes.size() - 1;
   }
 
   private static ActorSystem<Void> node(Config base, List<String> seeds) {

@@ -29,6 +29,18 @@ final class ClusterNodes implements AutoCloseable {
         Duration.ofSeconds(30));
   }
 
+  /**
+   * Starts one more node whose Artery port the other nodes reach through {@code proxyPort}: the
+   * node binds {@code bindPort}, a proxy listening on {@code proxyPort} forwards to it.
+   */
+  int joinBehindProxy(int proxyPort, int bindPort) {
+    return cluster.join(ConfigFactory.parseString(String.format(
+        "pekko.remote.artery.canonical.port = %d%n"
+            + "pekko.remote.artery.bind.hostname = 127.0.0.1%n"
+            + "pekko.remote.artery.bind.port = %d%n", proxyPort, bindPort)),
+        Duration.ofSeconds(30));
+  }
+
   ActorSystem<Void> node(int index) {
     return cluster.node(index);
   }

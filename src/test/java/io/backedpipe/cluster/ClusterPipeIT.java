@@ -32,6 +32,8 @@ import io.backedpipe.wire.HandshakeStatus;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import io.backedpipe.chaos.ChaosProxy;
+import io.backedpipe.chaos.ChaosSchedule;
 import org.apache.pekko.actor.CoordinatedShutdown;
 import org.apache.pekko.actor.testkit.typed.javadsl.FishingOutcomes;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
@@ -43,10 +45,10 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * Pipes served by a three-node cluster in this JVM: every link of every stream lands on a random
+ * Pipes served by a three-node cluster in this JVM (a fourth joins for the partition): every link of every stream lands on a random
  * node, so most cross the cluster to the node hosting their pipe, and the streams are reset while
- * they run. Then a node goes away while clients use it, killed (it just stops, as a crashed
- * process would) and another leaving gracefully: the clients of the pipes it hosted learn it with
+ * they run. Then nodes go away while clients use them: one cut off from the others (a
+ * partition), one killed (it just stops, as a crashed process would) and one leaving gracefully: the clients of the pipes it hosted learn it with
  * a typed error, and every other stream carries on, whichever node its links used. Clients run in
  * an actor system of their own, as they would in another process. One cluster for all, so the
  * tests run in order: the node losses last.
@@ -61,6 +63,9 @@ class ClusterPipeIT {
   private static final List<ClusterPipeServer> servers = new ArrayList<>();
   /** Which node hosts each stream: told by the nodes' onNewPipe. */
   private static final Map<UUID, Integer> hosts = new ConcurrentHashMap<>();
+  /** The proxy in front of one node's Artery port, and that node. */
+  private static ChaosProxy arteryProxy;
+  private static int partitioned = -1;
   /** The nodes still running. */
   private static final Set<Integer> alive = ConcurrentHashMap.newKeySet();
   private static final ActorTestKit clients = ActorTestKit.create("clients");
@@ -70,20 +75,33 @@ class ClusterPipeIT {
     // Terminating an actor system must not leave the cluster: a killed node just disappears.
     nodes = new ClusterNodes(3, "pekko.coordinated-shutdown.run-by-actor-system-terminate = off");
     for (int i = 0; i < nodes.size(); i++) {
-      ActorSystem<Void> node = nodes.node(i);
-      int index = i;
-      servers.add(ClusterPipeServer.bind(node, "127.0.0.1", 0, ServerSettings.create(node),
-              pipeSettings(node), transport(node), Optional.empty(), (id, pipe) -> {
-                hosts.put(id, index);
-                pipe.source().runWith(pipe.sink(), node);
-              })
-          .toCompletableFuture().get(10, TimeUnit.SECONDS));
-      alive.add(i);
+      bind(i);
+    }
+  }
+
+  /** Binds a server on node {@code index}, whose pipes echo and say where they live. */
+  private static void bind(int index) throws Exception {
+    ActorSystem<Void> node = nodes.node(index);
+    servers.add(ClusterPipeServer.bind(node, "127.0.0.1", 0, ServerSettings.create(node),
+            pipeSettings(node), transport(node), Optional.empty(), (id, pipe) -> {
+              hosts.put(id, index);
+              pipe.source().runWith(pipe.sink(), node);
+            })
+        .toCompletableFuture().get(10, TimeUnit.SECONDS));
+    alive.add(index);
+  }
+
+  private static int freePort() throws java.io.IOException {
+    try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
+      return socket.getLocalPort();
     }
   }
 
   @AfterAll
   static void stopCluster() {
+    if (arteryProxy != null) {
+      arteryProxy.stop();
+    }
     clients.shutdownTestKit();
     nodes.close();
   }
@@ -243,11 +261,21 @@ class ClusterPipeIT {
     return pipes;
   }
 
-  /** A running node other than the seed that hosts at least one of the streams. */
+  /** A running node other than the seed and the partitioned one that hosts one of the streams. */
   private static int victim(Map<UUID, BackedPipe> pipes) {
     return pipes.keySet().stream().map(hosts::get).filter(node -> node != 0)
-        .filter(alive::contains).findFirst()
-        .orElseThrow(() -> new AssertionError("every stream on the seed: " + hosts));
+        .filter(node -> node != partitioned).filter(alive::contains).findFirst()
+        .orElseThrow(() -> new AssertionError("no stream on a node to lose: " + hosts));
+  }
+
+  /** At least {@code count} new streams, and more until {@code node} hosts one (at most 40). */
+  private static Map<UUID, BackedPipe> streamsOn(int node, int count) throws Exception {
+    Map<UUID, BackedPipe> pipes = streams(count);
+    while (!pipes.keySet().stream().map(hosts::get).toList().contains(node)
+        && pipes.size() < 40) {
+      pipes.putAll(streams(1));
+    }
+    return pipes;
   }
 
   /** A probe of the events of each stream {@code node} hosts. */
@@ -289,8 +317,48 @@ class ClusterPipeIT {
     }
   }
 
+  /**
+   * The proxy in front of one node's Artery port goes silent: the others cannot reach it, and it
+   * hears no answer from them. The majority downs it, it downs itself (split-brain resolver,
+   * keep-majority) and shuts down. Its streams end with a typed error, whichever the client gets
+   * first: the CLOSE of its shutdown or, on the next link, UNKNOWN_STREAM.
+   */
   @Test
   @Order(3)
+  void shouldEndTheStreamsOfAPartitionedNodeWithATypedErrorAndKeepTheOthers() throws Exception {
+    // A fourth node, which the others reach through a proxy that can cut it off. New shards go
+    // to the node with the fewest, so it hosts some of the new streams.
+    int arteryPort = freePort();
+    arteryProxy = ChaosProxy.start(clients.system(), new InetSocketAddress("127.0.0.1", 0),
+            List.of(new InetSocketAddress("127.0.0.1", arteryPort)), ChaosSchedule.none())
+        .toCompletableFuture().get(10, TimeUnit.SECONDS);
+    partitioned = nodes.joinBehindProxy(arteryProxy.address().getPort(), arteryPort);
+    bind(partitioned);
+    Map<UUID, BackedPipe> pipes = streamsOn(partitioned, 8);
+    List<TestProbe<PipeEvent>> probes = eventsOfStreamsOn(partitioned, pipes);
+    List<String> errors = new ArrayList<>();
+    long cut = System.nanoTime();
+    alive.remove(partitioned);
+    arteryProxy.inject(io.backedpipe.chaos.Fault.BLACKHOLE, Duration.ofMinutes(2));
+    for (TestProbe<PipeEvent> probe : probes) {
+      PipeEvent.Closed closed = awaitClosed(probe, GRACE);
+      Throwable cause = closed.error().orElseThrow(() -> new AssertionError("" + closed));
+      while (!(cause instanceof HandshakeRefusedException || cause instanceof PeerClosedException)
+          && cause.getCause() != null) {
+        cause = cause.getCause();
+      }
+      assertTrue(cause instanceof PeerClosedException
+          || cause instanceof HandshakeRefusedException refused
+              && refused.status() == HandshakeStatus.UNKNOWN_STREAM, () -> "closed by " + closed);
+      errors.add(cause.getClass().getSimpleName());
+    }
+    System.out.printf("partitioned node: %d streams ended with a typed error after %.1f s: %s%n",
+        probes.size(), (System.nanoTime() - cut) / 1e9, errors);
+    assertOthersEcho(pipes, partitioned);
+  }
+
+  @Test
+  @Order(4)
   void shouldRefuseTheStreamsOfAKilledNodeWithUnknownStreamWithinTheGracePeriod()
       throws Exception {
     // Terminating the actor system must not leave the cluster: the node just disappears.
@@ -315,7 +383,7 @@ class ClusterPipeIT {
   }
 
   @Test
-  @Order(4)
+  @Order(5)
   void shouldClosePipesOfALeavingNodeWithAReasonTheClientSees() throws Exception {
     Map<UUID, BackedPipe> pipes = streams(8);
     int victim = victim(pipes);
