@@ -149,6 +149,9 @@ public final class ClusterPipeServer {
     ClusterShardingSettings defaults = ClusterShardingSettings.create(system);
     return defaults.withNoPassivationStrategy()
         .withTuningParameters(defaults.tuningParameters()
+            // The absolute limit 0 selects the allocation that the threshold governs, whatever
+            // the application configures for its other entities.
+            .withLeastShardAllocationAbsoluteLimit(0)
             .withLeastShardAllocationRebalanceThreshold(Integer.MAX_VALUE)
             .withHandOffTimeout(leaveTimeout.plus(Duration.ofSeconds(10))));
   }

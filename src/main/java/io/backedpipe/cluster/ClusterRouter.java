@@ -13,6 +13,7 @@ import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
@@ -123,7 +124,10 @@ final class ClusterRouter {
       Route route) {
     EntityRef<PipeEntity.Command> entity = node.entities().apply(route.hello().streamId()
         .toString());
-    locate(entity, node, System.nanoTime() + node.askTimeout().toNanos())
+    // The client's handshake timeout runs from before its HELLO: what the cluster does must end
+    // well within it, or a refusal that says "retry" would reach nobody.
+    long deadlineNs = System.nanoTime() + node.askTimeout().toNanos() * 3 / 4;
+    locate(entity, node, deadlineNs)
         .whenComplete((located, error) -> {
           if (error != null) {
             system.log().info("no answer from the cluster for stream [{}] within {}: {}",
@@ -134,7 +138,7 @@ final class ClusterRouter {
             located.entity().tell(new PipeEntity.AttachLocal(route.hello(), route.client(),
                 route.connection(), route.welcome()));
           } else {
-            attachAcross(node, system, materializer, route, located.entity());
+            attachAcross(node, system, materializer, route, located.entity(), deadlineNs);
           }
         });
   }
@@ -148,8 +152,8 @@ final class ClusterRouter {
    */
   private static CompletableFuture<PipeEntity.Located> locate(
       EntityRef<PipeEntity.Command> entity, Node node, long deadlineNs) {
-    long leftNs = deadlineNs - System.nanoTime();
-    Duration attempt = Duration.ofNanos(Math.max(1, Math.min(LOCATE_TRY.toNanos(), leftNs)));
+    Duration attempt = Duration.ofNanos(Math.min(LOCATE_TRY.toNanos(),
+        left(deadlineNs).toNanos()));
     return Completions.direct(entity.<PipeEntity.Located>ask(PipeEntity.Locate::new, attempt))
         .handle((located, error) -> {
           if (located != null) {
@@ -164,7 +168,7 @@ final class ClusterRouter {
 
   /** Offers the connection's frames as stream refs to an entity on another node. */
   private static void attachAcross(Node node, ActorSystem<?> system, Materializer materializer,
-      Route route, ActorRef<PipeEntity.Command> entity) {
+      Route route, ActorRef<PipeEntity.Command> entity, long deadlineNs) {
     Pair<SinkRef<Frame>, SourceRef<Frame>> refs =
         StreamRefs.<Frame>sinkRef()
             .via(route.connection().frames())
@@ -172,7 +176,7 @@ final class ClusterRouter {
             .run(materializer);
     Completions.direct(AskPattern.<PipeEntity.Command, Frame.Welcome>ask(entity,
             replyTo -> new PipeEntity.AttachRemote(route.hello(), route.client(), refs.second(),
-                refs.first(), replyTo), node.askTimeout(), system.scheduler()))
+                refs.first(), replyTo), left(deadlineNs), system.scheduler()))
         .whenComplete((welcome, error) -> {
           if (welcome != null) {
             route.welcome().complete(welcome);
@@ -184,6 +188,12 @@ final class ClusterRouter {
                 node.limits()));
           }
         });
+  }
+
+  /** What is left until {@code deadlineNs}, at least a little: an ask needs a timeout. */
+  private static Duration left(long deadlineNs) {
+    return Duration.ofNanos(Math.max(TimeUnit.MILLISECONDS.toNanos(100),
+        deadlineNs - System.nanoTime()));
   }
 
   private static void refuse(Node node, Route route, Materializer materializer,

@@ -46,17 +46,19 @@ import org.apache.pekko.stream.javadsl.Flow;
  *   <caption>Transitions</caption>
  *   <tr><th>state</th><th>message</th><th>next</th></tr>
  *   <tr><td>vacant</td><td>attach with create, the node has room</td><td>reserving</td></tr>
- *   <tr><td>vacant</td><td>attach without create</td><td>passivated (UNKNOWN_STREAM)</td></tr>
+ *   <tr><td>vacant</td><td>attach without create</td><td>passivating (UNKNOWN_STREAM)</td></tr>
+ *   <tr><td>vacant</td><td>no attach for twice the accept timeout</td><td>passivating</td></tr>
  *   <tr><td>reserving</td><td>quota granted</td><td>hosting</td></tr>
- *   <tr><td>reserving</td><td>quota refused</td><td>vacant, passivated (LIMIT_REACHED)</td></tr>
+ *   <tr><td>reserving</td><td>quota refused</td><td>passivating (LIMIT_REACHED)</td></tr>
  *   <tr><td>hosting</td><td>pipe closed, completed</td><td>completed</td></tr>
  *   <tr><td>hosting</td><td>pipe closed otherwise</td><td>lingering</td></tr>
- *   <tr><td>hosting</td><td>pipe actor stopped without closing</td><td>lingering,
- *     passivated</td></tr>
+ *   <tr><td>hosting</td><td>pipe actor stopped without closing</td><td>passivating</td></tr>
  *   <tr><td>hosting</td><td>hand-off (the node leaves)</td><td>leaving</td></tr>
  *   <tr><td>leaving</td><td>pipe closed, or the leave timeout</td><td>stopped</td></tr>
- *   <tr><td>lingering</td><td>2 s, its last CLOSE flushed</td><td>passivated</td></tr>
- *   <tr><td>completed</td><td>the grace period</td><td>passivated</td></tr>
+ *   <tr><td>lingering</td><td>2 s, its last CLOSE flushed</td><td>passivating</td></tr>
+ *   <tr><td>completed</td><td>the grace period</td><td>passivating</td></tr>
+ *   <tr><td>passivating</td><td>attach (sent straight to it)</td><td>same (LIMIT_REACHED,
+ *     retry)</td></tr>
  *   <tr><td>any but hosting</td><td>hand-off (passivation's or the node's)</td><td>stopped</td></tr>
  * </table>
  *
@@ -155,7 +157,7 @@ public final class PipeEntity {
   static Behavior<Command> create(UUID id, ActorRef<ClusterSharding.ShardCommand> shard,
       Host host) {
     return Behaviors.setup(context -> Behaviors.withTimers(timers -> Behaviors.withStash(STASH,
-        stash -> new Machine(id, shard, host, context, timers, stash).vacant())));
+        stash -> new Machine(id, shard, host, context, timers, stash).started())));
   }
 
   /** One entity's states. */
@@ -178,11 +180,23 @@ public final class PipeEntity {
       this.stash = stash;
     }
 
+    /**
+     * A new entity: vacant, but only for a while. A {@code Locate} starts it and an attach
+     * normally follows at once; one that never comes (its client gave up) must not leave the
+     * entity behind for good, as sharding does not passivate idle entities here.
+     */
+    private Behavior<Command> started() {
+      timers.startSingleTimer(TIMER, Timeout.INSTANCE, host.acceptTimeout().multipliedBy(2));
+      return vacant();
+    }
+
     private Behavior<Command> vacant() {
       return Behaviors.receive(Command.class)
           .onMessage(Locate.class, this::onLocate)
           .onMessage(AttachLocal.class, m -> vacantAttach(local(m)))
           .onMessage(AttachRemote.class, m -> vacantAttach(remote(m)))
+          .onMessage(Refused.class, this::onRefused)
+          .onMessageEquals(Timeout.INSTANCE, this::passivate)
           .onMessageEquals(HandOff.INSTANCE, Behaviors::stopped)
           .build();
     }
@@ -193,6 +207,7 @@ public final class PipeEntity {
             + " is not hosted by the cluster: never created, expired, or its node left");
         return passivate();
       }
+      timers.cancel(TIMER);
       host.quota().tell(new NodeQuota.Reserve(attach.client().getAddress(),
           context.messageAdapter(NodeQuota.Reservation.class,
               r -> new Reserved(r.granted(), r.detail()))));
@@ -205,23 +220,30 @@ public final class PipeEntity {
           .onMessage(Reserved.class, reserved -> {
             if (!reserved.granted()) {
               refuse(first, HandshakeStatus.LIMIT_REACHED, reserved.detail());
-              passivate();
-              return stash.unstashAll(vacant());
+              return stash.unstashAll(passivate());
             }
             ActorRef<PipeCommand> pipe = spawnPipe();
             attach(pipe, first);
             return stash.unstashAll(hosting(pipe));
           })
+          .onMessage(AttachLocal.class, m -> stashOrRefuse(m, local(m)))
+          .onMessage(AttachRemote.class, m -> stashOrRefuse(m, remote(m)))
           .onAnyMessage(m -> {
-            if (stash.isFull()) {
-              context.getLog().warn("entity [{}]: more than {} messages while reserving; dropped"
-                  + " [{}]", id, STASH, m.getClass().getSimpleName());
-            } else {
-              stash.stash(m);
-            }
+            stash.stash(m); // a hand-off: at most one, attaches are bounded above
             return Behaviors.same();
           })
           .build();
+    }
+
+    /** Keeps an attach for when the pipe exists; beyond the stash's room, refuses it. */
+    private Behavior<Command> stashOrRefuse(Command message, Attach attach) {
+      if (stash.size() < STASH - 1) { // the last place is kept for a hand-off
+        stash.stash(message);
+      } else {
+        refuse(attach, HandshakeStatus.LIMIT_REACHED, "too many connections at once for streamId="
+            + id + "; retry");
+      }
+      return Behaviors.same();
     }
 
     private Behavior<Command> hosting(ActorRef<PipeCommand> pipe) {
@@ -240,8 +262,7 @@ public final class PipeEntity {
           .onMessage(PipeStopped.class, stopped -> {
             context.getLog().warn("pipe [{}] stopped without closing; its stream is gone", id);
             host.quota().tell(NodeQuota.Release.INSTANCE);
-            passivate();
-            return lingering();
+            return passivate();
           })
           .onMessageEquals(Timeout.INSTANCE, () -> {
             context.getLog().info("closing pipe [{}]: its client was gone for {}", id,
@@ -302,11 +323,33 @@ public final class PipeEntity {
 
     /**
      * Asks the shard to stop this entity: it sends {@link HandOff} once no message for the
-     * entity is on its way, and keeps any that come later for a new incarnation. Stopping at once
-     * would drop those.
+     * entity is on its way through it, and keeps any that come later for a new incarnation.
+     * Stopping at once would drop those.
      */
     private Behavior<Command> passivate() {
       shard.tell(new ClusterSharding.Passivate<>(context.getSelf()));
+      return passivating();
+    }
+
+    /**
+     * Waiting for the shard's {@link HandOff}. Attaches sent straight to this incarnation (after a
+     * {@code Locate} it answered) are refused with a retry: the next reaches a new one. Taking
+     * them would start a pipe that the coming hand-off closes at once.
+     */
+    private Behavior<Command> passivating() {
+      return Behaviors.receive(Command.class)
+          .onMessage(Locate.class, this::onLocate)
+          .onMessage(AttachLocal.class, m -> passivatingRefusal(local(m)))
+          .onMessage(AttachRemote.class, m -> passivatingRefusal(remote(m)))
+          .onMessage(Refused.class, this::onRefused)
+          .onMessageEquals(HandOff.INSTANCE, Behaviors::stopped)
+          .onAnyMessage(m -> Behaviors.same()) // a closed pipe's last events, a late timer
+          .build();
+    }
+
+    private Behavior<Command> passivatingRefusal(Attach attach) {
+      refuse(attach, HandshakeStatus.LIMIT_REACHED, "the entity of streamId=" + id
+          + " is stopping; retry");
       return Behaviors.same();
     }
 
@@ -345,6 +388,7 @@ public final class PipeEntity {
           .onMessage(Locate.class, this::onLocate)
           .onMessage(AttachLocal.class, m -> closedRefusal(local(m)))
           .onMessage(AttachRemote.class, m -> closedRefusal(remote(m)))
+          .onMessage(Refused.class, this::onRefused)
           .onMessageEquals(Timeout.INSTANCE, this::passivate)
           .onMessageEquals(HandOff.INSTANCE, Behaviors::stopped)
           .onAnyMessage(m -> Behaviors.same())

@@ -154,7 +154,9 @@ public final class ServeTunnel {
   }
 
   /**
-   * Stops accepting clients and closes every stream.
+   * Stops accepting clients and closes every stream. A clustered tunnel only stops accepting on
+   * this node: the streams this node hosts stay, reachable through the other nodes, until it
+   * leaves the cluster ({@link ClusterPipeServer#unbind}); {@link #shutdown} closes them.
    *
    * @return completes when unbound
    */
@@ -167,7 +169,9 @@ public final class ServeTunnel {
    * stream up to {@code drain} for its client to acknowledge the bytes it was sent, closes each
    * with a {@code CLOSE} ({@link TunnelCloseCode#TUNNEL_STOPPED}), so that the client closes its
    * local connection at once instead of retrying for the grace period, then stops accepting
-   * clients and closes whatever is left. The log says {@code shutting down: closing N streams} and
+   * clients and closes whatever is left (on a clustered tunnel: stops accepting on this node; the
+   * streams this node hosts are the ones closed, and a stream opened meanwhile is closed when the
+   * node leaves the cluster). The log says {@code shutting down: closing N streams} and
    * how it went.
    *
    * @param drain how long a stream may wait for acknowledgements

@@ -51,9 +51,13 @@ class PipeEntityTest {
     final ActorRef<PipeEntity.Command> entity;
 
     Fixture() {
+      this(TIMEOUT);
+    }
+
+    Fixture(Duration acceptTimeout) {
       PipeSettings pipeSettings = PipeSettings.create(testKit.system());
       PipeEntity.Host host = new PipeEntity.Host(ServerSettings.create(testKit.system()),
-          pipeSettings, TIMEOUT, Duration.ofSeconds(2), quota.ref(),
+          pipeSettings, acceptTimeout, Duration.ofSeconds(2), quota.ref(),
           (streamId, pipe) -> created.add(pipe));
       entity = testKit.spawn(PipeEntity.create(id, shard.ref(), host));
     }
@@ -97,6 +101,35 @@ class PipeEntityTest {
     assertTrue(welcome.detail().contains("not hosted by the cluster"), welcome.detail());
     f.expectPassivate();
     f.quota.expectNoMessage(Duration.ofMillis(100)); // nothing reserved, nothing to release
+  }
+
+  /**
+   * An attach sent straight to an incarnation that is passivating (it answered the client's
+   * Locate first) is refused with a retry, and reserves nothing: a pipe it started would be closed
+   * by the hand-off on its way.
+   */
+  @Test
+  void shouldRefuseWithRetryAnAttachThatReachesItWhilePassivating() throws Exception {
+    Fixture f = new Fixture();
+    f.await(f.attach(false, TestLink.create(testKit.system())));
+    f.expectPassivate();
+    Frame.Welcome retry = f.await(f.attach(true, TestLink.create(testKit.system())));
+    assertEquals(HandshakeStatus.LIMIT_REACHED, retry.status());
+    assertTrue(retry.detail().contains("stopping; retry"), retry.detail());
+    f.quota.expectNoMessage(Duration.ofMillis(100));
+    TestProbe<Object> watcher = testKit.createTestProbe();
+    f.entity.tell(PipeEntity.HandOff.INSTANCE); // what the shard sends once nothing is on its way
+    watcher.expectTerminated(f.entity, TIMEOUT);
+  }
+
+  /** A Locate starts an entity; a client that never attaches must not leave it behind. */
+  @Test
+  void shouldPassivateWhenNoAttachFollowsItsStart() {
+    Fixture f = new Fixture(Duration.ofMillis(100));
+    TestProbe<PipeEntity.Located> located = testKit.createTestProbe();
+    f.entity.tell(new PipeEntity.Locate(located.ref()));
+    assertEquals(f.entity, located.receiveMessage().entity());
+    f.expectPassivate();
   }
 
   @Test
