@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.backedpipe.BackedPipe;
 import io.backedpipe.PipeCommand;
 import io.backedpipe.PipeSettings;
+import io.backedpipe.PipeState;
 import io.backedpipe.server.ServerSettings;
 import io.backedpipe.testing.TestLink;
 import io.backedpipe.testing.TestPeer;
@@ -155,6 +156,15 @@ class PipeEntityTest {
     f.grant();
     assertEquals(HandshakeStatus.OK, f.await(welcome).status());
     assertEquals(1, f.created.size());
+    // The OK is sent as the pipe accepts; it attaches the link just after (a hand-off before
+    // that closes the pipe with nothing on the link to tell, and the client learns on its next
+    // HELLO).
+    BackedPipe pipe = f.created.get(0);
+    testKit.createTestProbe().awaitAssert(TIMEOUT, () -> {
+      assertEquals(PipeState.CONNECTED,
+          pipe.status().toCompletableFuture().get(1, TimeUnit.SECONDS).state());
+      return null;
+    });
 
     TestProbe<Object> watcher = testKit.createTestProbe();
     f.entity.tell(PipeEntity.HandOff.INSTANCE);
