@@ -96,9 +96,7 @@ final class ClusterRouter {
                 "refused HELLO for stream [{}]: no or a wrong proof of the shared secret ({} more"
                     + " since the last line)", hello.streamId(), held));
             refuse(node, route, materializer, HandshakeStatus.NOT_AUTHORIZED,
-                hello.proof().isEmpty()
-                    ? "proof required: the server has a shared secret and the HELLO carries none"
-                    : "proof wrong: the HELLO's proof does not match the server's shared secret");
+                AcceptAnswers.unproven(hello));
           } else {
             attach(node, system, materializer, route);
           }

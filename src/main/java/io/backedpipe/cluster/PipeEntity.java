@@ -24,6 +24,7 @@ import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.PostStop;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
+import org.apache.pekko.actor.typed.javadsl.BehaviorBuilder;
 import org.apache.pekko.actor.typed.javadsl.AskPattern;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.StashBuffer;
@@ -285,8 +286,10 @@ public final class PipeEntity {
     private Behavior<Command> leaving(ActorRef<PipeCommand> pipe) {
       return Behaviors.receive(Command.class)
           .onMessage(Locate.class, this::onLocate)
-          .onMessage(AttachLocal.class, m -> leavingRefusal(local(m)))
-          .onMessage(AttachRemote.class, m -> leavingRefusal(remote(m)))
+          .onMessage(AttachLocal.class, m -> refuseAndStay(local(m), HandshakeStatus.UNKNOWN_STREAM,
+              leavingDetail()))
+          .onMessage(AttachRemote.class, m -> refuseAndStay(remote(m),
+              HandshakeStatus.UNKNOWN_STREAM, leavingDetail()))
           .onMessage(Refused.class, this::onRefused)
           .onMessage(Lifecycle.class, lifecycle -> lifecycle.pipe().equals(pipe)
               && lifecycle.event() instanceof PipeEvent.Closed
@@ -298,26 +301,44 @@ public final class PipeEntity {
           .build();
     }
 
-    private Behavior<Command> leavingRefusal(Attach attach) {
-      refuse(attach, HandshakeStatus.UNKNOWN_STREAM, "streamId=" + id
-          + ": the node hosting it is leaving the cluster and has closed it");
-      return Behaviors.same();
+    private String leavingDetail() {
+      return "streamId=" + id + ": the node hosting it is leaving the cluster and has closed it";
     }
 
+    /** The stream ended cleanly: said for the grace period, then the entity passivates. */
     private Behavior<Command> completed() {
-      return Behaviors.receive(Command.class)
-          .onMessage(Locate.class, this::onLocate)
-          .onMessage(AttachLocal.class, m -> completedRefusal(local(m)))
-          .onMessage(AttachRemote.class, m -> completedRefusal(remote(m)))
-          .onMessage(Refused.class, this::onRefused)
-          .onMessageEquals(Timeout.INSTANCE, this::passivate)
-          .onMessageEquals(HandOff.INSTANCE, Behaviors::stopped)
-          .onAnyMessage(m -> Behaviors.same()) // the closed pipe's last events
-          .build();
+      return refusing(HandshakeStatus.COMPLETED, "streamId=" + id, true);
     }
 
-    private Behavior<Command> completedRefusal(Attach attach) {
-      refuse(attach, HandshakeStatus.COMPLETED, "streamId=" + id);
+    /** The pipe closed (or stopped): its last CLOSE gets a moment to be flushed. */
+    private Behavior<Command> lingering() {
+      return refusing(HandshakeStatus.UNKNOWN_STREAM, "streamId=" + id + " was closed", true);
+    }
+
+    /**
+     * A state without a pipe to attach to: every attach gets the same refusal, refusals from the
+     * pipe's last asks are still answered, and a hand-off stops the entity.
+     *
+     * @param passivateOnTimeout whether the state's timer ends it by passivating
+     */
+    private Behavior<Command> refusing(HandshakeStatus status, String detail,
+        boolean passivateOnTimeout) {
+      BehaviorBuilder<Command> builder = Behaviors.receive(Command.class)
+          .onMessage(Locate.class, this::onLocate)
+          .onMessage(AttachLocal.class, m -> refuseAndStay(local(m), status, detail))
+          .onMessage(AttachRemote.class, m -> refuseAndStay(remote(m), status, detail))
+          .onMessage(Refused.class, this::onRefused)
+          .onMessageEquals(HandOff.INSTANCE, Behaviors::stopped);
+      if (passivateOnTimeout) {
+        builder = builder.onMessageEquals(Timeout.INSTANCE, this::passivate);
+      }
+      // the closed pipe's last events, a late timer
+      return builder.onAnyMessage(m -> Behaviors.same()).build();
+    }
+
+    private Behavior<Command> refuseAndStay(Attach attach, HandshakeStatus status,
+        String detail) {
+      refuse(attach, status, detail);
       return Behaviors.same();
     }
 
@@ -337,20 +358,8 @@ public final class PipeEntity {
      * them would start a pipe that the coming hand-off closes at once.
      */
     private Behavior<Command> passivating() {
-      return Behaviors.receive(Command.class)
-          .onMessage(Locate.class, this::onLocate)
-          .onMessage(AttachLocal.class, m -> passivatingRefusal(local(m)))
-          .onMessage(AttachRemote.class, m -> passivatingRefusal(remote(m)))
-          .onMessage(Refused.class, this::onRefused)
-          .onMessageEquals(HandOff.INSTANCE, Behaviors::stopped)
-          .onAnyMessage(m -> Behaviors.same()) // a closed pipe's last events, a late timer
-          .build();
-    }
-
-    private Behavior<Command> passivatingRefusal(Attach attach) {
-      refuse(attach, HandshakeStatus.LIMIT_REACHED, "the entity of streamId=" + id
-          + " is stopping; retry");
-      return Behaviors.same();
+      return refusing(HandshakeStatus.LIMIT_REACHED, "the entity of streamId=" + id
+          + " is stopping; retry", false);
     }
 
     private Behavior<Command> onLocate(Locate locate) {
@@ -380,23 +389,6 @@ public final class PipeEntity {
         timers.startSingleTimer(TIMER, Timeout.INSTANCE, LINGER);
         return lingering();
       }
-      return Behaviors.same();
-    }
-
-    private Behavior<Command> lingering() {
-      return Behaviors.receive(Command.class)
-          .onMessage(Locate.class, this::onLocate)
-          .onMessage(AttachLocal.class, m -> closedRefusal(local(m)))
-          .onMessage(AttachRemote.class, m -> closedRefusal(remote(m)))
-          .onMessage(Refused.class, this::onRefused)
-          .onMessageEquals(Timeout.INSTANCE, this::passivate)
-          .onMessageEquals(HandOff.INSTANCE, Behaviors::stopped)
-          .onAnyMessage(m -> Behaviors.same())
-          .build();
-    }
-
-    private Behavior<Command> closedRefusal(Attach attach) {
-      refuse(attach, HandshakeStatus.UNKNOWN_STREAM, "streamId=" + id + " was closed");
       return Behaviors.same();
     }
 

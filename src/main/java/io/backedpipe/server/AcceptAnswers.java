@@ -59,6 +59,20 @@ public final class AcceptAnswers {
   }
 
   /**
+   * Why a HELLO without the right proof of the shared secret is refused ({@code NOT_AUTHORIZED}):
+   * a missing proof (a client without a secret) or a wrong one (another secret, or a forger). The
+   * client knows which it sent, so the detail tells it nothing new.
+   *
+   * @param hello the refused HELLO
+   * @return the detail
+   */
+  public static String unproven(Frame.Hello hello) {
+    return hello.proof().isEmpty()
+        ? "proof required: the server has a shared secret and the HELLO carries no proof"
+        : "proof wrong: the HELLO's proof does not match the server's shared secret";
+  }
+
+  /**
    * The status that tells the client why its pipe refused it.
    *
    * @param error the pipe's refusal, or the ask's failure

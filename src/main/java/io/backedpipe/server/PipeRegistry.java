@@ -280,9 +280,7 @@ public final class PipeRegistry extends AbstractBehavior<PipeRegistry.Command> {
             + " line)", route.hello().streamId(), missing
             ? "no proof of the shared secret (the client has no secret)"
             : "a wrong proof of the shared secret (another secret, or a forger)", held));
-    return answer(route, HandshakeStatus.NOT_AUTHORIZED, missing
-        ? "proof required: the server has a shared secret and the HELLO carries no proof"
-        : "proof wrong: the HELLO's proof does not match the server's shared secret");
+    return answer(route, HandshakeStatus.NOT_AUTHORIZED, AcceptAnswers.unproven(route.hello()));
   }
 
   private Behavior<Command> refuse(Route route, HandshakeStatus status, String detail) {
