@@ -4,6 +4,7 @@
 # A checking client streams STREAMS x BYTES through connect -> serve -> echo and back.
 #   sudo src/test/netem/slow-link.sh                         # 512 kbit/s, 6 s outages every 25 s
 #   RATE=128kbit STREAMS=1 BYTES=65536 OUTAGE=0 src/test/netem/slow-link.sh
+#   CLUSTER=2 src/test/netem/slow-link.sh                    # served by a cluster of 2 nodes
 # Prints the client's verdict; exits 0 only if every stream echoed byte-identical.
 set -euo pipefail
 cd "$(dirname "$0")/../../.."

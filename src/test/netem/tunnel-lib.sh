@@ -1,7 +1,9 @@
 # Shared by the scripts here (source it): two network namespaces joined by a veth pair, with an
 # echo server and `serve` in B and `connect` in A. Needs root, iproute2 and python3; run from the
 # project directory with the jar built (mvn -B -q package -DskipTests).
-# Set before sourcing: RATE (tbf rate each way, "" for none), TOOL_ARGS (more serve/connect options).
+# Set before sourcing: RATE (tbf rate each way, "" for none), TOOL_ARGS (more serve/connect options),
+# CLUSTER=2 (or more) to serve from that many cluster nodes in B behind a proxy there that sends
+# each new link to a random node, so links lost on the slow link come back through any node.
 
 JAR=${JAR:-target/backed-pipe.jar}   # the tool to run
 A=bp-net-a; B=bp-net-b; ADDR_A=10.203.0.1; ADDR_B=10.203.0.2; DEV_A=bp-net-va; DEV_B=bp-net-vb
@@ -39,11 +41,26 @@ tunnel_lose() {
 tunnel_start() {
   head -c 32 /dev/urandom | base64 > "$work/secret"
   ip netns exec "$B" python3 src/test/netem/echo_server.py 127.0.0.1 9000 &
+  local server="$ADDR_B:7000"
+  if [ "${CLUSTER:-1}" -gt 1 ]; then
+    local targets=() node
+    for node in $(seq 0 $((CLUSTER - 1))); do
+      # shellcheck disable=SC2086
+      ip netns exec "$B" java -jar "$JAR" serve --listen "127.0.0.1:$((7001 + node))" \
+        --target 127.0.0.1:9000 --secret-file "$work/secret" --cluster-host 127.0.0.1 \
+        --cluster-port $((25520 + node)) --seed 127.0.0.1:25520 ${TOOL_ARGS:-} \
+        2> "$work/serve$node.log" &
+      targets+=(--target "127.0.0.1:$((7001 + node))")
+    done
+    ip netns exec "$B" java -jar "$JAR" proxy --listen "$ADDR_B:7000" "${targets[@]}" \
+      --fault-interval 0 2> "$work/proxy.log" &
+  else
+    # shellcheck disable=SC2086
+    ip netns exec "$B" java -jar "$JAR" serve --listen "$ADDR_B:7000" --target 127.0.0.1:9000 \
+      --secret-file "$work/secret" ${TOOL_ARGS:-} 2> "$work/serve.log" &
+  fi
   # shellcheck disable=SC2086
-  ip netns exec "$B" java -jar "$JAR" serve --listen "$ADDR_B:7000" --target 127.0.0.1:9000 \
-    --secret-file "$work/secret" ${TOOL_ARGS:-} 2> "$work/serve.log" &
-  # shellcheck disable=SC2086
-  ip netns exec "$A" java -jar "$JAR" connect --server "$ADDR_B:7000" --listen 127.0.0.1:2222 \
+  ip netns exec "$A" java -jar "$JAR" connect --server "$server" --listen 127.0.0.1:2222 \
     --secret-file "$work/secret" ${TOOL_ARGS:-} 2> "$work/connect.log" &
   for _ in $(seq 100); do
     ip netns exec "$A" bash -c 'exec 3<>/dev/tcp/127.0.0.1/2222' 2>/dev/null && return 0
