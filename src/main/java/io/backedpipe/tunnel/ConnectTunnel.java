@@ -21,12 +21,15 @@ import org.apache.pekko.stream.javadsl.Sink;
 import org.apache.pekko.stream.javadsl.Tcp;
 
 /**
- * The client end of a tunnel ({@code backed-pipe connect}), a local port forward: every TCP
- * connection accepted on the local port becomes one new pipe (a fresh stream id) to a
- * {@link ServeTunnel}, relayed by a {@link TunnelStream}. EOF and half-close carry both ways; a
- * local connection that fails (a reset) closes the pipe, and the server closes the target's
- * connection. While the link to the server is down the local application notices nothing: its
- * bytes wait in the pipe's window and flow again once the pipe resumes.
+ * The client end of a tunnel ({@code backed-pipe connect}), a local port forward. It keeps one
+ * pipe to a {@link ServeTunnel} (dialed as soon as it starts) and carries every TCP connection
+ * accepted on the local port as a stream of its own over that pipe ({@link TunnelSession}): a new
+ * connection costs one frame, and the server dials the target for it. EOF and half-close carry
+ * both ways; a local connection that fails (a reset) resets its stream, and the server resets the
+ * target's connection. While the link to the server is down the local applications notice
+ * nothing: their bytes wait in the pipe's window and flow again once the pipe resumes, after one
+ * reconnect for all of them. If the pipe closes for good (the server forgot it, or the reconnect
+ * policy gave up), its local connections are reset and the next one starts a new pipe.
  *
  * <pre>{@code
  * ConnectTunnel tunnel = ConnectTunnel.start(system, new InetSocketAddress("127.0.0.1", 2222),
@@ -53,7 +56,7 @@ public final class ConnectTunnel {
    * @param system the actor system
    * @param listen the local address applications connect to
    * @param server the {@code serve} end
-   * @param listener told of every pipe event of every stream, if present
+   * @param listener told of every event of the tunnel's pipe, if present
    * @return the bound tunnel
    * @throws IllegalArgumentException when the TLS settings or stores are wrong
    */
@@ -66,23 +69,23 @@ public final class ConnectTunnel {
     // loaded once, shared by every stream's reconnector
     Optional<TlsContext> tls = tlsSettings.enabled()
         ? Optional.of(TlsContext.load(tlsSettings)) : Optional.empty();
-    ActorRef<TunnelStreams.Command> streams = system.systemActorOf(TunnelStreams.create(),
+    TunnelSettings tunnel = TunnelSettings.create(system);
+    ActorRef<TunnelStreams.Command> streams = system.systemActorOf(
+        TunnelStreams.connecting(parent -> {
+          UUID id = UUID.randomUUID();
+          TcpReconnector dialer = tls.isPresent()
+              ? new TcpReconnector(system, server, id, true, transport, tls.get())
+              : new TcpReconnector(system, server, id, true, transport);
+          return TunnelSession.dialing(id, server, BackedPipe.create(dialer, settings),
+              settings.reconnect().giveUpAfter(), tunnel, listener, parent);
+        }),
         "tunnel-connect-" + UUID.randomUUID(), Props.empty());
     return Tcp.get(system).bind(listen.getHostString(), listen.getPort(),
             ServerSettings.create(system).acceptBacklog(),
             transport.socketOptions(),
             true, // half-close: the application's EOF must not end what flows back to it
             Optional.empty())
-        .to(Sink.foreach(local -> {
-          UUID id = UUID.randomUUID();
-          TcpReconnector dialer = tls.isPresent()
-              ? new TcpReconnector(system, server, id, true, transport, tls.get())
-              : new TcpReconnector(system, server, id, true, transport);
-          streams.tell(new TunnelStreams.Spawn(TunnelStream.dialing(id, local, server,
-                  BackedPipe.create(dialer, settings), settings.reconnect().giveUpAfter(),
-                  listener),
-              "stream-" + id));
-        }))
+        .to(Sink.foreach(local -> streams.tell(new TunnelStreams.Accept(local))))
         .run(system)
         .thenApply(binding -> new ConnectTunnel(system, binding, streams));
   }
@@ -107,14 +110,14 @@ public final class ConnectTunnel {
 
   /**
    * Shuts the tunnel down gracefully, as a process that is asked to stop should: stops accepting
-   * local connections, gives every open stream up to {@code drain} for the server to acknowledge
-   * the bytes it was sent, then closes each with a {@code CLOSE} ({@link
-   * TunnelCloseCode#TUNNEL_STOPPED}), so that the server ends the target's connection at once
-   * instead of keeping the stream for its grace period, and resets the local connections. The log
-   * says {@code shutting down: closing N streams} and how it went.
+   * local connections, gives the pipe up to {@code drain} for the server to acknowledge the bytes
+   * it was sent, then closes it with a {@code CLOSE} ({@link TunnelCloseCode#TUNNEL_STOPPED}), so
+   * that the server ends the target connections at once instead of keeping the pipe for its grace
+   * period, and resets the local connections. The log says {@code shutting down: closing 1 tunnel
+   * connection} and how it went.
    *
-   * @param drain how long a stream may wait for acknowledgements
-   * @return completes with the number of streams closed, once their CLOSEs went out
+   * @param drain how long the pipe may wait for acknowledgements
+   * @return completes with the number of tunnel connections closed, once their CLOSEs went out
    */
   public CompletionStage<Integer> shutdown(Duration drain) {
     return binding.unbind().handle((unbound, error) -> Done.getInstance())

@@ -10,7 +10,7 @@ import java.util.Set;
  * fails, instead of one line per retry: a server that is down for a minute is a handful of lines,
  * not a hundred.
  *
- * <p>Not thread-safe; owned by a {@link TunnelStream}.
+ * <p>Not thread-safe; owned by a {@link TunnelSession}.
  */
 final class Outage {
   /** When the first "still failing" line comes; each next one comes twice as late. */

@@ -22,12 +22,13 @@ import org.apache.pekko.actor.typed.Props;
 import org.apache.pekko.actor.typed.javadsl.AskPattern;
 
 /**
- * The server end of a tunnel ({@code backed-pipe serve}): a {@link PipeServer} whose every new
- * pipe opens one TCP connection to the target and relays bytes both ways through a
- * {@link TunnelStream}. The target's EOF becomes the client's end-of-stream; the client's
- * end-of-stream half-closes the target connection's write side; a target that cannot be reached
- * or that resets closes the pipe with a {@link TunnelCloseCode} and the reason, which the client
- * logs before it closes its local connection.
+ * The server end of a tunnel ({@code backed-pipe serve}): a {@link PipeServer} whose every pipe
+ * is one {@code connect}'s tunnel connection ({@link TunnelSession}). Each stream the client opens
+ * over it gets one new TCP connection to the target, and bytes flow both ways. The target's EOF
+ * becomes the stream's EOF at the client; the client's EOF half-closes the target connection's
+ * write side; a target that cannot be reached or that resets resets the stream with a
+ * {@link TunnelCloseCode} and the reason, which the client logs before it resets its local
+ * connection.
  *
  * <pre>{@code
  * ServeTunnel tunnel = ServeTunnel.start(system, new InetSocketAddress("0.0.0.0", 7000),
@@ -74,7 +75,7 @@ public final class ServeTunnel {
     TransportSettings transport = TransportSettings.create(system);
     TlsSettings tls = TlsSettings.create(system);
     ActorRef<TunnelStreams.Command> streams = spawnStreams(system);
-    BiConsumer<UUID, BackedPipe> relay = relay(streams, target, transport, listener);
+    BiConsumer<UUID, BackedPipe> relay = relay(system, streams, target, transport, listener);
     String host = listen.getHostString();
     return (tls.enabled()
             ? PipeServer.bind(system, host, listen.getPort(), ServerSettings.create(system),
@@ -115,7 +116,7 @@ public final class ServeTunnel {
     ActorRef<TunnelStreams.Command> streams = spawnStreams(system);
     return ClusterPipeServer.bind(system, listen.getHostString(), listen.getPort(),
             ServerSettings.create(system), PipeSettings.create(system), transport, context,
-            relay(streams, target, transport, listener))
+            relay(system, streams, target, transport, listener))
         .thenApply(server -> new ServeTunnel(system, server.address(), server::unbind,
             Optional.of(server), streams));
   }
@@ -125,14 +126,16 @@ public final class ServeTunnel {
         Props.empty());
   }
 
-  /** Every new pipe gets its relay to the target, a child of {@code streams}. */
-  private static BiConsumer<UUID, BackedPipe> relay(ActorRef<TunnelStreams.Command> streams,
+  /** Every new pipe gets its session, a child of {@code streams}. */
+  private static BiConsumer<UUID, BackedPipe> relay(ActorSystem<?> system,
+      ActorRef<TunnelStreams.Command> streams,
       InetSocketAddress target, TransportSettings transport,
       Optional<ActorRef<TunnelEvent>> listener) {
+    TunnelSettings settings = TunnelSettings.create(system);
     return (id, pipe) -> streams.tell(new TunnelStreams.Spawn(
-        TunnelStream.serving(id, pipe, target, transport, listener),
-        // a stream id may come back while its previous relay still stops: unique names
-        "stream-" + id + "-" + UUID.randomUUID()));
+        TunnelSession.serving(id, pipe, target, transport, settings, listener),
+        // a stream id may come back while its previous session still stops: unique names
+        "session-" + id + "-" + UUID.randomUUID()));
   }
 
   /**

@@ -1,8 +1,10 @@
 package io.backedpipe.tunnel;
 
 /**
- * Why one end of a tunnel closed its pipe early: the code of the {@code CLOSE} frame, which the other
- * end logs with the reason and answers by closing its own TCP connection.
+ * Why one end of a tunnel ended something early: the code of a stream's {@code RESET} (which the
+ * other end logs with the reason and answers by resetting its own TCP connection), or of the
+ * {@code CLOSE} that ends the tunnel's pipe and every stream on it ({@link #TUNNEL_STOPPED},
+ * {@link #TUNNEL_PROTOCOL}).
  */
 public enum TunnelCloseCode {
   /** The target could not be reached (refused, unknown host, timed out). */
@@ -12,7 +14,11 @@ public enum TunnelCloseCode {
   /** The local application's connection failed (a reset). */
   LOCAL_FAILED(18),
   /** The tunnel on that side is shutting down. */
-  TUNNEL_STOPPED(19);
+  TUNNEL_STOPPED(19),
+  /** The other end broke the tunnel's stream multiplexing ({@code MuxProtocolException}). */
+  TUNNEL_PROTOCOL(20),
+  /** A stream beyond the most one tunnel connection carries ({@code max-streams}). */
+  STREAM_LIMIT(21);
 
   private final int code;
 
@@ -23,7 +29,7 @@ public enum TunnelCloseCode {
   /**
    * The code on the wire.
    *
-   * @return the code, {@code 16..19}
+   * @return the code, {@code 16..21}
    */
   public int code() {
     return code;

@@ -29,8 +29,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The tool as a user runs it, in separate JVMs with its own logging: what it says when it cannot
  * listen, and what a stop of {@code connect} or {@code serve} (SIGTERM, as {@code
- * Process.destroy()} sends) does to the other end: the stream closes at once, well before the
- * grace period, instead of waiting it out.
+ * Process.destroy()} sends) does to the other end: the tunnel connection closes at once, and its
+ * streams with it, well before the grace period, instead of waiting it out.
  */
 class ToolProcessIT {
   private static final ActorTestKit testKit = ActorTestKit.create();
@@ -123,9 +123,9 @@ class ToolProcessIT {
       assertTrue(tunnel.connect().waitFor(TIMEOUT.toSeconds(), TimeUnit.SECONDS));
       String log = read(dir, "connect.err");
       assertTrue(log.contains("INFO  io.backedpipe.tunnel.TunnelStreams - shutting down: closing"
-          + " 1 stream\n"), log);
-      assertTrue(log.contains("INFO  io.backedpipe.tunnel.TunnelStreams - shut down: 1 stream"
-          + " closed, every byte acknowledged\n"), log);
+          + " 1 tunnel connection\n"), log);
+      assertTrue(log.contains("INFO  io.backedpipe.tunnel.TunnelStreams - shut down: 1 tunnel"
+          + " connection closed, carrying 1 stream, every byte acknowledged\n"), log);
     } finally {
       tunnel.stop();
     }
@@ -143,7 +143,7 @@ class ToolProcessIT {
       awaitLine(dir, "connect.err", tunnel.connect(),
           ": closed by the other end: \"serve is shutting down\"");
       assertTrue(tunnel.serve().waitFor(TIMEOUT.toSeconds(), TimeUnit.SECONDS));
-      assertTrue(read(dir, "serve.err").contains("shutting down: closing 1 stream"),
+      assertTrue(read(dir, "serve.err").contains("shutting down: closing 1 tunnel connection"),
           read(dir, "serve.err"));
     } finally {
       tunnel.stop();

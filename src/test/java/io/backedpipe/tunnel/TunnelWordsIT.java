@@ -85,15 +85,15 @@ class TunnelWordsIT {
         assertEquals(1, log.containing("giving up").size(), log.all().toString());
         return null;
       });
-      assertEquals(List.of("INFO io.backedpipe.tunnel.TunnelStream - " + streamOf(log, server)
+      assertEquals(List.of("INFO io.backedpipe.tunnel.TunnelSession - " + streamOf(log, server)
               + ": cannot connect to " + server + ": connection refused; retrying for up to 1s"),
           info(log, "cannot connect"), log.all().toString());
-      assertTrue(log.containing("DEBUG io.backedpipe.tunnel.TunnelStream").stream()
+      assertTrue(log.containing("DEBUG io.backedpipe.tunnel.TunnelSession").stream()
           .anyMatch(l -> l.contains(": attempt ") && l.endsWith("failed: connection refused")
               || l.contains("failed: connection refused; next in ")), log.all().toString());
-      assertEquals(List.of("WARN io.backedpipe.tunnel.TunnelStream - " + streamOf(log, server)
+      assertEquals(List.of("WARN io.backedpipe.tunnel.TunnelSession - " + streamOf(log, server)
               + ": giving up: no connection to " + server + " within 1s: connection refused;"
-              + " resetting the local connection"), log.containing("giving up"));
+              + " resetting its 1 local connection"), log.containing("giving up"));
       assertEquals(List.of(), info(log, "CLOSED_BY_USER"));
       assertEquals(List.of(), log.containing("PT"));
       // the library's own per-attempt lines are for debugging only
@@ -113,7 +113,7 @@ class TunnelWordsIT {
         assertEquals(1, log.containing("giving up").size(), log.all().toString());
         return null;
       });
-      assertEquals(List.of("INFO io.backedpipe.tunnel.TunnelStream - " + streamOf(log, server)
+      assertEquals(List.of("INFO io.backedpipe.tunnel.TunnelSession - " + streamOf(log, server)
               + ": cannot connect to " + server + ": not a backed-pipe server (it sent"
               + " \"SSH-2.0-OpenSSH_9.6p1 Ub\"...); retrying for up to 1s"),
           log.containing("cannot connect"), log.all().toString());
@@ -140,24 +140,25 @@ class TunnelWordsIT {
         assertEquals(1, log.containing(": lost: ").size(), log.all().toString());
         return null;
       });
-      String stream = streamOf(log, "from 127.0.0.1:");
-      assertEquals(List.of("WARN io.backedpipe.tunnel.TunnelStream - " + stream + ": lost: the"
+      String stream = streamOf(log, " to 127.0.0.1:");
+      assertEquals(List.of("WARN io.backedpipe.tunnel.TunnelSession - " + stream + ": lost: the"
               + " server no longer knows it (restarted, the cluster node hosting it left, or the"
               + " grace period passed); resetting"
-              + " the local connection"), log.containing(": lost: "));
+              + " its 1 local connection"), log.containing(": lost: "));
       // the link's loss is said once on this side, by the stream, in words
       List<String> lost = log.containing(stream + ": link lost");
       assertEquals(1, lost.size(), log.all().toString());
-      assertTrue(lost.get(0).startsWith("INFO io.backedpipe.tunnel.TunnelStream - " + stream
+      assertTrue(lost.get(0).startsWith("INFO io.backedpipe.tunnel.TunnelSession - " + stream
           + ": link lost ("), lost.get(0));
       assertTrue(lost.get(0).endsWith("); reconnecting"), lost.get(0));
       assertEquals(List.of(), log.containing("connection lost: generation"));
     }
   }
 
-  /** The label of the connect side's stream in the lines that mention {@code text}. */
+  /** The label of the connect side's tunnel in the lines that mention {@code text}. */
   private static String streamOf(LogLines log, String text) {
-    String line = log.containing(text).stream().filter(l -> l.contains(" from "))
+    String line = log.containing(text).stream().filter(l -> l.contains(" - tunnel ")
+            && l.substring(l.indexOf(" - tunnel ")).contains(" to "))
         .findFirst().orElseThrow(() -> new AssertionError("no line with " + text + ": "
             + log.all()));
     String message = line.substring(line.indexOf(" - ") + 3);

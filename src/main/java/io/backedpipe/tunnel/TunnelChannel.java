@@ -1,0 +1,235 @@
+package io.backedpipe.tunnel;
+
+import io.backedpipe.transport.FailureText;
+import io.backedpipe.transport.TransportSettings;
+import io.backedpipe.tunnel.mux.CreditGate;
+import io.backedpipe.tunnel.mux.MuxCodec;
+import io.backedpipe.tunnel.mux.MuxFrame;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import org.apache.pekko.NotUsed;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.japi.Pair;
+import org.apache.pekko.japi.function.Function;
+import org.apache.pekko.japi.pf.PFBuilder;
+import org.apache.pekko.stream.BoundedSourceQueue;
+import org.apache.pekko.stream.KillSwitches;
+import org.apache.pekko.stream.Materializer;
+import org.apache.pekko.stream.QueueOfferResult;
+import org.apache.pekko.stream.SharedKillSwitch;
+import org.apache.pekko.stream.javadsl.Flow;
+import org.apache.pekko.stream.javadsl.Keep;
+import org.apache.pekko.stream.javadsl.Sink;
+import org.apache.pekko.stream.javadsl.Source;
+import org.apache.pekko.stream.javadsl.Tcp;
+import org.apache.pekko.util.ByteString;
+
+/**
+ * One stream of a tunnel: one TCP connection (the local application's on the {@code connect}
+ * side, the target's on the {@code serve} side) joined to its share of the tunnel's pipe. Its
+ * bytes from the peer wait in {@link #inbound} until the TCP connection takes them; its bytes to
+ * the peer leave as DATA frames through a {@link CreditGate}, so neither side ever holds more of
+ * a stream than the window it granted. The {@link TunnelSession} that owns it keeps the counts;
+ * this class only holds them and builds the stream graphs.
+ *
+ * <p>Not thread-safe: its fields belong to the session actor. The graphs report to the session
+ * by message: what their TCP connection took ({@code Consumed}), that their outgoing side ended
+ * ({@code OutboundEnded}), and that their TCP connection failed ({@code ChannelFailed}, after the
+ * RESET that says so went out).
+ */
+final class TunnelChannel {
+  final int id;
+  final String label;
+  final int window;
+  /** The peer's bytes for the TCP connection. */
+  final BoundedSourceQueue<ByteString> inbound;
+  /** Lets this stream send more when the peer grants it. */
+  final CreditGate.Credit outCredit;
+  /** Ends what this stream sends, without a frame more. */
+  final SharedKillSwitch outSwitch;
+  /** How many more bytes the peer may send: the credit this side gave and the peer has not used. */
+  long inCredit;
+  /** Bytes the TCP connection took since this side last granted credit for them. */
+  long ungranted;
+  /** The peer said EOF (or the stream was reset). */
+  boolean inEnded;
+  /** This side's EOF (or RESET) went out, or its sending was stopped. */
+  boolean outEnded;
+
+  private TunnelChannel(int id, String label, int window, BoundedSourceQueue<ByteString> inbound,
+      CreditGate.Credit outCredit, SharedKillSwitch outSwitch) {
+    this.id = id;
+    this.label = label;
+    this.window = window;
+    this.inbound = inbound;
+    this.outCredit = outCredit;
+    this.outSwitch = outSwitch;
+    this.inCredit = window;
+  }
+
+  /**
+   * Joins a local application's connection to a new stream ({@code connect} side). Its first
+   * frames are the OPEN and the grant that lifts the peer's credit to this side's window.
+   */
+  static TunnelChannel local(int id, Tcp.IncomingConnection local, int window,
+      Sink<ByteString, NotUsed> hub, ActorRef<TunnelSession.Command> session, Materializer mat) {
+    String label = "stream " + id + " from " + io.backedpipe.wire.HumanText.address(
+        local.remoteAddress());
+    SharedKillSwitch outSwitch = KillSwitches.shared("tunnel-stream-" + id);
+    List<ByteString> first = new ArrayList<>(2);
+    first.add(MuxCodec.encode(new MuxFrame.Open(id)));
+    if (window > MuxCodec.INITIAL_CREDIT) {
+      first.add(MuxCodec.encode(new MuxFrame.Credit(id, window - MuxCodec.INITIAL_CREDIT)));
+    }
+    Sink<ByteString, CreditGate.Credit> out = Flow.<ByteString>create()
+        .viaMat(new CreditGate(MuxCodec.INITIAL_CREDIT, MuxCodec.MAX_CHUNK), Keep.right())
+        .map(bytes -> MuxCodec.encode(new MuxFrame.Data(id, bytes)))
+        .prepend(Source.from(first))
+        .concat(Source.single(MuxCodec.encode(new MuxFrame.Eof(id))))
+        .recover(resetOnFailure(id, session, error -> new Reason(TunnelCloseCode.LOCAL_FAILED,
+            "local connection failed: " + FailureText.essence(error))))
+        .via(outSwitch.flow())
+        .to(reportEnd(id, session, hub));
+    Pair<CreditGate.Credit, BoundedSourceQueue<ByteString>> ends = local.handleWith(
+        Flow.fromSinkAndSourceMat(out, inbound(id, window, session), Keep.both()), mat);
+    return new TunnelChannel(id, label, window, ends.second(), ends.first(), outSwitch);
+  }
+
+  /**
+   * Dials the target for a stream the client opened ({@code serve} side). Bytes the client sends
+   * before the target answers wait in the stream's window; a target that cannot be reached, or
+   * that fails later, resets the stream with the reason.
+   */
+  static TunnelChannel target(int id, InetSocketAddress target, TransportSettings transport,
+      int window, Sink<ByteString, NotUsed> hub, ActorRef<TunnelSession.Command> session,
+      Materializer mat) {
+    String label = "stream " + id + " to " + io.backedpipe.wire.HumanText.address(target);
+    SharedKillSwitch outSwitch = KillSwitches.shared("tunnel-stream-" + id);
+    CompletableFuture<Tcp.OutgoingConnection> dialed = new CompletableFuture<>();
+    Flow<ByteString, ByteString, NotUsed> tcp = Tcp.get(mat.system()).outgoingConnection(target, Optional.empty(),
+            transport.socketOptions(), true, Optional.of(transport.connectTimeout()),
+            Optional.empty())
+        .mapMaterializedValue(connected -> {
+          connected.whenComplete((c, e) -> {
+            if (e == null) {
+              dialed.complete(c);
+            } else {
+              dialed.completeExceptionally(e);
+            }
+          });
+          return NotUsed.getInstance();
+        });
+    Pair<BoundedSourceQueue<ByteString>, CreditGate.Credit> ends = inbound(id, window, session)
+        .via(tcp)
+        .viaMat(new CreditGate(MuxCodec.INITIAL_CREDIT, MuxCodec.MAX_CHUNK), Keep.both())
+        .map(bytes -> MuxCodec.encode(new MuxFrame.Data(id, bytes)))
+        .concat(Source.single(MuxCodec.encode(new MuxFrame.Eof(id))))
+        .recover(resetOnFailure(id, session, error -> dialed.isDone()
+            && !dialed.isCompletedExceptionally()
+            ? new Reason(TunnelCloseCode.TARGET_FAILED,
+                "target connection failed: " + FailureText.essence(error))
+            : new Reason(TunnelCloseCode.TARGET_UNREACHABLE,
+                "target unreachable: " + FailureText.essence(error))))
+        .via(outSwitch.flow())
+        .to(reportEnd(id, session, hub))
+        .run(mat);
+    return new TunnelChannel(id, label, window, ends.first(), ends.second(), outSwitch);
+  }
+
+  /**
+   * The peer's bytes for the TCP connection. The queue holds at most the window, in bytes,
+   * because the peer may send no more than its credit; one element per byte is the most it could
+   * take. What the TCP connection takes is told to the session a quarter window at a time.
+   */
+  private static Source<ByteString, BoundedSourceQueue<ByteString>> inbound(int id, int window,
+      ActorRef<TunnelSession.Command> session) {
+    int batch = Math.max(1, window / 4);
+    return Source.<ByteString>queue(window).map(new Function<ByteString, ByteString>() {
+      private int taken;
+
+      @Override
+      public ByteString apply(ByteString bytes) {
+        taken += bytes.size();
+        if (taken >= batch) {
+          session.tell(new TunnelSession.Consumed(id, taken));
+          taken = 0;
+        }
+        return bytes;
+      }
+    });
+  }
+
+  /** Why a stream is reset. */
+  record Reason(TunnelCloseCode code, String text) {}
+
+  /**
+   * A failed TCP connection becomes a RESET with its reason, as the stream's last frame; the
+   * session hears of it too. Nothing fails into the tunnel's merge, which would end every stream.
+   */
+  private static scala.PartialFunction<Throwable, ByteString> resetOnFailure(int id,
+      ActorRef<TunnelSession.Command> session,
+      java.util.function.Function<Throwable, Reason> reason) {
+    return new PFBuilder<Throwable, ByteString>()
+        .match(Throwable.class, error -> {
+          Reason why = reason.apply(error);
+          session.tell(new TunnelSession.ChannelFailed(id, why));
+          return MuxCodec.encode(new MuxFrame.Reset(id, why.code().code(), why.text()));
+        })
+        .build();
+  }
+
+  private static Sink<ByteString, NotUsed> reportEnd(int id,
+      ActorRef<TunnelSession.Command> session, Sink<ByteString, NotUsed> hub) {
+    return Flow.<ByteString>create()
+        .watchTermination((notUsed, done) -> {
+          done.whenComplete((d, e) -> session.tell(new TunnelSession.OutboundEnded(id)));
+          return NotUsed.getInstance();
+        })
+        .to(hub);
+  }
+
+  /**
+   * Hands the peer's bytes to the TCP connection's queue.
+   *
+   * @return false when the queue is already closed (the connection went away: the stream is
+   *     ending and the bytes have nowhere to go)
+   */
+  boolean deliver(ByteString bytes) {
+    QueueOfferResult result = inbound.offer(bytes);
+    return result == QueueOfferResult.enqueued();
+  }
+
+  /** The peer's EOF: the TCP connection's write side is closed once it took what came before. */
+  void endInbound() {
+    inEnded = true;
+    try {
+      inbound.complete();
+    } catch (IllegalStateException alreadyEnded) {
+      // its TCP connection went away first: nothing is left to end
+    }
+  }
+
+  /** Resets the TCP connection and sends nothing more: the stream is gone. */
+  void abort(String why) {
+    outEnded = true;
+    outSwitch.shutdown();
+    if (!inEnded) {
+      inEnded = true;
+      try {
+        inbound.fail(new IOException("backed-pipe: " + why));
+      } catch (IllegalStateException alreadyEnded) {
+        // its TCP connection went away first: nothing is left to reset
+      }
+    }
+  }
+
+  /** Whether both directions ended, so the session may forget the stream. */
+  boolean finished() {
+    return inEnded && outEnded;
+  }
+}

@@ -1,0 +1,881 @@
+package io.backedpipe.tunnel;
+
+import io.backedpipe.BackedPipe;
+import io.backedpipe.Completions;
+import io.backedpipe.DisconnectCause;
+import io.backedpipe.PipeCommand;
+import io.backedpipe.PipeEvent;
+import io.backedpipe.PipeState;
+import io.backedpipe.PipeStatus;
+import io.backedpipe.transport.FailureText;
+import io.backedpipe.transport.TransportSettings;
+import io.backedpipe.tunnel.mux.MuxCodec;
+import io.backedpipe.tunnel.mux.MuxDecoder;
+import io.backedpipe.tunnel.mux.MuxFrame;
+import io.backedpipe.tunnel.mux.MuxProtocolException;
+import io.backedpipe.tunnel.mux.OpenedStreams;
+import io.backedpipe.wire.HumanText;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.CompletionStage;
+import org.apache.pekko.Done;
+import org.apache.pekko.NotUsed;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.javadsl.ActorContext;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
+import org.apache.pekko.stream.BoundedSourceQueue;
+import org.apache.pekko.stream.Materializer;
+import org.apache.pekko.stream.QueueOfferResult;
+import org.apache.pekko.stream.javadsl.Flow;
+import org.apache.pekko.stream.javadsl.MergeHub;
+import org.apache.pekko.stream.javadsl.Sink;
+import org.apache.pekko.stream.javadsl.Source;
+import org.apache.pekko.stream.javadsl.Tcp;
+import org.apache.pekko.stream.typed.javadsl.ActorSink;
+import org.apache.pekko.util.ByteString;
+
+/**
+ * One tunnel connection: the pipe between a {@code connect} and its {@code serve}, and the
+ * streams multiplexed over it, one per TCP connection ({@link TunnelChannel}; the frames are
+ * {@link MuxFrame}s). On the {@code connect} side there is one session at a time, which carries
+ * every local connection accepted while it lives; on the {@code serve} side there is one per
+ * client, and each stream it is asked to open dials the target.
+ *
+ * <p>Because every stream shares the pipe, a new stream costs one frame (and the target's dial),
+ * and a lost network is one reconnect, after which every stream goes on where it was. Each stream
+ * has its own credit, so a reader that is slow holds up its own stream only.
+ *
+ * <p>The session logs what happens to the pipe (lost, resumed, closed, why), once per outage, in
+ * plain words, and what happens to a stream when it ends abnormally: a TCP connection that fails
+ * resets its stream with a reason ({@link TunnelCloseCode}) that the other side logs before
+ * resetting its own connection. When the pipe closes for good, every stream is reset. A peer
+ * that breaks the multiplexing protocol has the pipe closed with the reason.
+ *
+ * <p>On the {@code connect} side it owns the pipe (a child, stopped with it); on the {@code serve}
+ * side the server's registry owns the pipe and this actor only watches it. It stops once the pipe
+ * closed.
+ */
+public final class TunnelSession {
+  /**
+   * How long a session whose pipe closed stays up: its pipe's farewell CLOSE may still be on its
+   * way ({@code PipeSupervisor} keeps that connection at most 5 s).
+   */
+  static final Duration LINGER = Duration.ofSeconds(6);
+  /** How long a close waits for the pipe to be connected, so the peer can be told why. */
+  static final Duration CLOSE_WAIT = Duration.ofSeconds(10);
+  /** How often a draining session asks its pipe whether every byte was acknowledged. */
+  static final Duration DRAIN_POLL = Duration.ofMillis(50);
+
+  private static final Object CLOSE_WAIT_TIMER = "close-wait";
+  private static final Object FIRST_CONNECT_TIMER = "first-connect";
+  private static final Object SUMMARY_TIMER = "outage-summary";
+  private static final Object DRAIN_TIMER = "drain";
+  private static final Object DRAIN_POLL_TIMER = "drain-poll";
+
+  /** What the session handles. */
+  public sealed interface Command {}
+
+  /**
+   * Close the session because its tunnel shuts down: wait up to {@code drain} for the peer to
+   * acknowledge the bytes already written, then close the pipe with
+   * {@link TunnelCloseCode#TUNNEL_STOPPED} and {@code reason}, so that the other end resets its
+   * connections at once instead of keeping them for its grace period. Answered once the
+   * {@code CLOSE} went out (or could not).
+   *
+   * @param drain how long to wait for acknowledgements
+   * @param reason for the other end's log
+   * @param replyTo who is told
+   */
+  public record Shutdown(Duration drain, String reason, ActorRef<ShutdownDone> replyTo)
+      implements Command {}
+
+  /**
+   * The answer to a {@link Shutdown}.
+   *
+   * @param session the session that closed
+   * @param drained whether the peer had acknowledged every byte written before the close
+   * @param streams how many streams were open when it closed
+   */
+  public record ShutdownDone(ActorRef<Command> session, boolean drained, int streams) {}
+
+  /**
+   * A local application connected ({@code connect} side): carry it as a new stream.
+   *
+   * @param local its connection
+   */
+  record Accept(Tcp.IncomingConnection local) implements Command {}
+
+  /**
+   * A stream's TCP connection took bytes the peer sent: time to give the peer more credit.
+   *
+   * @param stream the stream
+   * @param bytes how many
+   */
+  record Consumed(int stream, int bytes) implements Command {}
+
+  /**
+   * What a stream sends ended: its EOF or RESET went out, or it was stopped.
+   *
+   * @param stream the stream
+   */
+  record OutboundEnded(int stream) implements Command {}
+
+  /**
+   * A stream's TCP connection failed or could not be made; its RESET is on its way.
+   *
+   * @param stream the stream
+   * @param reason why
+   */
+  record ChannelFailed(int stream, TunnelChannel.Reason reason) implements Command {}
+
+  /** The pipe's incoming bytes, one piece at a time, answered with {@link Ack}. */
+  private record Inbound(ByteString bytes, ActorRef<Ack> ack) implements Command {}
+
+  /** The pipe's incoming bytes are ready to flow. */
+  private record InboundStarted(ActorRef<Ack> ack) implements Command {}
+
+  /** The pipe's incoming bytes ended (the pipe closed). */
+  private record InboundEnded(Optional<Throwable> error) implements Command {}
+
+  /** Asks the pipe's reader for the next piece. */
+  private enum Ack {
+    INSTANCE
+  }
+
+  /** The pipe's state while draining; null if the pipe did not answer. */
+  private record DrainStatus(PipeStatus status) implements Command {}
+
+  /** Time to ask the pipe again whether everything was acknowledged. */
+  private enum DrainPoll implements Command {
+    INSTANCE
+  }
+
+  /** The drain had its time. */
+  private enum DrainOver implements Command {
+    INSTANCE
+  }
+
+  /** The shutdown's CLOSE went out (or could not). */
+  private record ShutdownClosed(boolean drained) implements Command {}
+
+  /** An event of the pipe. */
+  private record Event(PipeEvent event) implements Command {}
+
+  /** The pipe's state when this actor started watching it; null if the pipe did not answer. */
+  private record StatusSeen(PipeStatus status) implements Command {}
+
+  /** A close has waited long enough for a connection to tell the peer on. */
+  private enum CloseWaitOver implements Command {
+    INSTANCE
+  }
+
+  /**
+   * The first connection did not come in time.
+   *
+   * @param limit how long it was given
+   */
+  private record FirstConnectOver(Duration limit) implements Command {}
+
+  /** The pipe closed a while ago. */
+  private enum LingerOver implements Command {
+    INSTANCE
+  }
+
+  /** An outage has gone on: time to say it still fails. */
+  private enum OutageSummaryDue implements Command {
+    INSTANCE
+  }
+
+  /** A close to send once the pipe is connected. */
+  private record PendingClose(TunnelCloseCode code, String reason) {}
+
+  private final ActorContext<Command> context;
+  private final TimerScheduler<Command> timers;
+  private final UUID id;
+  private final String label;
+  private final BackedPipe pipe;
+  private final boolean owning;
+  private final Optional<ActorRef<TunnelEvent>> listener;
+  /** The server, as the dialing side's log names it; empty on the serving side. */
+  private final Optional<String> server;
+  /** How long the dialing side retries, for its log; zero for no limit. */
+  private final Duration retryLimit;
+  private final TunnelSettings settings;
+  /** Where a serving session's streams go; null on the dialing side. */
+  private final InetSocketAddress target;
+  private final TransportSettings transport;
+  /** The dialing side's parent, told when this session takes no more streams. */
+  private final Optional<ActorRef<TunnelStreams.Command>> parent;
+  private final Materializer materializer;
+  private final Outage outage = new Outage();
+  private final MuxDecoder decoder = new MuxDecoder();
+  /** The open streams, by id. */
+  private final Map<Integer, TunnelChannel> channels = new HashMap<>();
+  /** Every stream's frames go to the pipe through here. */
+  private Sink<ByteString, NotUsed> hub;
+  /** This side's own frames: the grants of credit, and the resets it decides. */
+  private BoundedSourceQueue<ByteString> control;
+  /** The stream ids opened so far: one of them that is not open any more has ended. */
+  private final OpenedStreams opened;
+  private boolean connected;
+  /** This session closed its pipe itself (and said why when it did). */
+  private boolean closedByUs;
+  /** The peer broke the protocol: what it sends is not read any more. */
+  private boolean broken;
+  /** The parent was told this session takes no more streams. */
+  private boolean retired;
+  /** The shutdown in progress, if any. */
+  private Shutdown shutdown;
+  /** The shutdown's own close is under way; its answer comes as {@link ShutdownClosed}. */
+  private boolean shutdownClosing;
+  /** The shutdown was answered. */
+  private boolean shutdownAnswered;
+  /** Streams open when the shutdown began, for its answer. */
+  private int streamsAtShutdown;
+  private boolean eventSeen;
+  private boolean closed;
+  private PendingClose pendingClose;
+
+  private TunnelSession(ActorContext<Command> context, TimerScheduler<Command> timers, UUID id,
+      String label, BackedPipe pipe, boolean owning, Optional<ActorRef<TunnelEvent>> listener,
+      Optional<String> server, Duration retryLimit, TunnelSettings settings,
+      InetSocketAddress target, TransportSettings transport,
+      Optional<ActorRef<TunnelStreams.Command>> parent) {
+    this.context = context;
+    this.timers = timers;
+    this.id = id;
+    this.label = label;
+    this.pipe = pipe;
+    this.owning = owning;
+    this.listener = listener;
+    this.server = server;
+    this.retryLimit = retryLimit;
+    this.settings = settings;
+    this.target = target;
+    this.transport = transport;
+    this.parent = parent;
+    this.materializer = Materializer.matFromSystem(context.getSystem());
+    this.opened = new OpenedStreams(4 * settings.maxStreams());
+  }
+
+  /**
+   * The {@code connect} side: spawns a dialing pipe as a child and connects it; every
+   * {@link Accept} sent to it then becomes a stream over that pipe.
+   *
+   * @param id the pipe's stream id
+   * @param server the {@code serve} end the pipe dials, as the log names it
+   * @param pipeBehavior the dialing pipe
+   * @param firstConnectLimit how long the first connection may take before the session gives up
+   *     and resets its local connections ({@code 0s}: no limit); the reconnect policy's give-up
+   *     time only counts from a lost connection, and a server that is down or untrusted from the
+   *     start must not leave applications waiting for ever
+   * @param settings the streams' window and limit
+   * @param listener told of every event of the pipe, if present
+   * @param parent told when this session takes no more streams
+   * @return the behaviour
+   */
+  static Behavior<Command> dialing(UUID id, InetSocketAddress server,
+      Behavior<PipeCommand> pipeBehavior, Duration firstConnectLimit, TunnelSettings settings,
+      Optional<ActorRef<TunnelEvent>> listener, ActorRef<TunnelStreams.Command> parent) {
+    return Behaviors.setup(context -> Behaviors.withTimers(timers -> {
+      BackedPipe pipe = BackedPipe.of(context.spawn(pipeBehavior, "pipe"), context.getSystem());
+      TunnelSession session = new TunnelSession(context, timers, id,
+          "tunnel " + shortId(id) + " to " + HumanText.address(server), pipe, true, listener,
+          Optional.of(HumanText.address(server)), firstConnectLimit, settings, null, null,
+          Optional.of(parent));
+      session.subscribe(false);
+      pipe.connect(); // the reconnect policy retries by itself; events say how it goes
+      if (!firstConnectLimit.isZero()) {
+        timers.startSingleTimer(FIRST_CONNECT_TIMER, new FirstConnectOver(firstConnectLimit),
+            firstConnectLimit);
+      }
+      session.join();
+      context.getLog().debug("{}: opened", session.label);
+      return session.running();
+    }));
+  }
+
+  /**
+   * The {@code serve} side: carries the streams a client opens over a pipe the server created,
+   * each to a new connection to the target.
+   *
+   * @param id the pipe's stream id
+   * @param pipe the server's pipe
+   * @param target where the streams' bytes go
+   * @param transport the socket options and connect timeout of the target connections
+   * @param settings the streams' window and limit
+   * @param listener told of every event of the pipe, if present
+   * @return the behaviour
+   */
+  public static Behavior<Command> serving(UUID id, BackedPipe pipe, InetSocketAddress target,
+      TransportSettings transport, TunnelSettings settings,
+      Optional<ActorRef<TunnelEvent>> listener) {
+    return Behaviors.setup(context -> Behaviors.withTimers(timers -> {
+      TunnelSession session = new TunnelSession(context, timers, id,
+          "tunnel " + shortId(id), pipe, false, listener, Optional.empty(), Duration.ZERO,
+          settings, target, transport, Optional.empty());
+      session.subscribe(true);
+      session.join();
+      context.getLog().debug("{}: opened, streams go to {}", session.label,
+          HumanText.address(target));
+      return session.running();
+    }));
+  }
+
+  /**
+   * Joins the pipe to the streams: everything they send merges into the pipe after the preamble,
+   * and the pipe's bytes come to this actor a piece at a time (the next only once this one was
+   * handled, so a peer cannot flood the mailbox).
+   */
+  private void join() {
+    hub = MergeHub.of(ByteString.class, 16)
+        .prepend(Source.single(MuxCodec.preamble()))
+        .to(pipe.sink())
+        .run(materializer);
+    // Per stream at most a handful of this side's own frames can wait: a grant comes only after
+    // the peer's bytes, which its credit bounds, and a reset ends the stream.
+    control = Source.<ByteString>queue(64 + 4 * settings.maxStreams()).to(hub).run(materializer);
+    pipe.source().to(ActorSink.<ByteString, Command, Ack>actorRefWithBackpressure(
+            context.getSelf(), (ack, bytes) -> new Inbound(bytes, ack), InboundStarted::new,
+            Ack.INSTANCE, new InboundEnded(Optional.empty()),
+            error -> new InboundEnded(Optional.of(error))))
+        .run(materializer);
+  }
+
+  private void subscribe(boolean askState) {
+    ActorRef<PipeEvent> events = context.messageAdapter(PipeEvent.class, Event::new);
+    pipe.subscribe(events);
+    if (askState) {
+      // The pipe may have connected before this actor subscribed: its status says so.
+      context.pipeToSelf(Completions.direct(pipe.status()),
+          (status, error) -> new StatusSeen(status));
+    }
+  }
+
+  private Behavior<Command> running() {
+    return Behaviors.receive(Command.class)
+        .onMessage(Accept.class, this::onAccept)
+        .onMessage(Inbound.class, this::onInbound)
+        .onMessage(InboundStarted.class, m -> ack(m.ack()))
+        .onMessage(InboundEnded.class, m -> Behaviors.same()) // the pipe's Closed event says why
+        .onMessage(Consumed.class, this::onConsumed)
+        .onMessage(OutboundEnded.class, this::onOutboundEnded)
+        .onMessage(ChannelFailed.class, this::onChannelFailed)
+        .onMessage(Event.class, m -> onEvent(m.event()))
+        .onMessage(StatusSeen.class, m -> onStatus(m.status()))
+        .onMessageEquals(CloseWaitOver.INSTANCE, this::closeNow)
+        .onMessageEquals(LingerOver.INSTANCE, Behaviors::stopped)
+        .onMessageEquals(OutageSummaryDue.INSTANCE, this::onOutageSummaryDue)
+        .onMessage(FirstConnectOver.class, this::onFirstConnectOver)
+        .onMessage(Shutdown.class, this::onShutdown)
+        .onMessage(DrainStatus.class, m -> onDrainStatus(m.status()))
+        .onMessageEquals(DrainPoll.INSTANCE, this::askDrainStatus)
+        .onMessageEquals(DrainOver.INSTANCE, () -> closeForShutdown(false))
+        .onMessage(ShutdownClosed.class, this::onShutdownClosed)
+        .build();
+  }
+
+  // ---- streams ----
+
+  private Behavior<Command> onAccept(Accept m) {
+    if (retired) {
+      // it came while the parent was being told: the parent gives it to the next session
+      parent.ifPresent(p -> p.tell(new TunnelStreams.Accept(m.local())));
+      return Behaviors.same();
+    }
+    if (shutdown != null) {
+      refuse(m.local(), "the tunnel is shutting down");
+      return Behaviors.same();
+    }
+    if (channels.size() >= settings.maxStreams()) {
+      context.getLog().warn("{}: a local connection from {} is reset: {} streams are open, the"
+          + " most one tunnel connection carries (backed-pipe.tunnel.max-streams)", label,
+          HumanText.address(m.local().remoteAddress()), channels.size());
+      refuse(m.local(), "too many streams");
+      return Behaviors.same();
+    }
+    int stream = opened.next();
+    if (stream == Integer.MAX_VALUE) {
+      // 2^31 - 2 streams on one pipe: the next local connection gets a fresh pipe
+      retire();
+      parent.ifPresent(p -> p.tell(new TunnelStreams.Accept(m.local())));
+      return Behaviors.same();
+    }
+    try {
+      opened.open(stream);
+    } catch (MuxProtocolException e) {
+      throw new IllegalStateException(e); // the next id is never open yet
+    }
+    TunnelChannel channel = TunnelChannel.local(stream, m.local(), settings.streamWindow(), hub,
+        context.getSelf(), materializer);
+    channels.put(stream, channel);
+    context.getLog().debug("{}: {}: opened", label, channel.label);
+    return Behaviors.same();
+  }
+
+  /** Resets a local connection this session will not carry. */
+  private void refuse(Tcp.IncomingConnection local, String why) {
+    local.handleWith(Flow.fromSinkAndSource(Sink.cancelled(),
+        Source.failed(new java.io.IOException("backed-pipe: " + why))), materializer);
+  }
+
+  private Behavior<Command> ack(ActorRef<Ack> ack) {
+    ack.tell(Ack.INSTANCE);
+    return Behaviors.same();
+  }
+
+  private Behavior<Command> onInbound(Inbound m) {
+    if (!broken) {
+      try {
+        for (MuxFrame frame : decoder.feed(m.bytes())) {
+          onFrame(frame);
+        }
+      } catch (MuxProtocolException e) {
+        onProtocolBroken(e.getMessage());
+      }
+    }
+    return ack(m.ack());
+  }
+
+  private void onFrame(MuxFrame frame) throws MuxProtocolException {
+    if (frame instanceof MuxFrame.Open open) {
+      onOpen(open.stream());
+      return;
+    }
+    TunnelChannel channel = channels.get(frame.stream());
+    if (channel == null) {
+      if (!opened.contains(frame.stream())) {
+        throw new MuxProtocolException("a " + frameName(frame) + " frame for stream "
+            + frame.stream() + ", which was never opened");
+      }
+      return; // a stream that ended: the peer sent this before it heard
+    }
+    if (frame instanceof MuxFrame.Data data) {
+      onData(channel, data.bytes());
+    } else if (frame instanceof MuxFrame.Credit credit) {
+      channel.outCredit.grant(credit.bytes());
+    } else if (frame instanceof MuxFrame.Eof) {
+      if (channel.inEnded) {
+        throw new MuxProtocolException("a second EOF for stream " + channel.id);
+      }
+      channel.endInbound();
+      forgetIfFinished(channel);
+    } else if (frame instanceof MuxFrame.Reset reset) {
+      onReset(channel, reset);
+    }
+  }
+
+  private void onOpen(int stream) throws MuxProtocolException {
+    if (owning) {
+      throw new MuxProtocolException("the server opened stream " + stream
+          + "; only the client opens streams");
+    }
+    opened.open(stream);
+    if (channels.size() >= settings.maxStreams() || shutdown != null) {
+      String why = shutdown != null ? "the tunnel is shutting down"
+          : "too many streams: " + channels.size() + " are open, the most one tunnel connection"
+              + " carries (backed-pipe.tunnel.max-streams on the server)";
+      context.getLog().info("{}: stream {}: refused: {}", label, stream, why);
+      send(new MuxFrame.Reset(stream, shutdown != null ? TunnelCloseCode.TUNNEL_STOPPED.code()
+          : TunnelCloseCode.STREAM_LIMIT.code(), why));
+      return;
+    }
+    TunnelChannel channel = TunnelChannel.target(stream, target, transport,
+        settings.streamWindow(), hub, context.getSelf(), materializer);
+    channels.put(stream, channel);
+    if (settings.streamWindow() > MuxCodec.INITIAL_CREDIT) {
+      send(new MuxFrame.Credit(stream, settings.streamWindow() - MuxCodec.INITIAL_CREDIT));
+    }
+    context.getLog().debug("{}: {}: opened", label, channel.label);
+  }
+
+  private void onData(TunnelChannel channel, ByteString bytes) throws MuxProtocolException {
+    if (channel.inEnded) {
+      throw new MuxProtocolException("DATA for stream " + channel.id + " after its EOF");
+    }
+    if (bytes.size() > channel.inCredit) {
+      throw new MuxProtocolException("stream " + channel.id + " sent " + bytes.size()
+          + " bytes with " + channel.inCredit + " bytes of credit left");
+    }
+    channel.inCredit -= bytes.size();
+    channel.deliver(bytes); // false: its connection went away, and the stream is ending
+  }
+
+  private void onReset(TunnelChannel channel, MuxFrame.Reset reset) {
+    String reason = io.backedpipe.wire.PeerText.quote(reset.reason());
+    if (owning) {
+      context.getLog().warn("{}: {}: reset by the server: {}; resetting the local connection",
+          label, channel.label, reason);
+    } else {
+      context.getLog().info("{}: {}: reset by the client: {}; resetting the target connection",
+          label, channel.label, reason);
+    }
+    forget(channel, "the other end reset the stream: " + reset.reason());
+  }
+
+  private Behavior<Command> onConsumed(Consumed m) {
+    TunnelChannel channel = channels.get(m.stream());
+    if (channel != null && !channel.inEnded) {
+      channel.ungranted += m.bytes();
+      // what was taken is granted again, so the peer's credit goes back up to the window
+      int grant = (int) Math.min(channel.ungranted, channel.window - channel.inCredit);
+      if (grant > 0) {
+        channel.ungranted -= grant;
+        channel.inCredit += grant;
+        send(new MuxFrame.Credit(channel.id, grant));
+      }
+    }
+    return Behaviors.same();
+  }
+
+  private Behavior<Command> onOutboundEnded(OutboundEnded m) {
+    TunnelChannel channel = channels.get(m.stream());
+    if (channel != null) {
+      channel.outEnded = true;
+      forgetIfFinished(channel);
+    }
+    return Behaviors.same();
+  }
+
+  private Behavior<Command> onChannelFailed(ChannelFailed m) {
+    TunnelChannel channel = channels.get(m.stream());
+    if (channel == null || closed || shutdown != null) {
+      return Behaviors.same(); // it failed because the session ended it: nothing to add
+    }
+    if (owning) {
+      context.getLog().warn("{}: {}: {}; resetting the stream", label, channel.label,
+          m.reason().text());
+    } else {
+      context.getLog().info("{}: {}: {}; resetting the stream", label, channel.label,
+          m.reason().text());
+    }
+    forget(channel, m.reason().text());
+    return Behaviors.same();
+  }
+
+  private void forgetIfFinished(TunnelChannel channel) {
+    if (channel.finished()) {
+      channels.remove(channel.id);
+      context.getLog().debug("{}: {}: ended", label, channel.label);
+    }
+  }
+
+  private void forget(TunnelChannel channel, String why) {
+    channels.remove(channel.id);
+    channel.abort(why);
+  }
+
+  /** Resets every stream: the pipe under them is gone or going. */
+  private void resetAll(String why) {
+    new ArrayList<>(channels.values()).forEach(c -> forget(c, why));
+  }
+
+  private void send(MuxFrame frame) {
+    QueueOfferResult result = control.offer(MuxCodec.encode(frame));
+    if (result == QueueOfferResult.dropped() && !closed) {
+      // cannot happen while the peer keeps to the protocol: see the queue's size in join()
+      onProtocolBroken("this side's control frames overflowed (the peer ignores its credit)");
+    }
+  }
+
+  private void onProtocolBroken(String what) {
+    if (broken) {
+      return;
+    }
+    broken = true;
+    retire();
+    String why = "tunnel protocol broken: " + what;
+    logEnd("{}: the other end broke the tunnel protocol: {}; closing the tunnel connection"
+        + " and resetting its {}", label, what, streams(channels.size()));
+    resetAll(why);
+    closeWith(TunnelCloseCode.TUNNEL_PROTOCOL, why);
+  }
+
+  /** Tells the parent to give new local connections to a new session. */
+  private void retire() {
+    if (!retired) {
+      retired = true;
+      parent.ifPresent(p -> p.tell(new TunnelStreams.Retired(context.getSelf())));
+    }
+  }
+
+  private static String frameName(MuxFrame frame) {
+    return frame instanceof MuxFrame.Data ? "DATA" : frame instanceof MuxFrame.Eof ? "EOF"
+        : frame instanceof MuxFrame.Reset ? "RESET" : "CREDIT";
+  }
+
+  // ---- shutdown ----
+
+  private Behavior<Command> onShutdown(Shutdown m) {
+    if (shutdown != null) {
+      return Behaviors.same(); // the first one is under way
+    }
+    shutdown = m;
+    streamsAtShutdown = channels.size();
+    retire();
+    if (closed) {
+      return onShutdownClosed(new ShutdownClosed(true));
+    }
+    timers.startSingleTimer(DRAIN_TIMER, DrainOver.INSTANCE, m.drain());
+    return askDrainStatus();
+  }
+
+  private Behavior<Command> askDrainStatus() {
+    context.pipeToSelf(pipe.status(), (status, error) -> new DrainStatus(status));
+    return Behaviors.same();
+  }
+
+  private Behavior<Command> onDrainStatus(PipeStatus status) {
+    if (shutdownClosing || closed) {
+      return Behaviors.same(); // a close is under way, or done: its end answers the shutdown
+    }
+    if (status != null && status.writePosition() == status.ackedPosition()) {
+      return closeForShutdown(true);
+    }
+    timers.startSingleTimer(DRAIN_POLL_TIMER, DrainPoll.INSTANCE, DRAIN_POLL);
+    return Behaviors.same();
+  }
+
+  /**
+   * Closes the pipe with the shutdown's reason, then asks again: the second close is answered once
+   * the CLOSE went out, and only then may the process end.
+   */
+  private Behavior<Command> closeForShutdown(boolean drained) {
+    timers.cancel(DRAIN_TIMER);
+    timers.cancel(DRAIN_POLL_TIMER);
+    if (closed) {
+      return onShutdownClosed(new ShutdownClosed(drained));
+    }
+    if (shutdownClosing) {
+      return Behaviors.same();
+    }
+    shutdownClosing = true;
+    closedByUs = true;
+    context.getLog().debug("{}: closing: {}", label, shutdown.reason());
+    CompletionStage<Done> farewell = pipe.close(TunnelCloseCode.TUNNEL_STOPPED.code(),
+        shutdown.reason()).thenCompose(first -> pipe.close());
+    context.pipeToSelf(farewell, (done, error) -> new ShutdownClosed(drained));
+    return Behaviors.same();
+  }
+
+  private Behavior<Command> onShutdownClosed(ShutdownClosed m) {
+    if (shutdownAnswered) {
+      return Behaviors.same();
+    }
+    shutdownAnswered = true;
+    resetAll("the tunnel is shutting down");
+    shutdown.replyTo().tell(new ShutdownDone(context.getSelf(), m.drained(),
+        streamsAtShutdown));
+    return owning ? Behaviors.same() : Behaviors.stopped();
+  }
+
+  // ---- the pipe ----
+
+  private Behavior<Command> onFirstConnectOver(FirstConnectOver over) {
+    return giveUp("no connection to " + server.orElse("the server") + " within "
+        + HumanText.duration(over.limit())
+        + (outage.failing() ? ": " + outage.lastFailure() : ""));
+  }
+
+  private Behavior<Command> onStatus(PipeStatus status) {
+    // Null when the ask failed (a stopped pipe), and an event says more recent things.
+    if (status != null && !eventSeen) {
+      connected = status.state() == PipeState.CONNECTED;
+      if (connected && pendingClose != null) {
+        return closeNow();
+      }
+    }
+    return Behaviors.same();
+  }
+
+  /** Closes the pipe with a reason for the peer, once there is a connection to tell it on. */
+  private Behavior<Command> closeWith(TunnelCloseCode code, String reason) {
+    if (closed || pendingClose != null) {
+      return Behaviors.same(); // the first reason stays
+    }
+    pendingClose = new PendingClose(code, reason);
+    if (connected) {
+      return closeNow();
+    }
+    timers.startSingleTimer(CLOSE_WAIT_TIMER, CloseWaitOver.INSTANCE, CLOSE_WAIT);
+    return Behaviors.same();
+  }
+
+  private Behavior<Command> closeNow() {
+    if (pendingClose != null && !closed) {
+      timers.cancel(CLOSE_WAIT_TIMER);
+      closedByUs = true;
+      pipe.close(pendingClose.code().code(), pendingClose.reason());
+    }
+    return Behaviors.same();
+  }
+
+  private Behavior<Command> onEvent(PipeEvent event) {
+    eventSeen = true;
+    listener.ifPresent(l -> l.tell(new TunnelEvent(id, event)));
+    if (event instanceof PipeEvent.Connected c) {
+      return onConnected(c);
+    } else if (event instanceof PipeEvent.Disconnected d) {
+      connected = false;
+      context.getLog().info("{}: link lost ({}); {}", label,
+          TunnelWords.linkLost(d.cause(), d.error()),
+          owning ? "reconnecting" : "waiting for the client to come back");
+    } else if (event instanceof PipeEvent.ReconnectFailed f) {
+      return onReconnectFailed(f);
+    } else if (event instanceof PipeEvent.DataLost lost) {
+      context.getLog().error("{}: data lost: {}", label, lost.error().getMessage());
+    } else if (event instanceof PipeEvent.Closed c) {
+      return onClosed(c);
+    }
+    return Behaviors.same();
+  }
+
+  private Behavior<Command> onConnected(PipeEvent.Connected c) {
+    connected = true;
+    timers.cancel(FIRST_CONNECT_TIMER);
+    timers.cancel(SUMMARY_TIMER);
+    String after = outage.failing() ? " after " + attempts(outage.attempts()) : "";
+    outage.end();
+    if (c.reconnectCount() == 0) {
+      context.getLog().info("{}: connected{}", label, after);
+    } else {
+      context.getLog().info("{}: resumed on connection {}{}, replayed {} bytes (peer had read {})"
+              + " for {}", label, c.generation(), after, c.replayedBytes(), c.peerReadPosition(),
+          streams(channels.size()));
+    }
+    return pendingClose != null ? closeNow() : Behaviors.same();
+  }
+
+  /**
+   * A failed attempt. The dialing side says the first failure of an outage and each new kind of
+   * failure in it at INFO, every retry at DEBUG, and now and then that it still fails; an
+   * accepting pipe's failed attempts are the client's business (DEBUG).
+   */
+  private Behavior<Command> onReconnectFailed(PipeEvent.ReconnectFailed f) {
+    String failure = FailureText.essence(f.error());
+    if (!owning) {
+      context.getLog().debug("{}: a connection from the client failed: {}", label, failure);
+      return Behaviors.same();
+    }
+    if (f.nextAttemptIn().isEmpty()) {
+      // the local applications must not wait for a pipe that will not come back
+      return giveUp("no connection to " + server.orElse("the server") + " after "
+          + attempts(Math.max(f.attempt(), outage.attempts())) + ": " + failure);
+    }
+    boolean first = !outage.failing();
+    if (outage.failed(f.attempt(), failure)) {
+      context.getLog().info("{}: cannot connect to {}: {}; retrying{}", label,
+          server.orElse("the server"), failure, first && !retryLimit.isZero()
+              ? " for up to " + HumanText.duration(retryLimit) : "");
+    } else {
+      context.getLog().debug("{}: attempt {} failed: {}; next in {}", label, f.attempt(),
+          failure, HumanText.duration(f.nextAttemptIn().get()));
+    }
+    if (first) {
+      timers.startSingleTimer(SUMMARY_TIMER, OutageSummaryDue.INSTANCE, outage.nextSummaryIn());
+    }
+    return Behaviors.same();
+  }
+
+  private Behavior<Command> onOutageSummaryDue() {
+    if (outage.failing() && !closed) {
+      Duration failingFor = outage.summaryDue();
+      context.getLog().info("{}: still no connection to {} after {} in {}: {}", label,
+          server.orElse("the server"), attempts(outage.attempts()),
+          HumanText.duration(failingFor), outage.lastFailure());
+      timers.startSingleTimer(SUMMARY_TIMER, OutageSummaryDue.INSTANCE, outage.nextSummaryIn());
+    }
+    return Behaviors.same();
+  }
+
+  private static String attempts(int n) {
+    return n == 1 ? "1 failed attempt" : n + " failed attempts";
+  }
+
+  private static String streams(int n) {
+    return n == 1 ? "1 stream" : n + " streams";
+  }
+
+  /**
+   * Resets the local connections (a plain close would read as a clean end of their streams) and
+   * closes the pipe.
+   */
+  private Behavior<Command> giveUp(String why) {
+    context.getLog().warn("{}: giving up: {}; resetting {}", label, why,
+        localConnections(channels.size()));
+    closedByUs = true;
+    retire();
+    resetAll("gave up: " + why);
+    pipe.close();
+    return Behaviors.same();
+  }
+
+  private static String localConnections(int n) {
+    return n == 1 ? "its 1 local connection" : "its " + n + " local connections";
+  }
+
+  /**
+   * An abnormal end is news to the user of {@code connect} (WARN), but on the server it is
+   * something any client can cause, by closing or by walking away (INFO, so a client cannot fill
+   * the server's log at WARN).
+   */
+  private void logEnd(String format, Object... args) {
+    if (owning) {
+      context.getLog().warn(format, args);
+    } else {
+      context.getLog().info(format, args);
+    }
+  }
+
+  private Behavior<Command> onClosed(PipeEvent.Closed c) {
+    closed = true;
+    connected = false;
+    retire();
+    timers.cancel(CLOSE_WAIT_TIMER);
+    timers.cancel(SUMMARY_TIMER);
+    int open = channels.size();
+    if (closedByUs && c.cause() == DisconnectCause.CLOSED_BY_USER) {
+      context.getLog().debug("{}: closed", label); // its reason was told when it closed
+    } else if (owning && c.cause() == DisconnectCause.REFUSED) {
+      // the bytes in flight can go nowhere: a reset, not a clean end, tells the applications
+      context.getLog().warn("{}: {}; resetting {}", label,
+          TunnelWords.streamLost(c.error())
+              ? "lost: the server no longer knows it (restarted, the cluster node hosting it left,"
+                  + " or the grace period passed)"
+              : TunnelWords.closed(c.cause(), c.error(), true), localConnections(open));
+    } else if (c.cause() == DisconnectCause.COMPLETED) {
+      context.getLog().info("{}: {}", label, TunnelWords.closed(c.cause(), c.error(), owning));
+    } else {
+      logEnd("{}: {}{}", label, TunnelWords.closed(c.cause(), c.error(), owning),
+          open == 0 ? "" : "; resetting " + (owning ? localConnections(open)
+              : "the target connections of its " + streams(open)));
+    }
+    resetAll("the tunnel connection closed: " + TunnelWords.closed(c.cause(), c.error(),
+        owning));
+    if (shutdown != null && !shutdownClosing) {
+      // closed by something else while it drained: nothing more to wait for
+      timers.cancel(DRAIN_TIMER);
+      timers.cancel(DRAIN_POLL_TIMER);
+      Behavior<Command> next = onShutdownClosed(new ShutdownClosed(false));
+      if (!owning) {
+        return next;
+      }
+    }
+    if (!owning && shutdown == null) {
+      return Behaviors.stopped(); // the registry owns the pipe and forgets it by itself
+    }
+    timers.startSingleTimer(LingerOver.INSTANCE, LINGER);
+    return Behaviors.same();
+  }
+
+  private static String shortId(UUID id) {
+    return id.toString().substring(0, 8);
+  }
+}
