@@ -20,7 +20,7 @@ ip netns exec "$A" python3 -c '
 import socket, sys, time
 s = socket.create_connection(("127.0.0.1", 2222)); s.sendall(b"x"); s.recv(1)
 print("stream open", flush=True); time.sleep(float(sys.argv[1]) + 10)' "$SECONDS_IDLE" &
-for _ in $(seq 50); do grep -q 'resumed\|opened\|stream' "$work/connect.log" 2>/dev/null && break
+for _ in $(seq 50); do grep -q 'connected\|resumed' "$work/connect.log" 2>/dev/null && break
   sleep 0.2; done
 sleep 3 # the stream's setup traffic settles
 before=$(tunnel_link_bytes)

@@ -22,7 +22,8 @@ import org.junit.jupiter.api.Test;
 class ArchitectureTest {
   private static final String[] LOCK_FREE = {
     "io.backedpipe.pipe..", "io.backedpipe.buffer..", "io.backedpipe.wire..",
-    "io.backedpipe.transport..", "io.backedpipe.server..", "io.backedpipe.cluster.."
+    "io.backedpipe.transport..", "io.backedpipe.server..", "io.backedpipe.cluster..",
+    "io.backedpipe.tunnel.."
   };
   /** The packages of the library jar, the installed artifact. */
   private static final String[] LIBRARY = {
