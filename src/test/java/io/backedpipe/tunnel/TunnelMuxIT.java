@@ -30,6 +30,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.apache.pekko.actor.testkit.typed.javadsl.FishingOutcomes;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
 import org.apache.pekko.stream.javadsl.Flow;
 import org.apache.pekko.stream.javadsl.Sink;
@@ -244,8 +245,8 @@ class TunnelMuxIT {
     Source.single(bytes).concat(Source.never()).runWith(pipe.sink(), testKit.system());
     PipeEvent.Closed closed = (PipeEvent.Closed) events.fishForMessage(TIMEOUT,
         e -> e instanceof PipeEvent.Closed
-            ? org.apache.pekko.actor.testkit.typed.javadsl.FishingOutcomes.complete()
-            : org.apache.pekko.actor.testkit.typed.javadsl.FishingOutcomes.continueAndIgnore())
+            ? FishingOutcomes.complete()
+            : FishingOutcomes.continueAndIgnore())
         .get(0);
     assertTrue(closed.error().orElse(null) instanceof PeerClosedException, closed.toString());
     PeerClosedException peer = (PeerClosedException) closed.error().get();
@@ -330,5 +331,53 @@ class TunnelMuxIT {
       clients.get(i).finish();
       await(clients.get(i).done());
     }
+  }
+
+  @Test
+  void shouldResetAStreamBeyondTheServersMaxStreamsAndKeepThePipe() throws Exception {
+    // a serve that carries at most 2 streams per tunnel connection, and a raw client opening 3
+    ServeTunnel serve = await(ServeTunnel.start(twoStreams.system(), ANY, echo(),
+        Optional.empty()));
+    BackedPipe pipe = BackedPipe.of(testKit.spawn(BackedPipe.create(new TcpReconnector(
+            testKit.system(), serve.address(), UUID.randomUUID(), true,
+            TransportSettings.create(testKit.system())), PipeSettings.create(testKit.system()))),
+        testKit.system());
+    TestProbe<PipeEvent> events = testKit.createTestProbe();
+    pipe.subscribe(events.ref());
+    TestProbe<MuxFrame> frames = testKit.createTestProbe();
+    io.backedpipe.tunnel.mux.MuxDecoder decoder = new io.backedpipe.tunnel.mux.MuxDecoder();
+    pipe.source().runWith(Sink.foreach(bytes -> decoder.feed(bytes).forEach(frames.ref()::tell)),
+        testKit.system());
+    await(pipe.connect());
+    Source.single(MuxCodec.preamble()
+            .concat(MuxCodec.encode(new MuxFrame.Open(1)))
+            .concat(MuxCodec.encode(new MuxFrame.Open(2)))
+            .concat(MuxCodec.encode(new MuxFrame.Open(3)))
+            .concat(MuxCodec.encode(new MuxFrame.Data(1, ByteString.fromString("one")))))
+        .concat(Source.never())
+        .runWith(pipe.sink(), testKit.system());
+    List<MuxFrame> got = frames.fishForMessage(TIMEOUT,
+        f -> f instanceof MuxFrame.Data d && d.stream() == 1
+            ? FishingOutcomes.complete() : FishingOutcomes.continueAndCollect());
+    // stream 1 echoes; stream 3 was reset with STREAM_LIMIT before it
+    assertEquals(ByteString.fromString("one"), ((MuxFrame.Data) got.get(got.size() - 1)).bytes());
+    MuxFrame.Reset reset = got.stream().filter(f -> f instanceof MuxFrame.Reset)
+        .map(f -> (MuxFrame.Reset) f).findFirst().orElseThrow(() -> new AssertionError(got));
+    assertEquals(3, reset.stream(), reset.toString());
+    assertEquals(TunnelCloseCode.STREAM_LIMIT.code(), reset.code(), reset.toString());
+    assertTrue(reset.reason().startsWith("too many streams: 2 are open"), reset.reason());
+    assertTrue(got.stream().noneMatch(f -> f instanceof MuxFrame.Reset r && r.stream() != 3),
+        got.toString());
+    // the pipe is not closed for it
+    List<PipeEvent> seen = new ArrayList<>();
+    try {
+      while (true) {
+        seen.add(events.receiveMessage(Duration.ofMillis(300)));
+      }
+    } catch (AssertionError none) {
+      // no more
+    }
+    assertTrue(seen.stream().noneMatch(e -> e instanceof PipeEvent.Closed), seen.toString());
+    pipe.close();
   }
 }
