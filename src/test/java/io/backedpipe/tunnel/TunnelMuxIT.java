@@ -43,7 +43,7 @@ import org.junit.jupiter.api.Test;
 /**
  * The tunnel's stream multiplexing as a user sees it: one slow reader does not hold up the other
  * streams of its pipe, a peer that breaks the protocol has the pipe closed with the reason (and
- * nothing else disturbed), and a connect carries no more streams than {@code max-streams}.
+ * nothing else disturbed), and neither end carries more streams than its {@code max-streams}.
  */
 class TunnelMuxIT {
   private static final Config BASE = ConfigFactory.parseString("""
