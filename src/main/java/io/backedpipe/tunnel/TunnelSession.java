@@ -222,6 +222,8 @@ public final class TunnelSession {
   private Sink<ByteString, NotUsed> hub;
   /** This side's own frames: the grants of credit, and the resets it decides. */
   private BoundedSourceQueue<ByteString> control;
+  /** What the open streams' windows take beyond the 64 KiB each has: within max-tunnel-buffer. */
+  private long windowsAbove;
   /** The stream ids opened so far: one of them that is not open any more has ended. */
   private final OpenedStreams opened;
   private boolean connected;
@@ -413,7 +415,7 @@ public final class TunnelSession {
     } catch (MuxProtocolException e) {
       throw new IllegalStateException(e); // the next id is never open yet
     }
-    TunnelChannel channel = TunnelChannel.local(stream, m.local(), settings.streamWindow(), hub,
+    TunnelChannel channel = TunnelChannel.local(stream, m.local(), nextWindow(), hub,
         context.getSelf(), materializer);
     channels.put(stream, channel);
     context.getLog().debug("{}: {}: opened", label, channel.label);
@@ -487,13 +489,26 @@ public final class TunnelSession {
           : TunnelCloseCode.STREAM_LIMIT.code(), why));
       return;
     }
-    TunnelChannel channel = TunnelChannel.target(stream, target, transport,
-        settings.streamWindow(), hub, context.getSelf(), materializer);
+    TunnelChannel channel = TunnelChannel.target(stream, target, transport, nextWindow(), hub,
+        context.getSelf(), materializer);
     channels.put(stream, channel);
-    if (settings.streamWindow() > MuxCodec.INITIAL_CREDIT) {
-      send(new MuxFrame.Credit(stream, settings.streamWindow() - MuxCodec.INITIAL_CREDIT));
+    if (channel.window > MuxCodec.INITIAL_CREDIT) {
+      send(new MuxFrame.Credit(stream, channel.window - MuxCodec.INITIAL_CREDIT));
     }
     context.getLog().debug("{}: {}: opened", label, channel.label);
+  }
+
+  /**
+   * The window of a new stream: the configured one, as far as the tunnel's buffer allows. Every
+   * stream gets the first 64 KiB that the protocol gives it anyway; what a stream may take beyond
+   * that comes out of {@code max-tunnel-buffer} until the stream ends, so a side never holds more
+   * than that plus 64 KiB per stream, however many streams stall.
+   */
+  private int nextWindow() {
+    long extra = Math.max(0, Math.min(settings.streamWindow() - MuxCodec.INITIAL_CREDIT,
+        settings.maxTunnelBuffer() - windowsAbove));
+    windowsAbove += extra;
+    return (int) (MuxCodec.INITIAL_CREDIT + extra);
   }
 
   private void onData(TunnelChannel channel, ByteString bytes) throws MuxProtocolException {
@@ -562,14 +577,19 @@ public final class TunnelSession {
 
   private void forgetIfFinished(TunnelChannel channel) {
     if (channel.finished()) {
-      channels.remove(channel.id);
+      remove(channel);
       context.getLog().debug("{}: {}: ended", label, channel.label);
     }
   }
 
   private void forget(TunnelChannel channel, String why) {
-    channels.remove(channel.id);
+    remove(channel);
     channel.abort(why);
+  }
+
+  private void remove(TunnelChannel channel) {
+    channels.remove(channel.id);
+    windowsAbove -= channel.window - MuxCodec.INITIAL_CREDIT;
   }
 
   /** Resets every stream: the pipe under them is gone or going. */

@@ -62,6 +62,10 @@ class TunnelMuxIT {
   /** A connect that carries at most 2 streams. */
   private static final ActorTestKit twoStreams = ActorTestKit.create("TwoStreams",
       ConfigFactory.parseString("backed-pipe.tunnel.max-streams = 2").withFallback(BASE));
+  /** A serve whose tunnel connections hold 1.5 MiB of windows beyond the first 64 KiB each. */
+  private static final ActorTestKit smallBuffer = ActorTestKit.create("SmallBuffer",
+      ConfigFactory.parseString("backed-pipe.tunnel { stream-window = 1MiB,"
+          + " max-tunnel-buffer = 1536KiB }").withFallback(BASE));
   private static final Duration TIMEOUT = Duration.ofSeconds(20);
   private static final InetSocketAddress ANY = new InetSocketAddress("127.0.0.1", 0);
 
@@ -70,6 +74,7 @@ class TunnelMuxIT {
     testKit.shutdownTestKit();
     tightWindow.shutdownTestKit();
     twoStreams.shutdownTestKit();
+    smallBuffer.shutdownTestKit();
   }
 
   private static <T> T await(CompletionStage<T> stage) throws Exception {
@@ -378,6 +383,38 @@ class TunnelMuxIT {
       // no more
     }
     assertTrue(seen.stream().noneMatch(e -> e instanceof PipeEvent.Closed), seen.toString());
+    pipe.close();
+  }
+
+  @Test
+  void shouldGiveNewStreamsOnlyWhatIsLeftOfTheTunnelsBufferAndTakeItBackWhenOneEnds()
+      throws Exception {
+    ServeTunnel serve = await(ServeTunnel.start(smallBuffer.system(), ANY, echo(),
+        Optional.empty()));
+    BackedPipe pipe = BackedPipe.of(testKit.spawn(BackedPipe.create(new TcpReconnector(
+            testKit.system(), serve.address(), UUID.randomUUID(), true,
+            TransportSettings.create(testKit.system())), PipeSettings.create(testKit.system()))),
+        testKit.system());
+    TestProbe<MuxFrame> frames = testKit.createTestProbe();
+    io.backedpipe.tunnel.mux.MuxDecoder decoder = new io.backedpipe.tunnel.mux.MuxDecoder();
+    pipe.source().runWith(Sink.foreach(bytes -> decoder.feed(bytes).forEach(frames.ref()::tell)),
+        testKit.system());
+    await(pipe.connect());
+    org.apache.pekko.stream.BoundedSourceQueue<ByteString> out = Source.<ByteString>queue(16)
+        .to(pipe.sink()).run(testKit.system());
+    out.offer(MuxCodec.preamble()
+        .concat(MuxCodec.encode(new MuxFrame.Open(1)))
+        .concat(MuxCodec.encode(new MuxFrame.Open(2)))
+        .concat(MuxCodec.encode(new MuxFrame.Open(3))));
+    // 1 MiB windows, of which 64 KiB come with every stream: the first gets 960 KiB more, the
+    // second what is left of the 1.5 MiB (576 KiB), the third nothing more
+    assertEquals(new MuxFrame.Credit(1, 960 * 1024), frames.receiveMessage(TIMEOUT));
+    assertEquals(new MuxFrame.Credit(2, 576 * 1024), frames.receiveMessage(TIMEOUT));
+    // the first stream ends; a new one gets its share back
+    out.offer(MuxCodec.encode(new MuxFrame.Reset(1, TunnelCloseCode.LOCAL_FAILED.code(), "test"))
+        .concat(MuxCodec.encode(new MuxFrame.Open(4))));
+    // (had the third stream been given credit, it would have come before this one)
+    assertEquals(new MuxFrame.Credit(4, 960 * 1024), frames.receiveMessage(TIMEOUT));
     pipe.close();
   }
 }
