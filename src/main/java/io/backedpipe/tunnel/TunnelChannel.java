@@ -5,13 +5,11 @@ import io.backedpipe.transport.TransportSettings;
 import io.backedpipe.tunnel.mux.CreditGate;
 import io.backedpipe.tunnel.mux.MuxCodec;
 import io.backedpipe.tunnel.mux.MuxFrame;
+import io.backedpipe.tunnel.mux.StreamWindow;
 import java.io.IOException;
 import java.net.InetSocketAddress;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
 import org.apache.pekko.NotUsed;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.japi.Pair;
@@ -45,59 +43,53 @@ import org.apache.pekko.util.ByteString;
 final class TunnelChannel {
   final int id;
   final String label;
-  final int window;
+  /** The largest window the stream may have: its share of the tunnel's buffer. */
+  final int cap;
+  /** What the peer may send, and what to grant it as the TCP connection takes bytes. */
+  final StreamWindow inWindow;
   /** The peer's bytes for the TCP connection. */
   final BoundedSourceQueue<ByteString> inbound;
   /** Lets this stream send more when the peer grants it. */
   final CreditGate.Credit outCredit;
   /** Ends what this stream sends, without a frame more. */
   final SharedKillSwitch outSwitch;
-  /** How many more bytes the peer may send: the credit this side gave and the peer has not used. */
-  long inCredit;
-  /** Bytes the TCP connection took since this side last granted credit for them. */
-  long ungranted;
   /** The peer said EOF (or the stream was reset). */
   boolean inEnded;
   /** This side's EOF (or RESET) went out, or its sending was stopped. */
   boolean outEnded;
 
-  private TunnelChannel(int id, String label, int window, BoundedSourceQueue<ByteString> inbound,
+  private TunnelChannel(int id, String label, int cap, BoundedSourceQueue<ByteString> inbound,
       CreditGate.Credit outCredit, SharedKillSwitch outSwitch) {
     this.id = id;
     this.label = label;
-    this.window = window;
+    this.cap = cap;
+    this.inWindow = new StreamWindow(cap, System.nanoTime());
     this.inbound = inbound;
     this.outCredit = outCredit;
     this.outSwitch = outSwitch;
-    this.inCredit = window;
   }
 
   /**
    * Joins a local application's connection to a new stream ({@code connect} side). Its first
-   * frames are the OPEN and the grant that lifts the peer's credit to this side's window.
+   * frame is the OPEN; its bytes may follow at once, within the initial credit.
    */
-  static TunnelChannel local(int id, Tcp.IncomingConnection local, int window,
+  static TunnelChannel local(int id, Tcp.IncomingConnection local, int cap,
       Sink<ByteString, NotUsed> hub, ActorRef<TunnelSession.Command> session, Materializer mat) {
     String label = "stream " + id + " from " + io.backedpipe.wire.HumanText.address(
         local.remoteAddress());
     SharedKillSwitch outSwitch = KillSwitches.shared("tunnel-stream-" + id);
-    List<ByteString> first = new ArrayList<>(2);
-    first.add(MuxCodec.encode(new MuxFrame.Open(id)));
-    if (window > MuxCodec.INITIAL_CREDIT) {
-      first.add(MuxCodec.encode(new MuxFrame.Credit(id, window - MuxCodec.INITIAL_CREDIT)));
-    }
     Sink<ByteString, CreditGate.Credit> out = Flow.<ByteString>create()
         .viaMat(new CreditGate(MuxCodec.INITIAL_CREDIT, MuxCodec.MAX_CHUNK), Keep.right())
         .map(bytes -> MuxCodec.encode(new MuxFrame.Data(id, bytes)))
-        .prepend(Source.from(first))
+        .prepend(Source.single(MuxCodec.encode(new MuxFrame.Open(id))))
         .concat(Source.single(MuxCodec.encode(new MuxFrame.Eof(id))))
         .recover(resetOnFailure(id, session, error -> new Reason(TunnelCloseCode.LOCAL_FAILED,
             "local connection failed: " + FailureText.essence(error))))
         .via(outSwitch.flow())
         .to(reportEnd(id, session, hub));
     Pair<CreditGate.Credit, BoundedSourceQueue<ByteString>> ends = local.handleWith(
-        Flow.fromSinkAndSourceMat(out, inbound(id, window, session), Keep.both()), mat);
-    return new TunnelChannel(id, label, window, ends.second(), ends.first(), outSwitch);
+        Flow.fromSinkAndSourceMat(out, inbound(id, cap, session), Keep.both()), mat);
+    return new TunnelChannel(id, label, cap, ends.second(), ends.first(), outSwitch);
   }
 
   /**
@@ -106,7 +98,7 @@ final class TunnelChannel {
    * that fails later, resets the stream with the reason.
    */
   static TunnelChannel target(int id, InetSocketAddress target, TransportSettings transport,
-      int window, Sink<ByteString, NotUsed> hub, ActorRef<TunnelSession.Command> session,
+      int cap, Sink<ByteString, NotUsed> hub, ActorRef<TunnelSession.Command> session,
       Materializer mat) {
     String label = "stream " + id + " to " + io.backedpipe.wire.HumanText.address(target);
     SharedKillSwitch outSwitch = KillSwitches.shared("tunnel-stream-" + id);
@@ -124,7 +116,7 @@ final class TunnelChannel {
           });
           return NotUsed.getInstance();
         });
-    Pair<BoundedSourceQueue<ByteString>, CreditGate.Credit> ends = inbound(id, window, session)
+    Pair<BoundedSourceQueue<ByteString>, CreditGate.Credit> ends = inbound(id, cap, session)
         .via(tcp)
         .viaMat(new CreditGate(MuxCodec.INITIAL_CREDIT, MuxCodec.MAX_CHUNK), Keep.both())
         .map(bytes -> MuxCodec.encode(new MuxFrame.Data(id, bytes)))
@@ -138,18 +130,20 @@ final class TunnelChannel {
         .via(outSwitch.flow())
         .to(reportEnd(id, session, hub))
         .run(mat);
-    return new TunnelChannel(id, label, window, ends.first(), ends.second(), outSwitch);
+    return new TunnelChannel(id, label, cap, ends.first(), ends.second(), outSwitch);
   }
 
   /**
    * The peer's bytes for the TCP connection. The queue holds at most the window, in bytes,
    * because the peer may send no more than its credit; one element per byte is the most it could
-   * take. What the TCP connection takes is told to the session a quarter window at a time.
+   * take. What the TCP connection takes is told to the session half the initial credit at a
+   * time: often enough to measure the stream's rate, and never so late that the peer's credit
+   * could run out while this side owes it a grant.
    */
-  private static Source<ByteString, BoundedSourceQueue<ByteString>> inbound(int id, int window,
+  private static Source<ByteString, BoundedSourceQueue<ByteString>> inbound(int id, int cap,
       ActorRef<TunnelSession.Command> session) {
-    int batch = Math.max(1, window / 4);
-    return Source.<ByteString>queue(window).map(new Function<ByteString, ByteString>() {
+    int batch = MuxCodec.INITIAL_CREDIT / 2;
+    return Source.<ByteString>queue(cap).map(new Function<ByteString, ByteString>() {
       private int taken;
 
       @Override

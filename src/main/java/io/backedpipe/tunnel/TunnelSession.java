@@ -492,17 +492,15 @@ public final class TunnelSession {
     TunnelChannel channel = TunnelChannel.target(stream, target, transport, nextWindow(), hub,
         context.getSelf(), materializer);
     channels.put(stream, channel);
-    if (channel.window > MuxCodec.INITIAL_CREDIT) {
-      send(new MuxFrame.Credit(stream, channel.window - MuxCodec.INITIAL_CREDIT));
-    }
     context.getLog().debug("{}: {}: opened", label, channel.label);
   }
 
   /**
-   * The window of a new stream: the configured one, as far as the tunnel's buffer allows. Every
-   * stream gets the first 64 KiB that the protocol gives it anyway; what a stream may take beyond
-   * that comes out of {@code max-tunnel-buffer} until the stream ends, so a side never holds more
-   * than that plus 64 KiB per stream, however many streams stall.
+   * The largest window of a new stream: the configured one, as far as the tunnel's buffer allows.
+   * Every stream gets the first 64 KiB that the protocol gives it anyway; what a stream may take
+   * beyond that comes out of {@code max-tunnel-buffer} until the stream ends, so a side never
+   * holds more than that plus 64 KiB per stream, however many streams stall. Within it, the
+   * window follows the stream's rate ({@link io.backedpipe.tunnel.mux.StreamWindow}).
    */
   private int nextWindow() {
     long extra = Math.max(0, Math.min(settings.streamWindow() - MuxCodec.INITIAL_CREDIT,
@@ -515,11 +513,10 @@ public final class TunnelSession {
     if (channel.inEnded) {
       throw new MuxProtocolException("DATA for stream " + channel.id + " after its EOF");
     }
-    if (bytes.size() > channel.inCredit) {
+    if (!channel.inWindow.received(bytes.size())) {
       throw new MuxProtocolException("stream " + channel.id + " sent " + bytes.size()
-          + " bytes with " + channel.inCredit + " bytes of credit left");
+          + " bytes with " + channel.inWindow.credit() + " bytes of credit left");
     }
-    channel.inCredit -= bytes.size();
     channel.deliver(bytes); // false: its connection went away, and the stream is ending
   }
 
@@ -538,12 +535,8 @@ public final class TunnelSession {
   private Behavior<Command> onConsumed(Consumed m) {
     TunnelChannel channel = channels.get(m.stream());
     if (channel != null && !channel.inEnded) {
-      channel.ungranted += m.bytes();
-      // what was taken is granted again, so the peer's credit goes back up to the window
-      int grant = (int) Math.min(channel.ungranted, channel.window - channel.inCredit);
+      int grant = channel.inWindow.consumed(m.bytes(), System.nanoTime());
       if (grant > 0) {
-        channel.ungranted -= grant;
-        channel.inCredit += grant;
         send(new MuxFrame.Credit(channel.id, grant));
       }
     }
@@ -589,7 +582,7 @@ public final class TunnelSession {
 
   private void remove(TunnelChannel channel) {
     channels.remove(channel.id);
-    windowsAbove -= channel.window - MuxCodec.INITIAL_CREDIT;
+    windowsAbove -= channel.cap - MuxCodec.INITIAL_CREDIT;
   }
 
   /** Resets every stream: the pipe under them is gone or going. */

@@ -15,14 +15,10 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 import java.util.Random;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
-import org.apache.pekko.stream.javadsl.Flow;
-import org.apache.pekko.stream.javadsl.Sink;
-import org.apache.pekko.stream.javadsl.Tcp;
 import org.apache.pekko.util.ByteString;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
@@ -57,10 +53,7 @@ class ClusterProcessesIT {
   @Test
   void shouldEchoThroughAThreeNodeClusterAndSurviveAKilledNode(@TempDir Path dir)
       throws Exception {
-    InetSocketAddress echo = await(Tcp.get(testKit.system()).bind("127.0.0.1", 0, 100,
-            List.of(), true, Optional.empty())
-        .to(Sink.foreach(c -> c.handleWith(Flow.create(), testKit.system())))
-        .run(testKit.system())).localAddress();
+    InetSocketAddress echo = EchoTarget.start(testKit.system());
     Path secret = dir.resolve("secret");
     Files.writeString(secret, "a secret every node and the client share\n");
     String[] common = {"--heartbeat-interval", "100ms", "--heartbeat-timeout", "1s",

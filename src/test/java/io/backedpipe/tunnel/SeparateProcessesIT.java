@@ -13,14 +13,10 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 import java.util.Random;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
-import org.apache.pekko.stream.javadsl.Flow;
-import org.apache.pekko.stream.javadsl.Sink;
-import org.apache.pekko.stream.javadsl.Tcp;
 import org.apache.pekko.util.ByteString;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
@@ -51,10 +47,7 @@ class SeparateProcessesIT {
   @Test
   void shouldKeepEchoStreamsByteExactAcrossProcessesThroughResetsAndBlackholes(
       @TempDir Path dir) throws Exception {
-    InetSocketAddress echo = await(Tcp.get(testKit.system()).bind("127.0.0.1", 0, 100,
-            List.of(), true, Optional.empty())
-        .to(Sink.foreach(c -> c.handleWith(Flow.create(), testKit.system())))
-        .run(testKit.system())).localAddress();
+    InetSocketAddress echo = EchoTarget.start(testKit.system());
     int servePort = freePort();
     int proxyPort = freePort();
     int connectPort = freePort();

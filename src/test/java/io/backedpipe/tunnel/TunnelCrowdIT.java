@@ -19,9 +19,6 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
-import org.apache.pekko.stream.javadsl.Flow;
-import org.apache.pekko.stream.javadsl.Sink;
-import org.apache.pekko.stream.javadsl.Tcp;
 import org.apache.pekko.util.ByteString;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
@@ -56,10 +53,7 @@ class TunnelCrowdIT {
 
   @Test
   void shouldCarryEveryStreamOfACrowdThroughALinkLossThatHitsThemAllAtOnce() throws Exception {
-    InetSocketAddress echo = await(Tcp.get(testKit.system()).bind("127.0.0.1", 0, 100, List.of(),
-            true, Optional.empty())
-        .to(Sink.foreach(c -> c.handleWith(Flow.create(), testKit.system())))
-        .run(testKit.system())).localAddress();
+    InetSocketAddress echo = EchoTarget.start(testKit.system());
     ServeTunnel serve = await(ServeTunnel.start(testKit.system(), ANY, echo, Optional.empty()));
     ChaosProxy proxy = await(ChaosProxy.start(testKit.system(), ANY, serve.address(),
         ChaosSchedule.none()));

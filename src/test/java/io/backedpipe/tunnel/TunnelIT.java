@@ -49,10 +49,7 @@ class TunnelIT {
 
   /** An echo service that half-closes after the client's EOF. */
   private static InetSocketAddress echo() throws Exception {
-    return await(Tcp.get(testKit.system()).bind("127.0.0.1", 0, 100, List.of(), true,
-            Optional.empty())
-        .to(Sink.foreach(c -> c.handleWith(Flow.create(), testKit.system())))
-        .run(testKit.system())).localAddress();
+    return EchoTarget.start(testKit.system());
   }
 
   /** The two ends and the proxy between them; events of the client's streams go to a probe. */

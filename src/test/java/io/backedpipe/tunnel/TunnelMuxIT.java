@@ -81,12 +81,16 @@ class TunnelMuxIT {
     return stage.toCompletableFuture().get(TIMEOUT.toSeconds(), TimeUnit.SECONDS);
   }
 
+  /** A pipe that dials {@code server} as a new stream, for a test to write frames by hand. */
+  private static BackedPipe rawClient(InetSocketAddress server) {
+    return BackedPipe.of(testKit.spawn(BackedPipe.create(new TcpReconnector(testKit.system(),
+            server, UUID.randomUUID(), true, TransportSettings.create(testKit.system())),
+        PipeSettings.create(testKit.system()))), testKit.system());
+  }
+
   /** An echo service that half-closes after the client's EOF. */
   private static InetSocketAddress echo() throws Exception {
-    return await(Tcp.get(testKit.system()).bind("127.0.0.1", 0, 100, List.of(), true,
-            Optional.empty())
-        .to(Sink.foreach(c -> c.handleWith(Flow.create(), testKit.system())))
-        .run(testKit.system())).localAddress();
+    return EchoTarget.start(testKit.system());
   }
 
   private static ByteString random(Random random, int size) {
@@ -239,10 +243,7 @@ class TunnelMuxIT {
    */
   private static void assertBrokenBy(ServeTunnel serve, ByteString bytes, String expected)
       throws Exception {
-    BackedPipe pipe = BackedPipe.of(testKit.spawn(BackedPipe.create(new TcpReconnector(
-            testKit.system(), serve.address(), UUID.randomUUID(), true,
-            TransportSettings.create(testKit.system())), PipeSettings.create(testKit.system()))),
-        testKit.system());
+    BackedPipe pipe = rawClient(serve.address());
     TestProbe<PipeEvent> events = testKit.createTestProbe();
     pipe.subscribe(events.ref());
     pipe.source().runWith(Sink.ignore(), testKit.system());
@@ -343,10 +344,7 @@ class TunnelMuxIT {
     // a serve that carries at most 2 streams per tunnel connection, and a raw client opening 3
     ServeTunnel serve = await(ServeTunnel.start(twoStreams.system(), ANY, echo(),
         Optional.empty()));
-    BackedPipe pipe = BackedPipe.of(testKit.spawn(BackedPipe.create(new TcpReconnector(
-            testKit.system(), serve.address(), UUID.randomUUID(), true,
-            TransportSettings.create(testKit.system())), PipeSettings.create(testKit.system()))),
-        testKit.system());
+    BackedPipe pipe = rawClient(serve.address());
     TestProbe<PipeEvent> events = testKit.createTestProbe();
     pipe.subscribe(events.ref());
     TestProbe<MuxFrame> frames = testKit.createTestProbe();
@@ -387,34 +385,102 @@ class TunnelMuxIT {
   }
 
   @Test
-  void shouldGiveNewStreamsOnlyWhatIsLeftOfTheTunnelsBufferAndTakeItBackWhenOneEnds()
+  void shouldCapNewStreamsWindowsByWhatIsLeftOfTheTunnelsBufferAndTakeItBackWhenOneEnds()
       throws Exception {
     ServeTunnel serve = await(ServeTunnel.start(smallBuffer.system(), ANY, echo(),
         Optional.empty()));
-    BackedPipe pipe = BackedPipe.of(testKit.spawn(BackedPipe.create(new TcpReconnector(
-            testKit.system(), serve.address(), UUID.randomUUID(), true,
-            TransportSettings.create(testKit.system())), PipeSettings.create(testKit.system()))),
-        testKit.system());
+    BackedPipe pipe = rawClient(serve.address());
     TestProbe<MuxFrame> frames = testKit.createTestProbe();
     io.backedpipe.tunnel.mux.MuxDecoder decoder = new io.backedpipe.tunnel.mux.MuxDecoder();
     pipe.source().runWith(Sink.foreach(bytes -> decoder.feed(bytes).forEach(frames.ref()::tell)),
         testKit.system());
     await(pipe.connect());
-    org.apache.pekko.stream.BoundedSourceQueue<ByteString> out = Source.<ByteString>queue(16)
+    org.apache.pekko.stream.BoundedSourceQueue<ByteString> out = Source.<ByteString>queue(4096)
         .to(pipe.sink()).run(testKit.system());
     out.offer(MuxCodec.preamble()
         .concat(MuxCodec.encode(new MuxFrame.Open(1)))
         .concat(MuxCodec.encode(new MuxFrame.Open(2)))
         .concat(MuxCodec.encode(new MuxFrame.Open(3))));
-    // 1 MiB windows, of which 64 KiB come with every stream: the first gets 960 KiB more, the
-    // second what is left of the 1.5 MiB (576 KiB), the third nothing more
-    assertEquals(new MuxFrame.Credit(1, 960 * 1024), frames.receiveMessage(TIMEOUT));
-    assertEquals(new MuxFrame.Credit(2, 576 * 1024), frames.receiveMessage(TIMEOUT));
+    // 1 MiB windows at most, 64 KiB of each given anyway: the first stream may grow to 1 MiB, the
+    // second to what is left of the 1.5 MiB (640 KiB), the third not beyond 64 KiB
+    Credits credits = new Credits(out, frames);
+    assertTrue(credits.pumpUntilCreditAbove(1, MuxCodec.INITIAL_CREDIT, 3),
+        "the first stream's window never grew: " + credits);
+    assertTrue(credits.granted[3] <= credits.sent[3], "the third stream got more than 64 KiB: "
+        + credits);
     // the first stream ends; a new one gets its share back
     out.offer(MuxCodec.encode(new MuxFrame.Reset(1, TunnelCloseCode.LOCAL_FAILED.code(), "test"))
         .concat(MuxCodec.encode(new MuxFrame.Open(4))));
-    // (had the third stream been given credit, it would have come before this one)
-    assertEquals(new MuxFrame.Credit(4, 960 * 1024), frames.receiveMessage(TIMEOUT));
+    assertTrue(credits.pumpUntilCreditAbove(4, MuxCodec.INITIAL_CREDIT, 3),
+        "the fourth stream's window never grew: " + credits);
+    assertTrue(credits.granted[3] <= credits.sent[3], "the third stream got more than 64 KiB: "
+        + credits);
     pipe.close();
+  }
+
+  /**
+   * A raw client's side of the streams' credit: it sends on two streams as far as their credit
+   * goes, keeps count of what the server grants, and grants the server's echo back at once.
+   */
+  private static final class Credits {
+    private static final int CHUNK = 32 * 1024;
+    final long[] sent = new long[5];
+    final long[] granted = new long[5];
+    private final org.apache.pekko.stream.BoundedSourceQueue<ByteString> out;
+    private final TestProbe<MuxFrame> frames;
+
+    Credits(org.apache.pekko.stream.BoundedSourceQueue<ByteString> out,
+        TestProbe<MuxFrame> frames) {
+      this.out = out;
+      this.frames = frames;
+    }
+
+    long credit(int stream) {
+      return MuxCodec.INITIAL_CREDIT + granted[stream] - sent[stream];
+    }
+
+    /** Sends on {@code stream} and {@code other} until {@code stream}'s credit tops {@code bytes}. */
+    boolean pumpUntilCreditAbove(int stream, long bytes, int other) {
+      while (sent[stream] < 16L * 1024 * 1024) {
+        if (credit(stream) > bytes) {
+          return true;
+        }
+        for (int s : new int[] {stream, other}) {
+          int chunk = (int) Math.min(CHUNK, credit(s));
+          if (chunk > 0) {
+            offer(MuxCodec.encode(new MuxFrame.Data(s, ByteString.fromArrayUnsafe(
+                new byte[chunk]))));
+            sent[s] += chunk;
+          }
+        }
+        take(frames.receiveMessage(TIMEOUT));
+        try {
+          while (true) {
+            take(frames.receiveMessage(Duration.ofMillis(1)));
+          }
+        } catch (AssertionError noMore) {
+          // on to the next chunk
+        }
+      }
+      return false;
+    }
+
+    private void take(MuxFrame frame) {
+      if (frame instanceof MuxFrame.Credit c) {
+        granted[c.stream()] += c.bytes();
+      } else if (frame instanceof MuxFrame.Data d) {
+        offer(MuxCodec.encode(new MuxFrame.Credit(d.stream(), d.bytes().size())));
+      }
+    }
+
+    private void offer(ByteString bytes) {
+      assertEquals(org.apache.pekko.stream.QueueOfferResult.enqueued(), out.offer(bytes));
+    }
+
+    @Override
+    public String toString() {
+      return "sent " + java.util.Arrays.toString(sent) + ", granted "
+          + java.util.Arrays.toString(granted);
+    }
   }
 }

@@ -24,7 +24,6 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
-import org.apache.pekko.stream.javadsl.Flow;
 import org.apache.pekko.stream.javadsl.Sink;
 import org.apache.pekko.stream.javadsl.Tcp;
 import org.apache.pekko.util.ByteString;
@@ -84,10 +83,7 @@ class TunnelTlsIT {
 
   /** An echo service that half-closes after the client's EOF. */
   private static InetSocketAddress echo() throws Exception {
-    return await(Tcp.get(server.system()).bind("127.0.0.1", 0, 100, List.of(), true,
-            Optional.empty())
-        .to(Sink.foreach(c -> c.handleWith(Flow.create(), server.system())))
-        .run(server.system())).localAddress();
+    return EchoTarget.start(server.system());
   }
 
   /** The two ends and the proxy between them; events of the client's streams go to a probe. */
