@@ -418,6 +418,42 @@ class TunnelMuxIT {
     pipe.close();
   }
 
+  @Test
+  void shouldLetAKeystrokeOvertakeABulkStreamOnASlowLink() throws Exception {
+    // 256 KiB/s each way between connect and serve; one stream echoes 1 MiB (4 s on the link
+    // each way), and once it is under way another sends one byte. With a window of megabytes the
+    // whole bulk sat in the pipe ahead of the byte, which came back only after the bulk (found on
+    // a kernel-shaped link: src/test/netem/interactive.sh).
+    ServeTunnel serve = await(ServeTunnel.start(testKit.system(), ANY, echo(), Optional.empty()));
+    io.backedpipe.chaos.ChaosProxy proxy = await(io.backedpipe.chaos.ChaosProxy.start(
+        testKit.system(), ANY, serve.address(), io.backedpipe.chaos.ChaosSchedule.none()
+            .withConditions(new io.backedpipe.chaos.LinkConditions(Duration.ofMillis(10),
+                256 * 1024, 256 * 1024, Duration.ofMinutes(1),
+                io.backedpipe.chaos.DurationRange.NEVER,
+                io.backedpipe.chaos.DurationRange.NEVER))));
+    ConnectTunnel connect = await(ConnectTunnel.start(testKit.system(), ANY, proxy.address(),
+        Optional.empty()));
+    try {
+      int bulkBytes = 1024 * 1024;
+      LocalClient bulk = new LocalClient(testKit.system(), connect.address());
+      ByteString chunk = random(new Random(5), 64 * 1024);
+      for (int sent = 0; sent < bulkBytes; sent += chunk.size()) {
+        bulk.send(chunk); // the client's queue takes 64 elements: all of them
+      }
+      awaitTrue(() -> bulk.received().size() >= 64 * 1024, () -> "the bulk echo never got under way");
+      LocalClient keys = new LocalClient(testKit.system(), connect.address());
+      await(keys.send(ByteString.fromString("k")));
+      awaitTrue(() -> keys.received().size() == 1, () -> "the keystroke never came back");
+      int bulkSoFar = bulk.received().size();
+      assertTrue(bulkSoFar < bulkBytes, "the keystroke came back only after all " + bulkSoFar
+          + " bytes of the bulk stream");
+    } finally {
+      await(connect.stop());
+      await(proxy.stop());
+      await(serve.stop());
+    }
+  }
+
   /**
    * A raw client's side of the streams' credit: it sends on two streams as far as their credit
    * goes, keeps count of what the server grants, and grants the server's echo back at once.
