@@ -10,16 +10,11 @@ import io.backedpipe.PipeStatus;
 import io.backedpipe.transport.FailureText;
 import io.backedpipe.transport.TransportSettings;
 import io.backedpipe.tunnel.mux.MuxCodec;
-import io.backedpipe.tunnel.mux.MuxDecoder;
 import io.backedpipe.tunnel.mux.MuxFrame;
 import io.backedpipe.tunnel.mux.MuxProtocolException;
-import io.backedpipe.tunnel.mux.OpenedStreams;
 import io.backedpipe.wire.HumanText;
 import java.net.InetSocketAddress;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CompletionStage;
@@ -32,7 +27,6 @@ import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
 import org.apache.pekko.stream.BoundedSourceQueue;
 import org.apache.pekko.stream.Materializer;
-import org.apache.pekko.stream.QueueOfferResult;
 import org.apache.pekko.stream.javadsl.Flow;
 import org.apache.pekko.stream.javadsl.MergeHub;
 import org.apache.pekko.stream.javadsl.Sink;
@@ -215,17 +209,8 @@ public final class TunnelSession {
   private final Optional<ActorRef<TunnelStreams.Command>> parent;
   private final Materializer materializer;
   private final Outage outage = new Outage();
-  private final MuxDecoder decoder = new MuxDecoder();
-  /** The open streams, by id. */
-  private final Map<Integer, TunnelChannel> channels = new HashMap<>();
-  /** Every stream's frames go to the pipe through here. */
-  private Sink<ByteString, NotUsed> hub;
-  /** This side's own frames: the grants of credit, and the resets it decides. */
-  private BoundedSourceQueue<ByteString> control;
-  /** What the open streams' windows take beyond the 64 KiB each has: within max-tunnel-buffer. */
-  private long windowsAbove;
-  /** The stream ids opened so far: one of them that is not open any more has ended. */
-  private final OpenedStreams opened;
+  /** The streams over the pipe; made when the pipe is joined to them. */
+  private TunnelStreamTable streams;
   private boolean connected;
   /** This session closed its pipe itself (and said why when it did). */
   private boolean closedByUs;
@@ -264,7 +249,6 @@ public final class TunnelSession {
     this.transport = transport;
     this.parent = parent;
     this.materializer = Materializer.matFromSystem(context.getSystem());
-    this.opened = new OpenedStreams(4 * settings.maxStreams());
   }
 
   /**
@@ -337,13 +321,16 @@ public final class TunnelSession {
    * handled, so a peer cannot flood the mailbox).
    */
   private void join() {
-    hub = MergeHub.of(ByteString.class, 16)
+    Sink<ByteString, NotUsed> hub = MergeHub.of(ByteString.class, 16)
         .prepend(Source.single(MuxCodec.preamble()))
         .to(pipe.sink())
         .run(materializer);
     // Per stream at most a handful of this side's own frames can wait: a grant comes only after
     // the peer's bytes, which its credit bounds, and a reset ends the stream.
-    control = Source.<ByteString>queue(64 + 4 * settings.maxStreams()).to(hub).run(materializer);
+    BoundedSourceQueue<ByteString> control = Source.<ByteString>queue(
+        64 + 4 * settings.maxStreams()).to(hub).run(materializer);
+    streams = new TunnelStreamTable(label, owning, settings, target, transport, hub, control,
+        context.getSelf(), materializer, context.getLog());
     pipe.source().to(ActorSink.<ByteString, Command, Ack>actorRefWithBackpressure(
             context.getSelf(), (ack, bytes) -> new Inbound(bytes, ack), InboundStarted::new,
             Ack.INSTANCE, new InboundEnded(Optional.empty()),
@@ -368,7 +355,10 @@ public final class TunnelSession {
         .onMessage(InboundStarted.class, m -> ack(m.ack()))
         .onMessage(InboundEnded.class, m -> Behaviors.same()) // the pipe's Closed event says why
         .onMessage(Consumed.class, this::onConsumed)
-        .onMessage(OutboundEnded.class, this::onOutboundEnded)
+        .onMessage(OutboundEnded.class, m -> {
+          streams.outboundEnded(m.stream());
+          return Behaviors.same();
+        })
         .onMessage(ChannelFailed.class, this::onChannelFailed)
         .onMessage(Event.class, m -> onEvent(m.event()))
         .onMessage(StatusSeen.class, m -> onStatus(m.status()))
@@ -396,29 +386,13 @@ public final class TunnelSession {
       refuse(m.local(), "the tunnel is shutting down");
       return Behaviors.same();
     }
-    if (channels.size() >= settings.maxStreams()) {
-      context.getLog().warn("{}: a local connection from {} is reset: {} streams are open, the"
-          + " most one tunnel connection carries (backed-pipe.tunnel.max-streams)", label,
-          HumanText.address(m.local().remoteAddress()), channels.size());
+    TunnelStreamTable.Opened opened = streams.open(m.local());
+    if (opened == TunnelStreamTable.Opened.FULL) {
       refuse(m.local(), "too many streams");
-      return Behaviors.same();
-    }
-    int stream = opened.next();
-    if (stream == Integer.MAX_VALUE) {
-      // 2^31 - 2 streams on one pipe: the next local connection gets a fresh pipe
-      retire();
+    } else if (opened == TunnelStreamTable.Opened.EXHAUSTED) {
+      retire(); // the next local connection gets a fresh pipe, and so does this one
       parent.ifPresent(p -> p.tell(new TunnelStreams.Accept(m.local())));
-      return Behaviors.same();
     }
-    try {
-      opened.open(stream);
-    } catch (MuxProtocolException e) {
-      throw new IllegalStateException(e); // the next id is never open yet
-    }
-    TunnelChannel channel = TunnelChannel.local(stream, m.local(), nextWindow(), hub,
-        context.getSelf(), materializer);
-    channels.put(stream, channel);
-    context.getLog().debug("{}: {}: opened", label, channel.label);
     return Behaviors.same();
   }
 
@@ -436,9 +410,7 @@ public final class TunnelSession {
   private Behavior<Command> onInbound(Inbound m) {
     if (!broken) {
       try {
-        for (MuxFrame frame : decoder.feed(m.bytes())) {
-          onFrame(frame);
-        }
+        streams.read(m.bytes());
       } catch (MuxProtocolException e) {
         onProtocolBroken(e.getMessage());
       }
@@ -446,156 +418,22 @@ public final class TunnelSession {
     return ack(m.ack());
   }
 
-  private void onFrame(MuxFrame frame) throws MuxProtocolException {
-    if (frame instanceof MuxFrame.Open open) {
-      onOpen(open.stream());
-      return;
-    }
-    TunnelChannel channel = channels.get(frame.stream());
-    if (channel == null) {
-      if (!opened.contains(frame.stream())) {
-        throw new MuxProtocolException("a " + frameName(frame) + " frame for stream "
-            + frame.stream() + ", which was never opened");
-      }
-      return; // a stream that ended: the peer sent this before it heard
-    }
-    if (frame instanceof MuxFrame.Data data) {
-      onData(channel, data.bytes());
-    } else if (frame instanceof MuxFrame.Credit credit) {
-      channel.outCredit.grant(credit.bytes());
-    } else if (frame instanceof MuxFrame.Eof) {
-      if (channel.inEnded) {
-        throw new MuxProtocolException("a second EOF for stream " + channel.id);
-      }
-      channel.endInbound();
-      forgetIfFinished(channel);
-    } else if (frame instanceof MuxFrame.Reset reset) {
-      onReset(channel, reset);
-    }
-  }
-
-  private void onOpen(int stream) throws MuxProtocolException {
-    if (owning) {
-      throw new MuxProtocolException("the server opened stream " + stream
-          + "; only the client opens streams");
-    }
-    opened.open(stream);
-    if (channels.size() >= settings.maxStreams() || shutdown != null) {
-      String why = shutdown != null ? "the tunnel is shutting down"
-          : "too many streams: " + channels.size() + " are open, the most one tunnel connection"
-              + " carries (backed-pipe.tunnel.max-streams on the server)";
-      context.getLog().info("{}: stream {}: refused: {}", label, stream, why);
-      send(new MuxFrame.Reset(stream, shutdown != null ? TunnelCloseCode.TUNNEL_STOPPED.code()
-          : TunnelCloseCode.STREAM_LIMIT.code(), why));
-      return;
-    }
-    TunnelChannel channel = TunnelChannel.target(stream, target, transport, nextWindow(), hub,
-        context.getSelf(), materializer);
-    channels.put(stream, channel);
-    context.getLog().debug("{}: {}: opened", label, channel.label);
-  }
-
-  /**
-   * The largest window of a new stream: the configured one, as far as the tunnel's buffer allows.
-   * Every stream gets the first 64 KiB that the protocol gives it anyway; what a stream may take
-   * beyond that comes out of {@code max-tunnel-buffer} until the stream ends, so a side never
-   * holds more than that plus 64 KiB per stream, however many streams stall. Within it, the
-   * window follows the stream's rate ({@link io.backedpipe.tunnel.mux.StreamWindow}).
-   */
-  private int nextWindow() {
-    long extra = Math.max(0, Math.min(settings.streamWindow() - MuxCodec.INITIAL_CREDIT,
-        settings.maxTunnelBuffer() - windowsAbove));
-    windowsAbove += extra;
-    return (int) (MuxCodec.INITIAL_CREDIT + extra);
-  }
-
-  private void onData(TunnelChannel channel, ByteString bytes) throws MuxProtocolException {
-    if (channel.inEnded) {
-      throw new MuxProtocolException("DATA for stream " + channel.id + " after its EOF");
-    }
-    if (!channel.inWindow.received(bytes.size())) {
-      throw new MuxProtocolException("stream " + channel.id + " sent " + bytes.size()
-          + " bytes with " + channel.inWindow.credit() + " bytes of credit left");
-    }
-    channel.deliver(bytes); // false: its connection went away, and the stream is ending
-  }
-
-  private void onReset(TunnelChannel channel, MuxFrame.Reset reset) {
-    String reason = io.backedpipe.wire.PeerText.quote(reset.reason());
-    if (owning) {
-      context.getLog().warn("{}: {}: reset by the server: {}; resetting the local connection",
-          label, channel.label, reason);
-    } else {
-      context.getLog().info("{}: {}: reset by the client: {}; resetting the target connection",
-          label, channel.label, reason);
-    }
-    forget(channel, "the other end reset the stream: " + reset.reason());
-  }
-
   private Behavior<Command> onConsumed(Consumed m) {
-    TunnelChannel channel = channels.get(m.stream());
-    if (channel != null && !channel.inEnded) {
-      int grant = channel.inWindow.consumed(m.bytes(), System.nanoTime());
-      if (grant > 0) {
-        send(new MuxFrame.Credit(channel.id, grant));
+    if (!closed) {
+      try {
+        streams.consumed(m.stream(), m.bytes());
+      } catch (MuxProtocolException e) {
+        onProtocolBroken(e.getMessage());
       }
-    }
-    return Behaviors.same();
-  }
-
-  private Behavior<Command> onOutboundEnded(OutboundEnded m) {
-    TunnelChannel channel = channels.get(m.stream());
-    if (channel != null) {
-      channel.outEnded = true;
-      forgetIfFinished(channel);
     }
     return Behaviors.same();
   }
 
   private Behavior<Command> onChannelFailed(ChannelFailed m) {
-    TunnelChannel channel = channels.get(m.stream());
-    if (channel == null || closed || shutdown != null) {
-      return Behaviors.same(); // it failed because the session ended it: nothing to add
+    if (!closed && shutdown == null) { // else it failed because the session ended it
+      streams.failed(m.stream(), m.reason());
     }
-    if (owning) {
-      context.getLog().warn("{}: {}: {}; resetting the stream", label, channel.label,
-          m.reason().text());
-    } else {
-      context.getLog().info("{}: {}: {}; resetting the stream", label, channel.label,
-          m.reason().text());
-    }
-    forget(channel, m.reason().text());
     return Behaviors.same();
-  }
-
-  private void forgetIfFinished(TunnelChannel channel) {
-    if (channel.finished()) {
-      remove(channel);
-      context.getLog().debug("{}: {}: ended", label, channel.label);
-    }
-  }
-
-  private void forget(TunnelChannel channel, String why) {
-    remove(channel);
-    channel.abort(why);
-  }
-
-  private void remove(TunnelChannel channel) {
-    channels.remove(channel.id);
-    windowsAbove -= channel.cap - MuxCodec.INITIAL_CREDIT;
-  }
-
-  /** Resets every stream: the pipe under them is gone or going. */
-  private void resetAll(String why) {
-    new ArrayList<>(channels.values()).forEach(c -> forget(c, why));
-  }
-
-  private void send(MuxFrame frame) {
-    QueueOfferResult result = control.offer(MuxCodec.encode(frame));
-    if (result == QueueOfferResult.dropped() && !closed) {
-      // cannot happen while the peer keeps to the protocol: see the queue's size in join()
-      onProtocolBroken("this side's control frames overflowed (the peer ignores its credit)");
-    }
   }
 
   private void onProtocolBroken(String what) {
@@ -606,8 +444,8 @@ public final class TunnelSession {
     retire();
     String why = "tunnel protocol broken: " + what;
     logEnd("{}: the other end broke the tunnel protocol: {}; closing the tunnel connection"
-        + " and resetting its {}", label, what, streams(channels.size()));
-    resetAll(why);
+        + " and resetting its {}", label, what, streamCount(streams.size()));
+    streams.resetAll(why);
     closeWith(TunnelCloseCode.TUNNEL_PROTOCOL, why);
   }
 
@@ -619,11 +457,6 @@ public final class TunnelSession {
     }
   }
 
-  private static String frameName(MuxFrame frame) {
-    return frame instanceof MuxFrame.Data ? "DATA" : frame instanceof MuxFrame.Eof ? "EOF"
-        : frame instanceof MuxFrame.Reset ? "RESET" : "CREDIT";
-  }
-
   // ---- shutdown ----
 
   private Behavior<Command> onShutdown(Shutdown m) {
@@ -631,7 +464,8 @@ public final class TunnelSession {
       return Behaviors.same(); // the first one is under way
     }
     shutdown = m;
-    streamsAtShutdown = channels.size();
+    streamsAtShutdown = streams.size();
+    streams.refuseNewStreams();
     retire();
     if (closed) {
       return onShutdownClosed(new ShutdownClosed(true));
@@ -683,7 +517,7 @@ public final class TunnelSession {
       return Behaviors.same();
     }
     shutdownAnswered = true;
-    resetAll("the tunnel is shutting down");
+    streams.resetAll("the tunnel is shutting down");
     shutdown.replyTo().tell(new ShutdownDone(context.getSelf(), m.drained(),
         streamsAtShutdown));
     return owning ? Behaviors.same() : Behaviors.stopped();
@@ -761,7 +595,7 @@ public final class TunnelSession {
     } else {
       context.getLog().info("{}: resumed on connection {}{}, replayed {} bytes (peer had read {})"
               + " for {}", label, c.generation(), after, c.replayedBytes(), c.peerReadPosition(),
-          streams(channels.size()));
+          streamCount(streams.size()));
     }
     return pendingClose != null ? closeNow() : Behaviors.same();
   }
@@ -812,7 +646,7 @@ public final class TunnelSession {
     return n == 1 ? "1 failed attempt" : n + " failed attempts";
   }
 
-  private static String streams(int n) {
+  private static String streamCount(int n) {
     return n == 1 ? "1 stream" : n + " streams";
   }
 
@@ -822,10 +656,10 @@ public final class TunnelSession {
    */
   private Behavior<Command> giveUp(String why) {
     context.getLog().warn("{}: giving up: {}; resetting {}", label, why,
-        localConnections(channels.size()));
+        localConnections(streams.size()));
     closedByUs = true;
     retire();
-    resetAll("gave up: " + why);
+    streams.resetAll("gave up: " + why);
     pipe.close();
     return Behaviors.same();
   }
@@ -853,7 +687,7 @@ public final class TunnelSession {
     retire();
     timers.cancel(CLOSE_WAIT_TIMER);
     timers.cancel(SUMMARY_TIMER);
-    int open = channels.size();
+    int open = streams.size();
     if (closedByUs && c.cause() == DisconnectCause.CLOSED_BY_USER) {
       context.getLog().debug("{}: closed", label); // its reason was told when it closed
     } else if (owning && c.cause() == DisconnectCause.REFUSED) {
@@ -868,9 +702,9 @@ public final class TunnelSession {
     } else {
       logEnd("{}: {}{}", label, TunnelWords.closed(c.cause(), c.error(), owning),
           open == 0 ? "" : "; resetting " + (owning ? localConnections(open)
-              : "the target connections of its " + streams(open)));
+              : "the target connections of its " + streamCount(open)));
     }
-    resetAll("the tunnel connection closed: " + TunnelWords.closed(c.cause(), c.error(),
+    streams.resetAll("the tunnel connection closed: " + TunnelWords.closed(c.cause(), c.error(),
         owning));
     if (shutdown != null && !shutdownClosing) {
       // closed by something else while it drained: nothing more to wait for

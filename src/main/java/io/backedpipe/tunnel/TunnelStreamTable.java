@@ -1,0 +1,292 @@
+package io.backedpipe.tunnel;
+
+import io.backedpipe.transport.TransportSettings;
+import io.backedpipe.tunnel.mux.MuxCodec;
+import io.backedpipe.tunnel.mux.MuxDecoder;
+import io.backedpipe.tunnel.mux.MuxFrame;
+import io.backedpipe.tunnel.mux.MuxProtocolException;
+import io.backedpipe.tunnel.mux.OpenedStreams;
+import io.backedpipe.wire.HumanText;
+import io.backedpipe.wire.PeerText;
+import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Map;
+import org.apache.pekko.NotUsed;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.stream.BoundedSourceQueue;
+import org.apache.pekko.stream.Materializer;
+import org.apache.pekko.stream.QueueOfferResult;
+import org.apache.pekko.stream.javadsl.Sink;
+import org.apache.pekko.stream.javadsl.Tcp;
+import org.apache.pekko.util.ByteString;
+import org.slf4j.Logger;
+
+/**
+ * The streams of one tunnel connection, as its {@link TunnelSession} keeps them: which are open,
+ * which ids were opened, how much of the tunnel's buffer their windows take, and what each frame
+ * from the peer does to them. The session owns the pipe and decides when streams may come and
+ * go; this table does the rest, and throws a {@link MuxProtocolException} for a peer that breaks
+ * the protocol, which the session answers by closing the pipe.
+ *
+ * <p>Not thread-safe: owned by the session actor, and used only from its messages.
+ */
+final class TunnelStreamTable {
+  private final String label;
+  private final boolean dialing;
+  private final TunnelSettings settings;
+  /** Where a serving side's streams go; null on the dialing side. */
+  private final InetSocketAddress target;
+  private final TransportSettings transport;
+  private final Sink<ByteString, NotUsed> hub;
+  /** This side's own frames: the grants of credit, and the resets it decides. */
+  private final BoundedSourceQueue<ByteString> control;
+  private final ActorRef<TunnelSession.Command> session;
+  private final Materializer materializer;
+  private final Logger log;
+  private final MuxDecoder decoder = new MuxDecoder();
+  private final Map<Integer, TunnelChannel> channels = new HashMap<>();
+  /** The stream ids opened so far: one of them that is not open any more has ended. */
+  private final OpenedStreams opened;
+  /** What the open streams' caps take beyond the 64 KiB each has: within max-tunnel-buffer. */
+  private long capsAbove;
+  /** New streams from the client are refused: the tunnel is shutting down. */
+  private boolean refusing;
+
+  TunnelStreamTable(String label, boolean dialing, TunnelSettings settings,
+      InetSocketAddress target, TransportSettings transport, Sink<ByteString, NotUsed> hub,
+      BoundedSourceQueue<ByteString> control, ActorRef<TunnelSession.Command> session,
+      Materializer materializer, Logger log) {
+    this.label = label;
+    this.dialing = dialing;
+    this.settings = settings;
+    this.target = target;
+    this.transport = transport;
+    this.hub = hub;
+    this.control = control;
+    this.session = session;
+    this.materializer = materializer;
+    this.log = log;
+    this.opened = new OpenedStreams(4 * settings.maxStreams());
+  }
+
+  /** What became of a local connection offered to {@link #open}. */
+  enum Opened {
+    /** It is a stream now. */
+    OPENED,
+    /** As many streams are open as one tunnel connection carries: reset it. */
+    FULL,
+    /** This tunnel connection gave out every stream id: a new one must carry it. */
+    EXHAUSTED
+  }
+
+  int size() {
+    return channels.size();
+  }
+
+  /** From now on, streams the client opens are reset: the tunnel is shutting down. */
+  void refuseNewStreams() {
+    refusing = true;
+  }
+
+  /**
+   * Carries a local application's connection as a new stream ({@code connect} side).
+   *
+   * @param local the connection
+   * @return what became of it
+   */
+  Opened open(Tcp.IncomingConnection local) {
+    if (channels.size() >= settings.maxStreams()) {
+      log.warn("{}: a local connection from {} is reset: {} streams are open, the most one"
+          + " tunnel connection carries (backed-pipe.tunnel.max-streams)", label,
+          HumanText.address(local.remoteAddress()), channels.size());
+      return Opened.FULL;
+    }
+    int stream = opened.next();
+    if (stream == Integer.MAX_VALUE) {
+      return Opened.EXHAUSTED; // 2^31 - 2 streams on one pipe
+    }
+    try {
+      opened.open(stream);
+    } catch (MuxProtocolException e) {
+      throw new IllegalStateException(e); // the next id is never open yet
+    }
+    TunnelChannel channel = TunnelChannel.local(stream, local, nextCap(), hub, session,
+        materializer);
+    channels.put(stream, channel);
+    log.debug("{}: {}: opened", label, channel.label);
+    return Opened.OPENED;
+  }
+
+  /**
+   * Reads the peer's next bytes and does what their frames say.
+   *
+   * @param bytes the next bytes of the pipe
+   * @throws MuxProtocolException when the peer broke the protocol
+   */
+  void read(ByteString bytes) throws MuxProtocolException {
+    for (MuxFrame frame : decoder.feed(bytes)) {
+      onFrame(frame);
+    }
+  }
+
+  private void onFrame(MuxFrame frame) throws MuxProtocolException {
+    if (frame instanceof MuxFrame.Open open) {
+      onOpen(open.stream());
+      return;
+    }
+    TunnelChannel channel = channels.get(frame.stream());
+    if (channel == null) {
+      if (!opened.contains(frame.stream())) {
+        throw new MuxProtocolException("a " + frameName(frame) + " frame for stream "
+            + frame.stream() + ", which was never opened");
+      }
+      return; // a stream that ended: the peer sent this before it heard
+    }
+    if (frame instanceof MuxFrame.Data data) {
+      onData(channel, data.bytes());
+    } else if (frame instanceof MuxFrame.Credit credit) {
+      channel.outCredit.grant(credit.bytes());
+    } else if (frame instanceof MuxFrame.Eof) {
+      if (channel.inEnded) {
+        throw new MuxProtocolException("a second EOF for stream " + channel.id);
+      }
+      channel.endInbound();
+      forgetIfFinished(channel);
+    } else if (frame instanceof MuxFrame.Reset reset) {
+      onReset(channel, reset);
+    }
+  }
+
+  private void onOpen(int stream) throws MuxProtocolException {
+    if (dialing) {
+      throw new MuxProtocolException("the server opened stream " + stream
+          + "; only the client opens streams");
+    }
+    opened.open(stream);
+    if (channels.size() >= settings.maxStreams() || refusing) {
+      String why = refusing ? "the tunnel is shutting down"
+          : "too many streams: " + channels.size() + " are open, the most one tunnel connection"
+              + " carries (backed-pipe.tunnel.max-streams on the server)";
+      log.info("{}: stream {}: refused: {}", label, stream, why);
+      send(new MuxFrame.Reset(stream, refusing ? TunnelCloseCode.TUNNEL_STOPPED.code()
+          : TunnelCloseCode.STREAM_LIMIT.code(), why));
+      return;
+    }
+    TunnelChannel channel = TunnelChannel.target(stream, target, transport, nextCap(), hub,
+        session, materializer);
+    channels.put(stream, channel);
+    log.debug("{}: {}: opened", label, channel.label);
+  }
+
+  /**
+   * The largest window of a new stream: the configured one, as far as the tunnel's buffer allows.
+   * Every stream gets the first 64 KiB that the protocol gives it anyway; what a stream may take
+   * beyond that comes out of {@code max-tunnel-buffer} until the stream ends, so a side never
+   * holds more than that plus 64 KiB per stream, however many streams stall. Within it, the
+   * window follows the stream's rate ({@link io.backedpipe.tunnel.mux.StreamWindow}).
+   */
+  private int nextCap() {
+    long extra = Math.max(0, Math.min(settings.streamWindow() - MuxCodec.INITIAL_CREDIT,
+        settings.maxTunnelBuffer() - capsAbove));
+    capsAbove += extra;
+    return (int) (MuxCodec.INITIAL_CREDIT + extra);
+  }
+
+  private void onData(TunnelChannel channel, ByteString bytes) throws MuxProtocolException {
+    if (channel.inEnded) {
+      throw new MuxProtocolException("DATA for stream " + channel.id + " after its EOF");
+    }
+    if (!channel.inWindow.received(bytes.size())) {
+      throw new MuxProtocolException("stream " + channel.id + " sent " + bytes.size()
+          + " bytes with " + channel.inWindow.credit() + " bytes of credit left");
+    }
+    channel.deliver(bytes); // false: its connection went away, and the stream is ending
+  }
+
+  private void onReset(TunnelChannel channel, MuxFrame.Reset reset) {
+    String reason = PeerText.quote(reset.reason());
+    if (dialing) {
+      log.warn("{}: {}: reset by the server: {}; resetting the local connection", label,
+          channel.label, reason);
+    } else {
+      log.info("{}: {}: reset by the client: {}; resetting the target connection", label,
+          channel.label, reason);
+    }
+    forget(channel, "the other end reset the stream: " + reset.reason());
+  }
+
+  /**
+   * A stream's TCP connection took bytes: grants the peer more, as the stream's window says.
+   *
+   * @throws MuxProtocolException when this side's own frames overflowed, which only a peer that
+   *     ignores its credit can cause
+   */
+  void consumed(int stream, int bytes) throws MuxProtocolException {
+    TunnelChannel channel = channels.get(stream);
+    if (channel != null && !channel.inEnded) {
+      int grant = channel.inWindow.consumed(bytes, System.nanoTime());
+      if (grant > 0) {
+        send(new MuxFrame.Credit(channel.id, grant));
+      }
+    }
+  }
+
+  /** What a stream sends ended (its EOF or RESET went out). */
+  void outboundEnded(int stream) {
+    TunnelChannel channel = channels.get(stream);
+    if (channel != null) {
+      channel.outEnded = true;
+      forgetIfFinished(channel);
+    }
+  }
+
+  /** A stream's TCP connection failed; its RESET is on its way. */
+  void failed(int stream, TunnelChannel.Reason reason) {
+    TunnelChannel channel = channels.get(stream);
+    if (channel == null) {
+      return;
+    }
+    if (dialing) {
+      log.warn("{}: {}: {}; resetting the stream", label, channel.label, reason.text());
+    } else {
+      log.info("{}: {}: {}; resetting the stream", label, channel.label, reason.text());
+    }
+    forget(channel, reason.text());
+  }
+
+  /** Resets every stream: the pipe under them is gone or going. */
+  void resetAll(String why) {
+    new ArrayList<>(channels.values()).forEach(c -> forget(c, why));
+  }
+
+  private void forgetIfFinished(TunnelChannel channel) {
+    if (channel.finished()) {
+      remove(channel);
+      log.debug("{}: {}: ended", label, channel.label);
+    }
+  }
+
+  private void forget(TunnelChannel channel, String why) {
+    remove(channel);
+    channel.abort(why);
+  }
+
+  private void remove(TunnelChannel channel) {
+    channels.remove(channel.id);
+    capsAbove -= channel.cap - MuxCodec.INITIAL_CREDIT;
+  }
+
+  private void send(MuxFrame frame) throws MuxProtocolException {
+    if (control.offer(MuxCodec.encode(frame)) == QueueOfferResult.dropped()) {
+      // cannot happen while the peer keeps to the protocol: see the queue's size in the session
+      throw new MuxProtocolException("this side's control frames overflowed (the peer ignores"
+          + " its credit)");
+    }
+  }
+
+  private static String frameName(MuxFrame frame) {
+    return frame instanceof MuxFrame.Data ? "DATA" : frame instanceof MuxFrame.Eof ? "EOF"
+        : frame instanceof MuxFrame.Reset ? "RESET" : "CREDIT";
+  }
+}
