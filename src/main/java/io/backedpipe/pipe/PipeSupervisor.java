@@ -41,7 +41,6 @@ import org.apache.pekko.Done;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
-import org.apache.pekko.actor.typed.javadsl.BehaviorBuilder;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
 import org.apache.pekko.pattern.StatusReply;
@@ -252,91 +251,142 @@ public final class PipeSupervisor {
   }
 
   // ---------------------------------------------------------------- states
+  //
+  // Each state is one Behavior whose message handler is a single method (an instanceof chain in
+  // the order of the state's table), not a BehaviorBuilder table: a built table keeps a case
+  // object, a handler lambda and a predicate per row for as long as the state lasts, about 1.5 KiB
+  // per pipe end for the supervisor's 25 rows, rebuilt on every transition.
 
   private Behavior<PipeCommand> disconnected(PipeData data) {
-    return common(Behaviors.receive(PipeCommand.class), data, PipeState.DISCONNECTED,
-            this::disconnected)
-        .onMessage(Connect.class, m -> dial(data, m.replyTo()))
-        .onMessage(ForceReconnect.class, m -> dial(data, m.replyTo()))
-        .onMessage(Accept.class, m -> startAttempt(data, List.of(), Optional.of(m)))
-        .onMessageEquals(RetryTick.INSTANCE, () -> startAttempt(data, List.of(), Optional.empty()))
-        .onMessageEquals(GiveUpTick.INSTANCE, () -> giveUp(data))
-        .onMessage(Close.class, m -> close(data, m.replyTo(), DisconnectCause.CLOSED_BY_USER,
-            Optional.empty()))
-        .onMessage(Expire.class, m -> close(data, m.replyTo(), DisconnectCause.EXPIRED,
-            Optional.empty()))
-        .onMessage(Dialed.class, this::onStaleDial)
-        // The connection the Accept was to take over was lost during the check, and nothing
-        // happened since (only that loss moved the generation): nothing is left to take over, and
-        // the Accept is handled as one arriving now. Refused, the client waited a backoff.
-        .onMessage(ResumeChecked.class, m -> m.generation() == data.generation() - 1,
-            m -> startAttempt(data, List.of(), Optional.of(m.accept())))
-        .onMessage(ResumeChecked.class, this::onStaleCheck)
-        .onAnyMessage(this::onStale)
-        .build();
+    return Behaviors.receiveMessage(m -> onDisconnected(data, m));
+  }
+
+  private Behavior<PipeCommand> onDisconnected(PipeData data, PipeCommand m) {
+    Behavior<PipeCommand> common = common(m, data, PipeState.DISCONNECTED, this::disconnected);
+    if (common != null) {
+      return common;
+    }
+    if (m instanceof Connect c) {
+      return dial(data, c.replyTo());
+    } else if (m instanceof ForceReconnect f) {
+      return dial(data, f.replyTo());
+    } else if (m instanceof Accept a) {
+      return startAttempt(data, List.of(), Optional.of(a));
+    } else if (m == RetryTick.INSTANCE) {
+      return startAttempt(data, List.of(), Optional.empty());
+    } else if (m == GiveUpTick.INSTANCE) {
+      return giveUp(data);
+    } else if (m instanceof Close c) {
+      return close(data, c.replyTo(), DisconnectCause.CLOSED_BY_USER, Optional.empty());
+    } else if (m instanceof Expire e) {
+      return close(data, e.replyTo(), DisconnectCause.EXPIRED, Optional.empty());
+    } else if (m instanceof Dialed d) {
+      return onStaleDial(d);
+    } else if (m instanceof ResumeChecked r) {
+      // The connection the Accept was to take over was lost during the check, and nothing
+      // happened since (only that loss moved the generation): nothing is left to take over, and
+      // the Accept is handled as one arriving now. Refused, the client waited a backoff.
+      return r.generation() == data.generation() - 1
+          ? startAttempt(data, List.of(), Optional.of(r.accept()))
+          : onStaleCheck(r);
+    }
+    return onStale(m);
   }
 
   private Behavior<PipeCommand> reconnecting(PipeData data, ReconnectAttempt attempt) {
+    return Behaviors.receiveMessage(m -> onReconnecting(data, attempt, m));
+  }
+
+  private Behavior<PipeCommand> onReconnecting(PipeData data, ReconnectAttempt attempt,
+      PipeCommand m) {
+    Behavior<PipeCommand> common =
+        common(m, data, PipeState.RECONNECTING, d -> reconnecting(d, attempt));
+    if (common != null) {
+      return common;
+    }
     long gen = attempt.generation();
-    return common(Behaviors.receive(PipeCommand.class), data, PipeState.RECONNECTING,
-            d -> reconnecting(d, attempt))
-        .onMessage(ReaderSwitched.class, m -> m.generation() == gen,
-            m -> onReaderSwitched(data, attempt, m))
-        .onMessage(Dialed.class, m -> m.generation() == gen, m -> attach(data, attempt,
-            m.connection()))
-        .onMessage(DialFailed.class, m -> m.generation() == gen,
-            m -> onDialFailed(data, attempt, m))
-        .onMessage(WriterAttached.class, m -> m.generation() == gen,
-            m -> onAttached(data, attempt, m))
-        .onMessage(WriterRejected.class, m -> m.generation() == gen,
-            m -> onRejected(data, attempt, m.error()))
-        .onMessage(LinkLost.class, m -> m.generation() == gen,
-            m -> attemptFailed(data, attempt, failure(attempt,
-                "connection lost while attaching: cause=" + m.cause(), m.error().orElse(null))))
-        .onMessage(AttemptTimedOut.class, m -> m.generation() == gen,
-            m -> attemptFailed(data, attempt, failure(attempt,
-                "timed out: attemptTimeout="
-                    + HumanText.duration(settings.reconnect().attemptTimeout()), null)))
-        .onMessage(Connect.class, m -> join(data, attempt, m.replyTo()))
-        .onMessage(ForceReconnect.class, m -> join(data, attempt, m.replyTo()))
-        .onMessage(Accept.class, m -> supersede(data, attempt, m))
-        .onMessageEquals(GiveUpTick.INSTANCE, () -> reconnecting(data.givingUp(), attempt))
-        .onMessage(Close.class,
-            m -> closeDuringAttempt(data, attempt, m.replyTo(), DisconnectCause.CLOSED_BY_USER))
-        .onMessage(Expire.class,
-            m -> closeDuringAttempt(data, attempt, m.replyTo(), DisconnectCause.EXPIRED))
-        .onMessage(Dialed.class, this::onStaleDial)
-        .onMessage(ResumeChecked.class, this::onStaleCheck)
-        .onAnyMessage(this::onStale)
-        .build();
+    if (m instanceof ReaderSwitched r && r.generation() == gen) {
+      return onReaderSwitched(data, attempt, r);
+    } else if (m instanceof Dialed d && d.generation() == gen) {
+      return attach(data, attempt, d.connection());
+    } else if (m instanceof DialFailed f && f.generation() == gen) {
+      return onDialFailed(data, attempt, f);
+    } else if (m instanceof WriterAttached a && a.generation() == gen) {
+      return onAttached(data, attempt, a);
+    } else if (m instanceof WriterRejected r && r.generation() == gen) {
+      return onRejected(data, attempt, r.error());
+    } else if (m instanceof LinkLost l && l.generation() == gen) {
+      return attemptFailed(data, attempt, failure(attempt,
+          "connection lost while attaching: cause=" + l.cause(), l.error().orElse(null)));
+    } else if (m instanceof AttemptTimedOut t && t.generation() == gen) {
+      return attemptFailed(data, attempt, failure(attempt,
+          "timed out: attemptTimeout="
+              + HumanText.duration(settings.reconnect().attemptTimeout()), null));
+    } else if (m instanceof Connect c) {
+      return join(data, attempt, c.replyTo());
+    } else if (m instanceof ForceReconnect f) {
+      return join(data, attempt, f.replyTo());
+    } else if (m instanceof Accept a) {
+      return supersede(data, attempt, a);
+    } else if (m == GiveUpTick.INSTANCE) {
+      return reconnecting(data.givingUp(), attempt);
+    } else if (m instanceof Close c) {
+      return closeDuringAttempt(data, attempt, c.replyTo(), DisconnectCause.CLOSED_BY_USER);
+    } else if (m instanceof Expire e) {
+      return closeDuringAttempt(data, attempt, e.replyTo(), DisconnectCause.EXPIRED);
+    } else if (m instanceof Dialed d) {
+      return onStaleDial(d);
+    } else if (m instanceof ResumeChecked r) {
+      return onStaleCheck(r);
+    }
+    return onStale(m);
   }
 
   private Behavior<PipeCommand> connected(PipeData data, LinkHandle link) {
+    return Behaviors.receiveMessage(m -> onConnected(data, link, m));
+  }
+
+  private Behavior<PipeCommand> onConnected(PipeData data, LinkHandle link, PipeCommand m) {
+    Behavior<PipeCommand> common =
+        common(m, data, PipeState.CONNECTED, d -> connectedEnding(d, link));
+    if (common != null) {
+      return common;
+    }
     long gen = link.generation();
-    return common(Behaviors.receive(PipeCommand.class), data, PipeState.CONNECTED,
-            d -> connectedEnding(d, link))
-        .onMessage(PeerClosed.class, m -> m.generation() == gen, m -> onPeerClosed(data, link, m))
-        .onMessage(CloseSent.class, m -> m.generation() == gen,
-            m -> connectedEnding(data.withEnding(data.ending().closeSentOn(gen)), link))
-        .onMessage(LinkLost.class, m -> m.generation() == gen, m -> onLinkLost(data, link, m))
-        .onMessage(LinkProved.class, m -> m.generation() == gen && !data.linkProved(),
-            m -> onProved(data, link))
-        .onMessageEquals(GiveUpTick.INSTANCE, () -> connected(data.givingUp(), link))
-        .onMessage(AckStalled.class, m -> m.generation() == gen, m -> onAckStalled(data, m))
-        .onMessage(AckResumed.class, m -> m.generation() == gen, m -> onAckResumed(data, m))
-        .onMessage(Connect.class, m -> refuse(m.replyTo(), new AlreadyConnectedException(gen)))
-        .onMessage(ForceReconnect.class, m -> forceReconnect(data, link, m))
-        .onMessage(Accept.class, m -> checkTakeover(link, m))
-        .onMessage(ResumeChecked.class, m -> m.generation() == gen,
-            m -> onTakeoverChecked(data, link, m))
-        .onMessage(Close.class, m -> closeConnected(data, link, m.code(), m.reason(), m.replyTo(),
-            DisconnectCause.CLOSED_BY_USER))
-        .onMessage(Expire.class, m -> closeConnected(data, link, PipeCommand.EXPIRED_CODE, m.reason(),
-            m.replyTo(), DisconnectCause.EXPIRED))
-        .onMessage(Dialed.class, this::onStaleDial)
-        .onMessage(ResumeChecked.class, this::onStaleCheck)
-        .onAnyMessage(this::onStale)
-        .build();
+    if (m instanceof PeerClosed p && p.generation() == gen) {
+      return onPeerClosed(data, link, p);
+    } else if (m instanceof CloseSent s && s.generation() == gen) {
+      return connectedEnding(data.withEnding(data.ending().closeSentOn(gen)), link);
+    } else if (m instanceof LinkLost l && l.generation() == gen) {
+      return onLinkLost(data, link, l);
+    } else if (m instanceof LinkProved p && p.generation() == gen && !data.linkProved()) {
+      return onProved(data, link);
+    } else if (m == GiveUpTick.INSTANCE) {
+      return connected(data.givingUp(), link);
+    } else if (m instanceof AckStalled s && s.generation() == gen) {
+      return onAckStalled(data, s);
+    } else if (m instanceof AckResumed r && r.generation() == gen) {
+      return onAckResumed(data, r);
+    } else if (m instanceof Connect c) {
+      return refuse(c.replyTo(), new AlreadyConnectedException(gen));
+    } else if (m instanceof ForceReconnect f) {
+      return forceReconnect(data, link, f);
+    } else if (m instanceof Accept a) {
+      return checkTakeover(link, a);
+    } else if (m instanceof ResumeChecked r && r.generation() == gen) {
+      return onTakeoverChecked(data, link, r);
+    } else if (m instanceof Close c) {
+      return closeConnected(data, link, c.code(), c.reason(), c.replyTo(),
+          DisconnectCause.CLOSED_BY_USER);
+    } else if (m instanceof Expire e) {
+      return closeConnected(data, link, PipeCommand.EXPIRED_CODE, e.reason(), e.replyTo(),
+          DisconnectCause.EXPIRED);
+    } else if (m instanceof Dialed d) {
+      return onStaleDial(d);
+    } else if (m instanceof ResumeChecked r) {
+      return onStaleCheck(r);
+    }
+    return onStale(m);
   }
 
   /**
@@ -355,30 +405,47 @@ public final class PipeSupervisor {
 
   private Behavior<PipeCommand> closed(PipeData data, PipeClosedException reason,
       Optional<LinkHandle> farewell, List<ActorRef<StatusReply<Done>>> waiters) {
+    return Behaviors.receiveMessage(m -> onClosed(data, reason, farewell, waiters, m));
+  }
+
+  private Behavior<PipeCommand> onClosed(PipeData data, PipeClosedException reason,
+      Optional<LinkHandle> farewell, List<ActorRef<StatusReply<Done>>> waiters, PipeCommand m) {
+    // A late subscriber hears how the pipe ended, so a watcher never waits for a past event.
+    if (m instanceof Subscribe s) {
+      return tellClosed(EventSubscriber.of(s.subscriber()), reason);
+    } else if (m instanceof SubscribeAdapted<?> s) {
+      return tellClosed(adapted(s), reason);
+    }
+    Behavior<PipeCommand> common = common(m, data, PipeState.CLOSED,
+        d -> closed(d, reason, farewell, waiters));
+    if (common != null) {
+      return common;
+    }
     long gen = farewell.map(LinkHandle::generation).orElse(Long.MIN_VALUE);
-    BehaviorBuilder<PipeCommand> builder = Behaviors.receive(PipeCommand.class)
-        // A late subscriber hears how the pipe ended, so a watcher never waits for a past event.
-        .onMessage(Subscribe.class, m -> tellClosed(EventSubscriber.of(m.subscriber()), reason))
-        .onMessage(SubscribeAdapted.class,
-            m -> tellClosed(adapted((SubscribeAdapted<?>) m), reason));
-    return common(builder, data, PipeState.CLOSED, d -> closed(d, reason, farewell, waiters))
-        .onMessage(CloseSent.class, m -> m.generation() == gen && farewell.isPresent(), m -> {
-          farewell.get().finishOutgoing();
-          return Behaviors.same();
-        })
-        .onMessage(LinkLost.class, m -> m.generation() == gen && farewell.isPresent(),
-            m -> farewellDone(data, reason, farewell.get(), waiters))
-        .onMessageEquals(FarewellTimeout.INSTANCE, () -> farewell.isPresent()
-            ? farewellDone(data, reason, farewell.get(), waiters) : Behaviors.same())
-        .onMessage(Connect.class, m -> refuse(m.replyTo(), reason))
-        .onMessage(ForceReconnect.class, m -> refuse(m.replyTo(), reason))
-        .onMessage(Accept.class, m -> refuseAccept(m, reason))
-        .onMessage(Close.class, m -> closeAgain(data, reason, farewell, waiters, m.replyTo()))
-        .onMessage(Expire.class, m -> closeAgain(data, reason, farewell, waiters, m.replyTo()))
-        .onMessage(Dialed.class, this::onStaleDial)
-        .onMessage(ResumeChecked.class, this::onStaleCheck)
-        .onAnyMessage(this::onStale)
-        .build();
+    if (m instanceof CloseSent s && s.generation() == gen && farewell.isPresent()) {
+      farewell.get().finishOutgoing();
+      return Behaviors.same();
+    } else if (m instanceof LinkLost l && l.generation() == gen && farewell.isPresent()) {
+      return farewellDone(data, reason, farewell.get(), waiters);
+    } else if (m == FarewellTimeout.INSTANCE) {
+      return farewell.isPresent()
+          ? farewellDone(data, reason, farewell.get(), waiters) : Behaviors.same();
+    } else if (m instanceof Connect c) {
+      return refuse(c.replyTo(), reason);
+    } else if (m instanceof ForceReconnect f) {
+      return refuse(f.replyTo(), reason);
+    } else if (m instanceof Accept a) {
+      return refuseAccept(a, reason);
+    } else if (m instanceof Close c) {
+      return closeAgain(data, reason, farewell, waiters, c.replyTo());
+    } else if (m instanceof Expire e) {
+      return closeAgain(data, reason, farewell, waiters, e.replyTo());
+    } else if (m instanceof Dialed d) {
+      return onStaleDial(d);
+    } else if (m instanceof ResumeChecked r) {
+      return onStaleCheck(r);
+    }
+    return onStale(m);
   }
 
   /** A close of a closed pipe: answered at once, or when the farewell in progress is over. */
@@ -401,28 +468,37 @@ public final class PipeSupervisor {
     return closed(data, reason, Optional.empty());
   }
 
-  /** Handlers every state shares: status, subscriptions, stream endpoints, child supervision. */
-  private BehaviorBuilder<PipeCommand> common(
-      BehaviorBuilder<PipeCommand> builder,
+  /**
+   * Handlers every state shares: status, subscriptions, stream endpoints, child supervision.
+   * Null when {@code m} is none of them.
+   */
+  private Behavior<PipeCommand> common(
+      PipeCommand m,
       PipeData data,
       PipeState state,
       Function<PipeData, Behavior<PipeCommand>> stay) {
-    return builder
-        .onMessage(GetStatus.class, m -> forward(reader,
-            new Reader.ReportStatus(status(data, state), m.replyTo())))
-        .onMessage(OpenWriter.class, m -> forward(writer, new Writer.Open(m.replyTo())))
-        .onMessage(OpenReader.class, m -> forward(reader, new Reader.Open(m.replyTo())))
-        .onMessageEquals(InputEnded.INSTANCE,
-            () -> ended(data.withEnding(data.ending().inputHasEnded()), state, stay))
-        .onMessageEquals(OutputAcknowledged.INSTANCE,
-            () -> ended(data.withEnding(data.ending().outputIsAcknowledged()), state, stay))
-        .onMessage(Subscribe.class,
-            m -> stay.apply(subscribe(data, EventSubscriber.of(m.subscriber()))))
-        .onMessage(SubscribeAdapted.class,
-            m -> stay.apply(subscribe(data, adapted((SubscribeAdapted<?>) m))))
-        .onMessage(Unsubscribe.class, m -> stay.apply(unsubscribe(data, m.subscriber())))
-        .onMessage(SubscriberStopped.class, m -> stay.apply(unsubscribe(data, m.subscriber())))
-        .onMessage(ChildStopped.class, this::onChildStopped);
+    if (m instanceof GetStatus g) {
+      return forward(reader, new Reader.ReportStatus(status(data, state), g.replyTo()));
+    } else if (m instanceof OpenWriter o) {
+      return forward(writer, new Writer.Open(o.replyTo()));
+    } else if (m instanceof OpenReader o) {
+      return forward(reader, new Reader.Open(o.replyTo()));
+    } else if (m == InputEnded.INSTANCE) {
+      return ended(data.withEnding(data.ending().inputHasEnded()), state, stay);
+    } else if (m == OutputAcknowledged.INSTANCE) {
+      return ended(data.withEnding(data.ending().outputIsAcknowledged()), state, stay);
+    } else if (m instanceof Subscribe s) {
+      return stay.apply(subscribe(data, EventSubscriber.of(s.subscriber())));
+    } else if (m instanceof SubscribeAdapted<?> s) {
+      return stay.apply(subscribe(data, adapted(s)));
+    } else if (m instanceof Unsubscribe u) {
+      return stay.apply(unsubscribe(data, u.subscriber()));
+    } else if (m instanceof SubscriberStopped s) {
+      return stay.apply(unsubscribe(data, s.subscriber()));
+    } else if (m instanceof ChildStopped c) {
+      return onChildStopped(c);
+    }
+    return null;
   }
 
   /**
