@@ -16,6 +16,7 @@ import io.backedpipe.wire.LinkLimits;
 import java.util.Optional;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.Signal;
 import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
@@ -247,22 +248,52 @@ final class Reader extends AbstractBehavior<Reader.Command> {
                 timers -> new Reader(context, timers, settings, supervisor, writer)));
   }
 
+  /**
+   * One small {@link Receive} per actor that dispatches by type (the byte path first), instead of a built
+   * table of a case object and a handler lambda per row kept for the actor's life.
+   */
   @Override
   public Receive<Command> createReceive() {
-    return newReceiveBuilder()
-        .onMessage(Inbound.class, this::onInbound)
-        .onMessage(Demand.class, this::onDemand)
-        .onMessageEquals(AckTick.INSTANCE, this::onAckTick)
-        .onMessage(LinkStarted.class, this::onLinkStarted)
-        .onMessage(LinkEnded.class, this::onLinkEnded)
-        .onMessage(LinkFailed.class, this::onLinkFailed)
-        .onMessage(SwitchGeneration.class, this::onSwitchGeneration)
-        .onMessage(Activate.class, this::onActivate)
-        .onMessage(Open.class, this::onOpen)
-        .onMessage(Cancel.class, this::onCancel)
-        .onMessage(Close.class, this::onClose)
-        .onMessage(ReportStatus.class, this::onReportStatus)
-        .build();
+    return new Receive<>() {
+      @Override
+      public Behavior<Command> receiveMessage(Command m) {
+        return dispatch(m);
+      }
+
+      @Override
+      public Behavior<Command> receiveSignal(Signal signal) {
+        return Behaviors.unhandled();
+      }
+    };
+  }
+
+  private Behavior<Command> dispatch(Command m) {
+    if (m instanceof Inbound i) {
+      return onInbound(i);
+    } else if (m instanceof Demand d) {
+      return onDemand(d);
+    } else if (m == AckTick.INSTANCE) {
+      return onAckTick();
+    } else if (m instanceof LinkStarted l) {
+      return onLinkStarted(l);
+    } else if (m instanceof LinkEnded l) {
+      return onLinkEnded(l);
+    } else if (m instanceof LinkFailed l) {
+      return onLinkFailed(l);
+    } else if (m instanceof SwitchGeneration s) {
+      return onSwitchGeneration(s);
+    } else if (m instanceof Activate a) {
+      return onActivate(a);
+    } else if (m instanceof Open o) {
+      return onOpen(o);
+    } else if (m instanceof Cancel c) {
+      return onCancel(c);
+    } else if (m instanceof Close c) {
+      return onClose(c);
+    } else if (m instanceof ReportStatus r) {
+      return onReportStatus(r);
+    }
+    return Behaviors.unhandled();
   }
 
   private long receivedPosition() {

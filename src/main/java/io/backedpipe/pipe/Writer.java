@@ -25,6 +25,7 @@ import java.util.OptionalInt;
 import java.util.function.LongSupplier;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.Signal;
 import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
@@ -295,24 +296,56 @@ final class Writer extends AbstractBehavior<Writer.Command> {
         timers -> new Writer(context, timers, settings, supervisor, nanoClock)));
   }
 
+  /**
+   * One small {@link Receive} per actor that dispatches by type (the byte path first), instead of a built
+   * table of a case object and a handler lambda per row kept for the actor's life.
+   */
   @Override
   public Receive<Command> createReceive() {
-    return newReceiveBuilder()
-        .onMessage(Write.class, this::onWrite)
-        .onMessage(LinkDemand.class, this::onLinkDemand)
-        .onMessage(SendAck.class, this::onSendAck)
-        .onMessage(PeerAcked.class, this::onPeerAcked)
-        .onMessage(Open.class, this::onOpen)
-        .onMessage(Release.class, this::onRelease)
-        .onMessage(Finish.class, this::onFinish)
-        .onMessage(Attach.class, this::onAttach)
-        .onMessage(CheckResume.class, this::onCheckResume)
-        .onMessage(SendClose.class, this::onSendClose)
-        .onMessage(Detach.class, this::onDetach)
-        .onMessage(Close.class, this::onClose)
-        .onMessage(ReportStatus.class, this::onReportStatus)
-        .onMessage(AckStallCheck.class, this::onAckStallCheck)
-        .build();
+    return new Receive<>() {
+      @Override
+      public Behavior<Command> receiveMessage(Command m) {
+        return dispatch(m);
+      }
+
+      @Override
+      public Behavior<Command> receiveSignal(Signal signal) {
+        return Behaviors.unhandled();
+      }
+    };
+  }
+
+  private Behavior<Command> dispatch(Command m) {
+    if (m instanceof Write w) {
+      return onWrite(w);
+    } else if (m instanceof LinkDemand l) {
+      return onLinkDemand(l);
+    } else if (m instanceof SendAck s) {
+      return onSendAck(s);
+    } else if (m instanceof PeerAcked p) {
+      return onPeerAcked(p);
+    } else if (m instanceof Open o) {
+      return onOpen(o);
+    } else if (m instanceof Release r) {
+      return onRelease(r);
+    } else if (m instanceof Finish f) {
+      return onFinish(f);
+    } else if (m instanceof Attach a) {
+      return onAttach(a);
+    } else if (m instanceof CheckResume c) {
+      return onCheckResume(c);
+    } else if (m instanceof SendClose s) {
+      return onSendClose(s);
+    } else if (m instanceof Detach d) {
+      return onDetach(d);
+    } else if (m instanceof Close c) {
+      return onClose(c);
+    } else if (m instanceof ReportStatus r) {
+      return onReportStatus(r);
+    } else if (m instanceof AckStallCheck a) {
+      return onAckStallCheck(a);
+    }
+    return Behaviors.unhandled();
   }
 
   private Behavior<Command> onOpen(Open open) {
