@@ -25,6 +25,23 @@ import org.apache.pekko.util.ByteString;
  * connection.
  */
 final class ConnectionStack {
+  /*
+   * The stacks' own stages are shared blueprints (SharedBlueprints): a connection's stage logics
+   * keep their stages, and each stage its builder, module, shape and ports, for the connection's
+   * life, so a stage made per connection costs every idle pipe end a few hundred bytes.
+   */
+  private static final BidiFlow<Frame, ByteString, ByteString, Frame, NotUsed> FRAMES =
+      WireProtocol.frames(FrameCodec.MAX_DATA_BYTES);
+  private static final BidiFlow<Frame, ByteString, ByteString, Frame, NotUsed> HELLO_FIRST_FRAMES =
+      WireProtocol.frames(FrameCodec.MAX_DATA_BYTES, FrameType.HELLO);
+  private static final SharedBlueprints<BidiFlow<Frame, Frame, Frame, Frame, NotUsed>> HEARTBEATS =
+      new SharedBlueprints<>(interval -> BidiFlow.fromGraph(new Heartbeat(interval)));
+  private static final SharedBlueprints<
+      BidiFlow<ByteString, ByteString, ByteString, ByteString, NotUsed>> LIVENESS =
+      new SharedBlueprints<>(timeout -> BidiFlow.fromGraph(new LinkLiveness(timeout)));
+  private static final SharedBlueprints<Flow<Frame, Frame, LinkPort>> PORTS =
+      new SharedBlueprints<>(LinkPort::stage);
+
   private ConnectionStack() {}
 
   /**
@@ -32,7 +49,7 @@ final class ConnectionStack {
    * reach the pipe. What declares a link dead is {@link #liveness}, on the bytes.
    */
   static BidiFlow<Frame, Frame, Frame, Frame, NotUsed> heartbeat(TransportSettings settings) {
-    return BidiFlow.fromGraph(new Heartbeat(settings.heartbeatInterval()));
+    return HEARTBEATS.get(settings.heartbeatInterval());
   }
 
   /**
@@ -41,7 +58,7 @@ final class ConnectionStack {
    */
   static BidiFlow<ByteString, ByteString, ByteString, ByteString, NotUsed> liveness(
       TransportSettings settings) {
-    return BidiFlow.fromGraph(new LinkLiveness(settings.heartbeatTimeout()));
+    return LIVENESS.get(settings.heartbeatTimeout());
   }
 
   /**
@@ -54,7 +71,7 @@ final class ConnectionStack {
       org.apache.pekko.stream.Graph<org.apache.pekko.stream.BidiShape<Frame, Frame, Frame, Frame>, M>
           handshake,
       Optional<BidiFlow<ByteString, ByteString, ByteString, ByteString, NotUsed>> tls) {
-    return stack(settings, handshake, WireProtocol.frames(FrameCodec.MAX_DATA_BYTES), tls);
+    return stack(settings, handshake, FRAMES, tls);
   }
 
   /**
@@ -68,8 +85,7 @@ final class ConnectionStack {
       org.apache.pekko.stream.Graph<org.apache.pekko.stream.BidiShape<Frame, Frame, Frame, Frame>, M>
           handshake,
       Optional<BidiFlow<ByteString, ByteString, ByteString, ByteString, NotUsed>> tls) {
-    return stack(settings, handshake,
-        WireProtocol.frames(FrameCodec.MAX_DATA_BYTES, FrameType.HELLO), tls);
+    return stack(settings, handshake, HELLO_FIRST_FRAMES, tls);
   }
 
   private static <M> BidiFlow<Frame, ByteString, ByteString, Frame, M> stack(
@@ -107,7 +123,7 @@ final class ConnectionStack {
    */
   static <M> Started<M> start(Flow<Frame, Frame, M> connection, TransportSettings settings,
       Materializer materializer) {
-    Pair<LinkPort, M> run = LinkPort.stage(settings.handshakeTimeout().plus(ATTACH_GRACE))
+    Pair<LinkPort, M> run = PORTS.get(settings.handshakeTimeout().plus(ATTACH_GRACE))
         .joinMat(connection, Keep.both())
         .run(materializer);
     return new Started<>(run.second(), run.first());

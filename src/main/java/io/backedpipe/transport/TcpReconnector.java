@@ -67,6 +67,13 @@ public final class TcpReconnector implements Reconnector {
   /** Thread-safe; one per JVM is enough for nonces. */
   private static final SecureRandom RANDOM = new SecureRandom();
 
+  /**
+   * Taps the server's first bytes; one blueprint for every connection (a connection's stages keep
+   * the blueprint they were made from for as long as it lives).
+   */
+  private static final Flow<ByteString, ByteString, CompletionStage<Optional<ByteString>>>
+      FIRST_BYTES = Flow.<ByteString>create().wireTapMat(Sink.headOption(), Keep.right());
+
   private final ActorSystem<?> system;
   private final InetSocketAddress server;
   private final UUID streamId;
@@ -189,7 +196,7 @@ public final class TcpReconnector implements Reconnector {
             Optional.empty(), settings.socketOptions(), true,
             Optional.of(settings.connectTimeout()), Optional.empty())
         // the server's first bytes, to show what answered when it is not a backed-pipe server
-        .wireTapMat(Sink.headOption(), Keep.both());
+        .viaMat(FIRST_BYTES, Keep.both());
     Flow<Frame, Frame, Pair<CompletionStage<Frame.Welcome>, Pair<
         CompletionStage<Tcp.OutgoingConnection>, CompletionStage<Optional<ByteString>>>>>
         connection = ConnectionStack.stack(settings, handshake,
