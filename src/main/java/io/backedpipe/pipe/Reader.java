@@ -16,7 +16,6 @@ import io.backedpipe.wire.LinkLimits;
 import java.util.Optional;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
-import org.apache.pekko.actor.typed.Signal;
 import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
@@ -249,22 +248,12 @@ final class Reader extends AbstractBehavior<Reader.Command> {
   }
 
   /**
-   * One small {@link Receive} per actor that dispatches by type (the byte path first), instead of a built
-   * table of a case object and a handler lambda per row kept for the actor's life.
+   * One small {@link Receive} per actor that dispatches by type (the byte path first), instead of
+   * a built table of a case object and a handler lambda per row kept for the actor's life.
    */
   @Override
   public Receive<Command> createReceive() {
-    return new Receive<>() {
-      @Override
-      public Behavior<Command> receiveMessage(Command m) {
-        return dispatch(m);
-      }
-
-      @Override
-      public Behavior<Command> receiveSignal(Signal signal) {
-        return Behaviors.unhandled();
-      }
-    };
+    return new DispatchReceive<>(this::dispatch);
   }
 
   private Behavior<Command> dispatch(Command m) {

@@ -103,7 +103,8 @@ final class TunnelChannel {
     String label = "stream " + id + " to " + io.backedpipe.wire.HumanText.address(target);
     SharedKillSwitch outSwitch = KillSwitches.shared("tunnel-stream-" + id);
     CompletableFuture<Tcp.OutgoingConnection> dialed = new CompletableFuture<>();
-    Flow<ByteString, ByteString, NotUsed> tcp = Tcp.get(mat.system()).outgoingConnection(target, Optional.empty(),
+    Flow<ByteString, ByteString, NotUsed> tcp = Tcp.get(mat.system()).outgoingConnection(target,
+            Optional.empty(),
             transport.socketOptions(), true, Optional.of(transport.connectTimeout()),
             Optional.empty())
         .mapMaterializedValue(connected -> {

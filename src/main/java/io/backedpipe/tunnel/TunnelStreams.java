@@ -242,8 +242,8 @@ final class TunnelStreams {
 
   private Behavior<Command> finish(Closing closing) {
     timers.cancel(SHUTDOWN_TIMER);
-    StringBuilder how = new StringBuilder(connections(closing.closed())).append(" closed, carrying ")
-        .append(streams(closing.streams()));
+    StringBuilder how = new StringBuilder(connections(closing.closed()))
+        .append(" closed, carrying ").append(streams(closing.streams()));
     if (closing.undrained() > 0) {
       how.append("; ").append(closing.undrained()).append(" still had bytes the other end had not"
           + " acknowledged after ").append(io.backedpipe.wire.HumanText.duration(

@@ -20,8 +20,8 @@ import org.apache.pekko.util.ByteString;
  * {@code maxChunk} (slices, not copies), so that each element leaving is one DATA frame the
  * receiver counts exactly as this stage did.
  */
-public final class CreditGate
-    extends AbstractGraphStageWithMaterializedValue<FlowShape<ByteString, ByteString>, CreditGate.Credit> {
+public final class CreditGate extends
+    AbstractGraphStageWithMaterializedValue<FlowShape<ByteString, ByteString>, CreditGate.Credit> {
 
   /** Gives a running gate more credit; safe to call from any thread. */
   public interface Credit {
