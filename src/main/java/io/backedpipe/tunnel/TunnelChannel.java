@@ -57,6 +57,8 @@ final class TunnelChannel {
   boolean inEnded;
   /** This side's EOF (or RESET) went out, or its sending was stopped. */
   boolean outEnded;
+  /** The TCP connection stopped taking the peer's bytes. */
+  boolean deliveryGone;
 
   private TunnelChannel(int id, String label, int cap, BoundedSourceQueue<ByteString> inbound,
       CreditGate.Credit outCredit, SharedKillSwitch outSwitch) {
@@ -144,7 +146,12 @@ final class TunnelChannel {
   private static Source<ByteString, BoundedSourceQueue<ByteString>> inbound(int id, int cap,
       ActorRef<TunnelSession.Command> session) {
     int batch = MuxCodec.INITIAL_CREDIT / 2;
-    return Source.<ByteString>queue(cap).map(new Function<ByteString, ByteString>() {
+    return Source.<ByteString>queue(cap).watchTermination((queue, ended) -> {
+      // the TCP connection may stop taking bytes before the peer's EOF (it was reset after its
+      // own EOF went out): the session must hear of it, or the stream would wait for ever
+      ended.whenComplete((done, error) -> session.tell(new TunnelSession.DeliveryEnded(id)));
+      return queue;
+    }).map(new Function<ByteString, ByteString>() {
       private int taken;
 
       @Override
@@ -209,10 +216,27 @@ final class TunnelChannel {
     }
   }
 
-  /** Resets the TCP connection and sends nothing more: the stream is gone. */
+  /**
+   * Ends the stream and sends nothing more of it: the TCP connection is reset if the peer's bytes
+   * were still coming (after the peer's EOF it is only closed).
+   */
   void abort(String why) {
     outEnded = true;
     outSwitch.shutdown();
+    failInbound(why);
+  }
+
+  /**
+   * Ends the stream after its own TCP connection failed: the peer's bytes have nowhere to go, and
+   * what this side sends ends by itself with the RESET already on its way (stopping it here could
+   * drop that RESET while the pipe is busy).
+   */
+  void failed(String why) {
+    outEnded = true;
+    failInbound(why);
+  }
+
+  private void failInbound(String why) {
     if (!inEnded) {
       inEnded = true;
       try {

@@ -72,6 +72,9 @@ public final class TunnelSession {
   private static final Object SUMMARY_TIMER = "outage-summary";
   private static final Object DRAIN_TIMER = "drain";
   private static final Object DRAIN_POLL_TIMER = "drain-poll";
+  private static final Object RESUME_READING_TIMER = "resume-reading";
+  /** How soon reading that waited for room tries again. */
+  private static final Duration RESUME_READING = Duration.ofMillis(5);
 
   /** What the session handles. */
   public sealed interface Command {}
@@ -122,6 +125,13 @@ public final class TunnelSession {
   record OutboundEnded(int stream) implements Command {}
 
   /**
+   * A stream's TCP connection stopped taking the peer's bytes (normally after the peer's EOF).
+   *
+   * @param stream the stream
+   */
+  record DeliveryEnded(int stream) implements Command {}
+
+  /**
    * A stream's TCP connection failed or could not be made; its RESET is on its way.
    *
    * @param stream the stream
@@ -131,6 +141,11 @@ public final class TunnelSession {
 
   /** The pipe's incoming bytes, one piece at a time, answered with {@link Ack}. */
   private record Inbound(ByteString bytes, ActorRef<Ack> ack) implements Command {}
+
+  /** Time to handle the frames that waited for room to answer them. */
+  private enum ResumeReading implements Command {
+    INSTANCE
+  }
 
   /** The pipe's incoming bytes are ready to flow. */
   private record InboundStarted(ActorRef<Ack> ack) implements Command {}
@@ -214,6 +229,8 @@ public final class TunnelSession {
   private boolean connected;
   /** This session closed its pipe itself (and said why when it did). */
   private boolean closedByUs;
+  /** The ack of a piece of the pipe whose frames wait for room to answer them. */
+  private ActorRef<Ack> waitingAck;
   /** The peer broke the protocol: what it sends is not read any more. */
   private boolean broken;
   /** The parent was told this session takes no more streams. */
@@ -327,10 +344,11 @@ public final class TunnelSession {
         .run(materializer);
     // Per stream at most a handful of this side's own frames can wait: a grant comes only after
     // the peer's bytes, which its credit bounds, and a reset ends the stream.
-    BoundedSourceQueue<ByteString> control = Source.<ByteString>queue(
-        64 + 4 * settings.maxStreams()).to(hub).run(materializer);
+    int controlCapacity = 64 + 4 * settings.maxStreams();
+    BoundedSourceQueue<ByteString> control = Source.<ByteString>queue(controlCapacity).to(hub)
+        .run(materializer);
     streams = new TunnelStreamTable(label, owning, settings, target, transport, hub, control,
-        context.getSelf(), materializer, context.getLog());
+        controlCapacity, context.getSelf(), materializer, context.getLog());
     pipe.source().to(ActorSink.<ByteString, Command, Ack>actorRefWithBackpressure(
             context.getSelf(), (ack, bytes) -> new Inbound(bytes, ack), InboundStarted::new,
             Ack.INSTANCE, new InboundEnded(Optional.empty()),
@@ -355,11 +373,10 @@ public final class TunnelSession {
         .onMessage(InboundStarted.class, m -> ack(m.ack()))
         .onMessage(InboundEnded.class, m -> Behaviors.same()) // the pipe's Closed event says why
         .onMessage(Consumed.class, this::onConsumed)
-        .onMessage(OutboundEnded.class, m -> {
-          streams.outboundEnded(m.stream());
-          return Behaviors.same();
-        })
+        .onMessage(OutboundEnded.class, this::onOutboundEnded)
         .onMessage(ChannelFailed.class, this::onChannelFailed)
+        .onMessage(DeliveryEnded.class, this::onDeliveryEnded)
+        .onMessageEquals(ResumeReading.INSTANCE, this::onResumeReading)
         .onMessage(Event.class, m -> onEvent(m.event()))
         .onMessage(StatusSeen.class, m -> onStatus(m.status()))
         .onMessageEquals(CloseWaitOver.INSTANCE, this::closeNow)
@@ -410,12 +427,56 @@ public final class TunnelSession {
   private Behavior<Command> onInbound(Inbound m) {
     if (!broken) {
       try {
-        streams.read(m.bytes());
+        if (!streams.read(m.bytes())) {
+          // the rest waits for room to answer it, and the pipe is not read meanwhile
+          waitingAck = m.ack();
+          timers.startSingleTimer(RESUME_READING_TIMER, ResumeReading.INSTANCE, RESUME_READING);
+          return Behaviors.same();
+        }
       } catch (MuxProtocolException e) {
         onProtocolBroken(e.getMessage());
       }
     }
     return ack(m.ack());
+  }
+
+  private Behavior<Command> onResumeReading() {
+    if (waitingAck == null) {
+      return Behaviors.same();
+    }
+    try {
+      if (!broken && !streams.resume()) {
+        timers.startSingleTimer(RESUME_READING_TIMER, ResumeReading.INSTANCE, RESUME_READING);
+        return Behaviors.same();
+      }
+    } catch (MuxProtocolException e) {
+      onProtocolBroken(e.getMessage());
+    }
+    ActorRef<Ack> ack = waitingAck;
+    waitingAck = null;
+    return ack(ack);
+  }
+
+  private Behavior<Command> onOutboundEnded(OutboundEnded m) {
+    if (!closed) {
+      try {
+        streams.outboundEnded(m.stream());
+      } catch (MuxProtocolException e) {
+        onProtocolBroken(e.getMessage());
+      }
+    }
+    return Behaviors.same();
+  }
+
+  private Behavior<Command> onDeliveryEnded(DeliveryEnded m) {
+    if (!closed) {
+      try {
+        streams.deliveryEnded(m.stream());
+      } catch (MuxProtocolException e) {
+        onProtocolBroken(e.getMessage());
+      }
+    }
+    return Behaviors.same();
   }
 
   private Behavior<Command> onConsumed(Consumed m) {
@@ -430,7 +491,7 @@ public final class TunnelSession {
   }
 
   private Behavior<Command> onChannelFailed(ChannelFailed m) {
-    if (!closed && shutdown == null) { // else it failed because the session ended it
+    if (!closed && !shutdownAnswered) { // else it failed because the session ended it
       streams.failed(m.stream(), m.reason());
     }
     return Behaviors.same();

@@ -1,5 +1,6 @@
 package io.backedpipe.tunnel;
 
+import io.backedpipe.server.RateLimitedLog;
 import io.backedpipe.transport.TransportSettings;
 import io.backedpipe.tunnel.mux.MuxCodec;
 import io.backedpipe.tunnel.mux.MuxDecoder;
@@ -9,6 +10,8 @@ import io.backedpipe.tunnel.mux.OpenedStreams;
 import io.backedpipe.wire.HumanText;
 import io.backedpipe.wire.PeerText;
 import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.Map;
@@ -45,6 +48,12 @@ final class TunnelStreamTable {
   private final Materializer materializer;
   private final Logger log;
   private final MuxDecoder decoder = new MuxDecoder();
+  /** Frames read and not handled yet, while this side's own frames wait to go out. */
+  private final ArrayDeque<MuxFrame> pending = new ArrayDeque<>();
+  /** The most of this side's own frames that may wait before reading stops. */
+  private final int controlRoom;
+  /** Refused OPENs and resets by the client: one line per 10 s at most on a server. */
+  private final RateLimitedLog peerEvents = new RateLimitedLog(Duration.ofSeconds(10));
   private final Map<Integer, TunnelChannel> channels = new HashMap<>();
   /** The stream ids opened so far: one of them that is not open any more has ended. */
   private final OpenedStreams opened;
@@ -55,8 +64,8 @@ final class TunnelStreamTable {
 
   TunnelStreamTable(String label, boolean dialing, TunnelSettings settings,
       InetSocketAddress target, TransportSettings transport, Sink<ByteString, NotUsed> hub,
-      BoundedSourceQueue<ByteString> control, ActorRef<TunnelSession.Command> session,
-      Materializer materializer, Logger log) {
+      BoundedSourceQueue<ByteString> control, int controlCapacity,
+      ActorRef<TunnelSession.Command> session, Materializer materializer, Logger log) {
     this.label = label;
     this.dialing = dialing;
     this.settings = settings;
@@ -68,6 +77,8 @@ final class TunnelStreamTable {
     this.materializer = materializer;
     this.log = log;
     this.opened = new OpenedStreams(4 * settings.maxStreams());
+    // half for what reading makes (a refused OPEN's RESET), half for the grants of credit
+    this.controlRoom = controlCapacity / 2;
   }
 
   /** What became of a local connection offered to {@link #open}. */
@@ -119,15 +130,33 @@ final class TunnelStreamTable {
   }
 
   /**
-   * Reads the peer's next bytes and does what their frames say.
+   * Reads the peer's next bytes and does what their frames say, as far as this side's own frames
+   * have room to go out: a burst of OPENs that must each be refused waits here, and the pipe is
+   * not read further, until the RESETs for the first ones have gone.
    *
    * @param bytes the next bytes of the pipe
+   * @return whether every frame was handled; if not, call {@link #resume} later
    * @throws MuxProtocolException when the peer broke the protocol
    */
-  void read(ByteString bytes) throws MuxProtocolException {
-    for (MuxFrame frame : decoder.feed(bytes)) {
-      onFrame(frame);
+  boolean read(ByteString bytes) throws MuxProtocolException {
+    pending.addAll(decoder.feed(bytes));
+    return resume();
+  }
+
+  /**
+   * Handles the frames still waiting, as far as there is room.
+   *
+   * @return whether none is left
+   * @throws MuxProtocolException when the peer broke the protocol
+   */
+  boolean resume() throws MuxProtocolException {
+    while (!pending.isEmpty()) {
+      if (control.size() >= controlRoom) {
+        return false;
+      }
+      onFrame(pending.poll());
     }
+    return true;
   }
 
   private void onFrame(MuxFrame frame) throws MuxProtocolException {
@@ -168,7 +197,8 @@ final class TunnelStreamTable {
       String why = refusing ? "the tunnel is shutting down"
           : "too many streams: " + channels.size() + " are open, the most one tunnel connection"
               + " carries (backed-pipe.tunnel.max-streams on the server)";
-      log.info("{}: stream {}: refused: {}", label, stream, why);
+      peerEvents.admit(System.nanoTime()).ifPresent(held -> log.info(
+          "{}: stream {}: refused: {}{}", label, stream, why, heldBack(held)));
       send(new MuxFrame.Reset(stream, refusing ? TunnelCloseCode.TUNNEL_STOPPED.code()
           : TunnelCloseCode.STREAM_LIMIT.code(), why));
       return;
@@ -210,8 +240,9 @@ final class TunnelStreamTable {
       log.warn("{}: {}: reset by the server: {}; resetting the local connection", label,
           channel.label, reason);
     } else {
-      log.info("{}: {}: reset by the client: {}; resetting the target connection", label,
-          channel.label, reason);
+      peerEvents.admit(System.nanoTime()).ifPresent(held -> log.info(
+          "{}: {}: reset by the client: {}; resetting the target connection{}", label,
+          channel.label, reason, heldBack(held)));
     }
     forget(channel, "the other end reset the stream: " + reset.reason());
   }
@@ -232,12 +263,20 @@ final class TunnelStreamTable {
     }
   }
 
-  /** What a stream sends ended (its EOF or RESET went out). */
-  void outboundEnded(int stream) {
+  /**
+   * What a stream sends ended (its EOF or RESET went out).
+   *
+   * @throws MuxProtocolException when this side's own frames overflowed
+   */
+  void outboundEnded(int stream) throws MuxProtocolException {
     TunnelChannel channel = channels.get(stream);
     if (channel != null) {
       channel.outEnded = true;
-      forgetIfFinished(channel);
+      if (channel.deliveryGone && !channel.inEnded) {
+        resetUndelivered(channel);
+      } else {
+        forgetIfFinished(channel);
+      }
     }
   }
 
@@ -247,12 +286,49 @@ final class TunnelStreamTable {
     if (channel == null) {
       return;
     }
-    if (dialing) {
-      log.warn("{}: {}: {}; resetting the stream", label, channel.label, reason.text());
-    } else {
-      log.info("{}: {}: {}; resetting the stream", label, channel.label, reason.text());
+    logFailure(channel, reason.text());
+    remove(channel);
+    channel.failed(reason.text());
+  }
+
+  /**
+   * A stream's TCP connection stopped taking the peer's bytes. After the peer's EOF (or once the
+   * stream was ended here) that is its normal end; before it, the connection went away while the
+   * peer still sends (reset after its own EOF went out), and the stream is reset both ways.
+   *
+   * @throws MuxProtocolException when this side's own frames overflowed
+   */
+  void deliveryEnded(int stream) throws MuxProtocolException {
+    TunnelChannel channel = channels.get(stream);
+    if (channel == null || channel.inEnded) {
+      return;
     }
-    forget(channel, reason.text());
+    channel.deliveryGone = true;
+    if (channel.outEnded) {
+      resetUndelivered(channel);
+    } // else a failed connection fails what it sends too, and that says why (ChannelFailed)
+  }
+
+  private void resetUndelivered(TunnelChannel channel) throws MuxProtocolException {
+    int stream = channel.id;
+    String why = (dialing ? "local" : "target") + " connection closed while the other end"
+        + " was still sending";
+    logFailure(channel, why);
+    send(new MuxFrame.Reset(stream, (dialing ? TunnelCloseCode.LOCAL_FAILED
+        : TunnelCloseCode.TARGET_FAILED).code(), why));
+    forget(channel, why);
+  }
+
+  private void logFailure(TunnelChannel channel, String why) {
+    if (dialing) {
+      log.warn("{}: {}: {}; resetting the stream", label, channel.label, why);
+    } else {
+      log.info("{}: {}: {}; resetting the stream", label, channel.label, why);
+    }
+  }
+
+  private static String heldBack(long held) {
+    return held == 0 ? "" : " (" + held + " more since the last line)";
   }
 
   /** Resets every stream: the pipe under them is gone or going. */
@@ -279,9 +355,9 @@ final class TunnelStreamTable {
 
   private void send(MuxFrame frame) throws MuxProtocolException {
     if (control.offer(MuxCodec.encode(frame)) == QueueOfferResult.dropped()) {
-      // cannot happen while the peer keeps to the protocol: see the queue's size in the session
-      throw new MuxProtocolException("this side's control frames overflowed (the peer ignores"
-          + " its credit)");
+      // reading stops at half the queue, and a stream has only a few grants on their way at once
+      throw new MuxProtocolException("this side's own frames overflowed their queue ("
+          + control.size() + " waiting)");
     }
   }
 

@@ -24,8 +24,8 @@ public final class MuxCodec {
   public static final int MAX_REASON_BYTES = 512;
   /**
    * The credit a stream starts with in each direction, before any CREDIT: the sender may send this
-   * much at once, with the OPEN, without waiting a round trip. A receiver that wants more grants
-   * it as soon as the stream exists.
+   * much at once, with the OPEN, without waiting a round trip. The receiver grants more as its
+   * TCP connection takes the bytes ({@link StreamWindow}).
    */
   public static final int INITIAL_CREDIT = 64 * 1024;
   /** The largest element a sender cuts a stream's bytes into: one DATA frame at most. */

@@ -4,13 +4,14 @@ package io.backedpipe.tunnel.mux;
  * The receiving side of one stream's flow control: how much the peer may send, checked as bytes
  * arrive, and how much more to grant as the stream's TCP connection takes them.
  *
- * <p>The window follows the rate at which the connection takes the stream's bytes: about
- * {@link #DRAIN_TIME} of them, twice over, at least {@link MuxCodec#INITIAL_CREDIT} and at most
- * the stream's cap. All the bytes a stream may have outstanding (granted and not yet taken) sit
+ * <p>The window follows the rate at which the connection takes the stream's bytes: what it took
+ * in {@link #DRAIN_TIME}, twice over, at least {@link MuxCodec#INITIAL_CREDIT} and at most the
+ * stream's cap. All the bytes a stream may have outstanding (granted and not yet taken) sit
  * somewhere on the one pipe the streams share, ahead of every other stream's next bytes; a fixed
  * window of megabytes on a link of 64 KB/s would make a keystroke on another stream wait behind a
- * minute of bulk. With the window sized to about half a second of what the stream really moves,
- * one stream's bulk holds up the others by about that much, while on a fast link the window grows
+ * minute of bulk. With the window sized to about a second of what the stream really moves (twice
+ * what it took in the last {@value #DRAIN_TIME}), one stream's bulk holds up the others by about
+ * that much, while on a fast link the window grows
  * to its cap within the first few grants (a stream limited by its window measures a rate of about
  * window per round trip, and the next window is that times {@code 2 * DRAIN_TIME / round trip}: it
  * grows as long as the round trip is under a second).
