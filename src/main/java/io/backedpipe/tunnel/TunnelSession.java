@@ -372,10 +372,10 @@ public final class TunnelSession {
         .onMessage(Inbound.class, this::onInbound)
         .onMessage(InboundStarted.class, m -> ack(m.ack()))
         .onMessage(InboundEnded.class, m -> Behaviors.same()) // the pipe's Closed event says why
-        .onMessage(Consumed.class, this::onConsumed)
-        .onMessage(OutboundEnded.class, this::onOutboundEnded)
+        .onMessage(Consumed.class, m -> whileOpen(() -> streams.consumed(m.stream(), m.bytes())))
+        .onMessage(OutboundEnded.class, m -> whileOpen(() -> streams.outboundEnded(m.stream())))
         .onMessage(ChannelFailed.class, this::onChannelFailed)
-        .onMessage(DeliveryEnded.class, this::onDeliveryEnded)
+        .onMessage(DeliveryEnded.class, m -> whileOpen(() -> streams.deliveryEnded(m.stream())))
         .onMessageEquals(ResumeReading.INSTANCE, this::onResumeReading)
         .onMessage(Event.class, m -> onEvent(m.event()))
         .onMessage(StatusSeen.class, m -> onStatus(m.status()))
@@ -457,32 +457,17 @@ public final class TunnelSession {
     return ack(ack);
   }
 
-  private Behavior<Command> onOutboundEnded(OutboundEnded m) {
-    if (!closed) {
-      try {
-        streams.outboundEnded(m.stream());
-      } catch (MuxProtocolException e) {
-        onProtocolBroken(e.getMessage());
-      }
-    }
-    return Behaviors.same();
+  /** A change to the streams that a peer breaking the protocol can make fail. */
+  @FunctionalInterface
+  private interface StreamChange {
+    void apply() throws MuxProtocolException;
   }
 
-  private Behavior<Command> onDeliveryEnded(DeliveryEnded m) {
+  /** Applies a change to the streams while the pipe is open; a fault closes the pipe. */
+  private Behavior<Command> whileOpen(StreamChange change) {
     if (!closed) {
       try {
-        streams.deliveryEnded(m.stream());
-      } catch (MuxProtocolException e) {
-        onProtocolBroken(e.getMessage());
-      }
-    }
-    return Behaviors.same();
-  }
-
-  private Behavior<Command> onConsumed(Consumed m) {
-    if (!closed) {
-      try {
-        streams.consumed(m.stream(), m.bytes());
+        change.apply();
       } catch (MuxProtocolException e) {
         onProtocolBroken(e.getMessage());
       }
