@@ -43,9 +43,10 @@ import org.apache.pekko.util.ByteString;
 final class TunnelChannel {
   final int id;
   final String label;
-  /** The largest window the stream may have: its share of the tunnel's buffer. */
-  final int cap;
-  /** What the peer may send, and what to grant it as the TCP connection takes bytes. */
+  /**
+   * What the peer may send, and what to grant it as the TCP connection takes bytes; its cap is
+   * the stream's share of the tunnel's buffer.
+   */
   final StreamWindow inWindow;
   /** The peer's bytes for the TCP connection. */
   final BoundedSourceQueue<ByteString> inbound;
@@ -64,7 +65,6 @@ final class TunnelChannel {
       CreditGate.Credit outCredit, SharedKillSwitch outSwitch) {
     this.id = id;
     this.label = label;
-    this.cap = cap;
     this.inWindow = new StreamWindow(cap, System.nanoTime());
     this.inbound = inbound;
     this.outCredit = outCredit;
@@ -193,6 +193,18 @@ final class TunnelChannel {
           return NotUsed.getInstance();
         })
         .to(hub);
+  }
+
+  /**
+   * Resets a local connection that no stream will carry (the tunnel is full or shutting down).
+   *
+   * @param local the connection
+   * @param why for the exception that resets it
+   * @param mat runs its few stages
+   */
+  static void refuse(Tcp.IncomingConnection local, String why, Materializer mat) {
+    local.handleWith(Flow.fromSinkAndSource(Sink.cancelled(),
+        Source.failed(new IOException("backed-pipe: " + why))), mat);
   }
 
   /**

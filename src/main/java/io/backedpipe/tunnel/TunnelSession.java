@@ -27,7 +27,6 @@ import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
 import org.apache.pekko.stream.BoundedSourceQueue;
 import org.apache.pekko.stream.Materializer;
-import org.apache.pekko.stream.javadsl.Flow;
 import org.apache.pekko.stream.javadsl.MergeHub;
 import org.apache.pekko.stream.javadsl.Sink;
 import org.apache.pekko.stream.javadsl.Source;
@@ -400,23 +399,17 @@ public final class TunnelSession {
       return Behaviors.same();
     }
     if (shutdown != null) {
-      refuse(m.local(), "the tunnel is shutting down");
+      TunnelChannel.refuse(m.local(), "the tunnel is shutting down", materializer);
       return Behaviors.same();
     }
     TunnelStreamTable.Opened opened = streams.open(m.local());
     if (opened == TunnelStreamTable.Opened.FULL) {
-      refuse(m.local(), "too many streams");
+      TunnelChannel.refuse(m.local(), "too many streams", materializer);
     } else if (opened == TunnelStreamTable.Opened.EXHAUSTED) {
       retire(); // the next local connection gets a fresh pipe, and so does this one
       parent.ifPresent(p -> p.tell(new TunnelStreams.Accept(m.local())));
     }
     return Behaviors.same();
-  }
-
-  /** Resets a local connection this session will not carry. */
-  private void refuse(Tcp.IncomingConnection local, String why) {
-    local.handleWith(Flow.fromSinkAndSource(Sink.cancelled(),
-        Source.failed(new java.io.IOException("backed-pipe: " + why))), materializer);
   }
 
   private Behavior<Command> ack(ActorRef<Ack> ack) {

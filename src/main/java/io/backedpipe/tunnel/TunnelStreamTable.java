@@ -167,7 +167,7 @@ final class TunnelStreamTable {
     TunnelChannel channel = channels.get(frame.stream());
     if (channel == null) {
       if (!opened.contains(frame.stream())) {
-        throw new MuxProtocolException("a " + frameName(frame) + " frame for stream "
+        throw new MuxProtocolException("a " + MuxCodec.name(frame) + " frame for stream "
             + frame.stream() + ", which was never opened");
       }
       return; // a stream that ended: the peer sent this before it heard
@@ -350,7 +350,7 @@ final class TunnelStreamTable {
 
   private void remove(TunnelChannel channel) {
     channels.remove(channel.id);
-    capsAbove -= channel.cap - MuxCodec.INITIAL_CREDIT;
+    capsAbove -= channel.inWindow.cap() - MuxCodec.INITIAL_CREDIT;
   }
 
   private void send(MuxFrame frame) throws MuxProtocolException {
@@ -359,10 +359,5 @@ final class TunnelStreamTable {
       throw new MuxProtocolException("this side's own frames overflowed their queue ("
           + control.size() + " waiting)");
     }
-  }
-
-  private static String frameName(MuxFrame frame) {
-    return frame instanceof MuxFrame.Data ? "DATA" : frame instanceof MuxFrame.Eof ? "EOF"
-        : frame instanceof MuxFrame.Reset ? "RESET" : "CREDIT";
   }
 }

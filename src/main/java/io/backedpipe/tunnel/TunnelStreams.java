@@ -10,9 +10,6 @@ import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
 import java.util.function.Function;
-import org.apache.pekko.stream.javadsl.Flow;
-import org.apache.pekko.stream.javadsl.Sink;
-import org.apache.pekko.stream.javadsl.Source;
 import org.apache.pekko.stream.javadsl.Tcp;
 
 /**
@@ -196,9 +193,8 @@ final class TunnelStreams {
 
   /** A local connection that came in while shutting down is reset. */
   private Behavior<Command> refuse(Tcp.IncomingConnection local) {
-    local.handleWith(Flow.fromSinkAndSource(Sink.cancelled(),
-        Source.failed(new java.io.IOException("backed-pipe: the tunnel is shutting down"))),
-        context.getSystem());
+    TunnelChannel.refuse(local, "the tunnel is shutting down",
+        org.apache.pekko.stream.Materializer.matFromSystem(context.getSystem()));
     return Behaviors.same();
   }
 

@@ -77,6 +77,28 @@ public final class MuxCodec {
         .result();
   }
 
+  /**
+   * A frame's type, as the log and the protocol's errors name it.
+   *
+   * @param frame the frame
+   * @return {@code OPEN}, {@code DATA}, {@code EOF}, {@code RESET} or {@code CREDIT}
+   */
+  public static String name(MuxFrame frame) {
+    return typeName(frame instanceof MuxFrame.Open ? OPEN : frame instanceof MuxFrame.Data ? DATA
+        : frame instanceof MuxFrame.Eof ? EOF : frame instanceof MuxFrame.Reset ? RESET : CREDIT);
+  }
+
+  /** The name of a known type code. */
+  static String typeName(int type) {
+    return switch (type) {
+      case OPEN -> "OPEN";
+      case DATA -> "DATA";
+      case EOF -> "EOF";
+      case RESET -> "RESET";
+      default -> "CREDIT";
+    };
+  }
+
   /** The reason in UTF-8, cut at a character boundary to fit {@link #MAX_REASON_BYTES}. */
   static byte[] reasonBytes(String reason) {
     byte[] bytes = reason.getBytes(StandardCharsets.UTF_8);

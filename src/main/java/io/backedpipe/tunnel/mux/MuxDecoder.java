@@ -106,7 +106,8 @@ public final class MuxDecoder {
       default -> length == 4;
     };
     if (!fits) {
-      throw new MuxProtocolException("tunnel " + name(type) + " frame for stream " + stream
+      throw new MuxProtocolException("tunnel " + MuxCodec.typeName(type) + " frame for stream "
+          + stream
           + " with a payload of " + Integer.toUnsignedString(length) + " bytes, which it may not"
           + " have");
     }
@@ -145,15 +146,5 @@ public final class MuxDecoder {
       throw new MuxProtocolException("tunnel RESET for stream " + stream
           + " with a reason that is not UTF-8");
     }
-  }
-
-  private static String name(int type) {
-    return switch (type) {
-      case MuxCodec.OPEN -> "OPEN";
-      case MuxCodec.DATA -> "DATA";
-      case MuxCodec.EOF -> "EOF";
-      case MuxCodec.RESET -> "RESET";
-      default -> "CREDIT";
-    };
   }
 }

@@ -59,6 +59,15 @@ public final class StreamWindow {
   }
 
   /**
+   * The largest window the stream may have.
+   *
+   * @return bytes
+   */
+  public long cap() {
+    return cap;
+  }
+
+  /**
    * The credit the peer has left: what it may still send.
    *
    * @return bytes
