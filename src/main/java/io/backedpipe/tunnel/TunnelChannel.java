@@ -1,5 +1,6 @@
 package io.backedpipe.tunnel;
 
+import io.backedpipe.Completions;
 import io.backedpipe.transport.FailureText;
 import io.backedpipe.transport.TransportSettings;
 import io.backedpipe.tunnel.mux.CreditGate;
@@ -110,7 +111,8 @@ final class TunnelChannel {
             transport.socketOptions(), true, Optional.of(transport.connectTimeout()),
             Optional.empty())
         .mapMaterializedValue(connected -> {
-          connected.whenComplete((c, e) -> {
+          // direct: Pekko's stage would run this on a thread of its own on a 2-core machine
+          Completions.direct(connected).whenComplete((c, e) -> {
             if (e == null) {
               dialed.complete(c);
             } else {
@@ -149,7 +151,8 @@ final class TunnelChannel {
     return Source.<ByteString>queue(cap).watchTermination((queue, ended) -> {
       // the TCP connection may stop taking bytes before the peer's EOF (it was reset after its
       // own EOF went out): the session must hear of it, or the stream would wait for ever
-      ended.whenComplete((done, error) -> session.tell(new TunnelSession.DeliveryEnded(id)));
+      Completions.direct(ended).whenComplete((done, error) ->
+          session.tell(new TunnelSession.DeliveryEnded(id)));
       return queue;
     }).map(new Function<ByteString, ByteString>() {
       private int taken;
@@ -189,7 +192,8 @@ final class TunnelChannel {
       ActorRef<TunnelSession.Command> session, Sink<ByteString, NotUsed> hub) {
     return Flow.<ByteString>create()
         .watchTermination((notUsed, done) -> {
-          done.whenComplete((d, e) -> session.tell(new TunnelSession.OutboundEnded(id)));
+          Completions.direct(done).whenComplete((d, e) ->
+              session.tell(new TunnelSession.OutboundEnded(id)));
           return NotUsed.getInstance();
         })
         .to(hub);

@@ -301,6 +301,33 @@ class TcpLoopbackIT {
     server.unbind();
   }
 
+  /**
+   * A reconnect costs no thread on either end: every callback the pipe hangs on a stage Pekko
+   * hands out runs where the stage completes ({@code Completions.direct}), not on
+   * {@code CompletableFuture}'s default executor, a new thread per callback on a two-core machine
+   * (and here on any: surefire sizes the common pool to one thread). {@code TunnelThreadsIT} has
+   * the same check for tunnel streams, where it found five threads per stream.
+   */
+  @Test
+  void shouldStartNoThreadPerReconnect() throws Exception {
+    PipeServer server = echoServer(serverSettings());
+    BackedPipe client = client(server.address(), UUID.randomUUID(), true);
+    await(client.connect());
+    await(client.forceReconnect());
+    java.lang.management.ThreadMXBean threads =
+        java.lang.management.ManagementFactory.getThreadMXBean();
+    long before = threads.getTotalStartedThreadCount();
+    int reconnects = 20;
+    for (int i = 0; i < reconnects; i++) {
+      await(client.forceReconnect());
+    }
+    long started = threads.getTotalStartedThreadCount() - before;
+    assertTrue(started < reconnects / 4, started + " threads started for " + reconnects
+        + " reconnects");
+    await(client.close());
+    server.unbind();
+  }
+
   @Test
   void shouldResumeTheSameStreamOnANewConnectionWhenForced() throws Exception {
     PipeServer server = echoServer(serverSettings());
