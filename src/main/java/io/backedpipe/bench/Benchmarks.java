@@ -236,10 +236,11 @@ public final class Benchmarks {
         TunnelBench.config(buffers));
     try {
       List<TunnelBench.Result> results = TunnelBench.run(system, options.streams(),
-          options.pings(), options.tunnelRounds());
+          options.pings(), options.tunnelRounds(), options.tunnelWarmUp());
       report.line(String.format(Locale.ROOT, "## Tunnel latency (serve and connect in one JVM,"
-              + " loopback, %s; plain blocking-socket client; %d rounds, the paths in turn)",
-          buffers.name(), options.tunnelRounds()));
+              + " loopback, %s; plain blocking-socket client; the tunnel warmed for %d s, then"
+              + " %d rounds, the paths in turn)",
+          buffers.name(), options.tunnelWarmUp().toSeconds(), options.tunnelRounds()));
       report.line("");
       report.line(TunnelBench.table(results));
       report.line(TunnelBench.externalTools());

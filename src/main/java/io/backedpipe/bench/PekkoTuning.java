@@ -17,7 +17,9 @@ import java.util.Locale;
  *     read and write goes through
  * @param dispatcherMinThreads {@code parallelism-min} of {@code pekko.actor.default-dispatcher}
  *     and {@code pekko.actor.internal-dispatcher}, 0 to keep Pekko's (8 and 4): with a factor of
- *     1.0, 2 gives one thread per core on any machine of two cores or more
+ *     1.0, 2 gives one thread per core on any machine of two cores or more; when set, Pekko's TCP
+ *     connection actors also move to the default dispatcher
+ *     ({@code pekko.io.tcp.worker-dispatcher}), as the tool's {@code application.conf} does
  */
 public record PekkoTuning(String name, int writeBufferBytes, int directBufferBytes,
     int dispatcherMinThreads) {
@@ -35,6 +37,7 @@ public record PekkoTuning(String name, int writeBufferBytes, int directBufferByt
     String dispatchers = dispatcherMinThreads <= 0 ? "" : String.format(Locale.ROOT, """
         pekko.actor.default-dispatcher.fork-join-executor.parallelism-min = %d
         pekko.actor.internal-dispatcher.fork-join-executor.parallelism-min = %d
+        pekko.io.tcp.worker-dispatcher = pekko.actor.default-dispatcher
         """, dispatcherMinThreads, dispatcherMinThreads);
     return ConfigFactory.parseString(String.format(Locale.ROOT, """
             pekko.stream.materializer.io.tcp.write-buffer-size = %d
@@ -80,6 +83,7 @@ public record PekkoTuning(String name, int writeBufferBytes, int directBufferByt
     return "write-buffer-size " + ResultTable.size(writeBufferBytes) + ", direct-buffer-size "
         + ResultTable.size(directBufferBytes) + ", dispatcher threads "
         + (dispatcherMinThreads <= 0 ? "Pekko's (at least 8 and 4)"
-            : "at least " + dispatcherMinThreads + " (one per core)");
+            : "at least " + dispatcherMinThreads
+                + " (one per core), TCP actors on the default one");
   }
 }
