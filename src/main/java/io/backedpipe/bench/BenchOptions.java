@@ -31,15 +31,16 @@ import java.util.Set;
  * @param streams new tunnel streams per path for the tunnel latency, over all rounds
  * @param pings 1-byte round trips per path on an open tunnel stream, over all rounds
  * @param tunnelRounds how many times the tunnel case's paths take turns
- * @param tunnelWarmUp how long the tunnel path opens streams and bounces bytes before it is
- *     measured: the JIT keeps compiling its per-stream code for about 30 s of that load
+ * @param latencyWarmUp how long the latency cases run unmeasured first (the tunnel opening streams
+ *     and bouncing bytes, the reconnect case reconnecting): the JIT keeps compiling the code of
+ *     a new stream or a reconnect for tens of seconds of that load
  * @param out the directory the table, CSV and chart are written to
  */
 public record BenchOptions(int runs, double gib, double warmUpGib, double faultGib, Set<String> sections,
     String settings, int writeBufferBytes, int directBufferBytes, int dispatcherMinThreads,
     Duration faultInterval,
     int aborts, int outages, List<Integer> pipeCounts, int pipeCap, int streams, int pings,
-    int tunnelRounds, Duration tunnelWarmUp, Path out) {
+    int tunnelRounds, Duration latencyWarmUp, Path out) {
 
   /** Every section, in the order they run. */
   public static final List<String> ALL_SECTIONS =
@@ -101,8 +102,8 @@ public record BenchOptions(int runs, double gib, double warmUpGib, double faultG
         positive("streams", Integer.parseInt(values.get("streams"))),
         positive("pings", Integer.parseInt(values.get("pings"))),
         positive("tunnel-rounds", Integer.parseInt(values.get("tunnel-rounds"))),
-        Duration.ofSeconds(notNegative("tunnel-warmup-s",
-            Integer.parseInt(values.get("tunnel-warmup-s")))),
+        Duration.ofSeconds(notNegative("latency-warmup-s",
+            Integer.parseInt(values.get("latency-warmup-s")))),
         Path.of(values.get("out")));
   }
 
@@ -125,7 +126,7 @@ public record BenchOptions(int runs, double gib, double warmUpGib, double faultG
     d.put("streams", "1000");
     d.put("pings", "10000");
     d.put("tunnel-rounds", "5");
-    d.put("tunnel-warmup-s", "30");
+    d.put("latency-warmup-s", "30");
     d.put("out", "bench-results");
     return d;
   }
@@ -143,7 +144,7 @@ public record BenchOptions(int runs, double gib, double warmUpGib, double faultG
     d.put("pipe-cap", "1000");
     d.put("streams", "100");
     d.put("pings", "1000");
-    d.put("tunnel-warmup-s", "2");
+    d.put("latency-warmup-s", "2");
     return d;
   }
 
