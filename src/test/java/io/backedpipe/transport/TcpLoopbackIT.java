@@ -310,8 +310,23 @@ class TcpLoopbackIT {
    */
   @Test
   void shouldStartNoThreadPerReconnect() throws Exception {
-    PipeServer server = echoServer(serverSettings());
-    BackedPipe client = client(server.address(), UUID.randomUUID(), true);
+    assertNoThreadPerReconnect(client(echoServer(serverSettings()).address(), UUID.randomUUID(),
+        true));
+  }
+
+  /** As above, for connections whose frames pass through a stage of the user's (a port bridge). */
+  @Test
+  void shouldStartNoThreadPerReconnectOfAWrappedConnection() throws Exception {
+    TcpReconnector dialer = new TcpReconnector(testKit.system(),
+        echoServer(serverSettings()).address(), UUID.randomUUID(), true, transport());
+    io.backedpipe.Reconnector wrapped = local -> dialer.reconnect(local)
+        .thenApply(connection -> connection.withFrames(
+            org.apache.pekko.stream.javadsl.Flow.<io.backedpipe.wire.Frame>create()));
+    assertNoThreadPerReconnect(BackedPipe.of(testKit.spawn(BackedPipe.create(wrapped,
+        pipeSettings())), testKit.system()));
+  }
+
+  private static void assertNoThreadPerReconnect(BackedPipe client) throws Exception {
     await(client.connect());
     await(client.forceReconnect());
     java.lang.management.ThreadMXBean threads =
@@ -325,7 +340,6 @@ class TcpLoopbackIT {
     assertTrue(started < reconnects / 4, started + " threads started for " + reconnects
         + " reconnects");
     await(client.close());
-    server.unbind();
   }
 
   @Test
