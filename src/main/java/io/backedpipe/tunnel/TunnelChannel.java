@@ -3,10 +3,11 @@ package io.backedpipe.tunnel;
 import io.backedpipe.Completions;
 import io.backedpipe.transport.FailureText;
 import io.backedpipe.transport.TransportSettings;
-import io.backedpipe.tunnel.mux.CreditGate;
 import io.backedpipe.tunnel.mux.MuxCodec;
 import io.backedpipe.tunnel.mux.MuxFrame;
+import io.backedpipe.tunnel.mux.StreamSender;
 import io.backedpipe.tunnel.mux.StreamWindow;
+import io.backedpipe.tunnel.mux.TakenReport;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.util.Optional;
@@ -15,12 +16,9 @@ import org.apache.pekko.NotUsed;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.japi.Pair;
 import org.apache.pekko.japi.function.Function;
-import org.apache.pekko.japi.pf.PFBuilder;
 import org.apache.pekko.stream.BoundedSourceQueue;
-import org.apache.pekko.stream.KillSwitches;
 import org.apache.pekko.stream.Materializer;
 import org.apache.pekko.stream.QueueOfferResult;
-import org.apache.pekko.stream.SharedKillSwitch;
 import org.apache.pekko.stream.javadsl.Flow;
 import org.apache.pekko.stream.javadsl.Keep;
 import org.apache.pekko.stream.javadsl.Sink;
@@ -32,8 +30,8 @@ import org.apache.pekko.util.ByteString;
  * One stream of a tunnel: one TCP connection (the local application's on the {@code connect}
  * side, the target's on the {@code serve} side) joined to its share of the tunnel's pipe. Its
  * bytes from the peer wait in {@link #inbound} until the TCP connection takes them; its bytes to
- * the peer leave as DATA frames through a {@link CreditGate}, so neither side ever holds more of
- * a stream than the window it granted. The {@link TunnelSession} that owns it keeps the counts;
+ * the peer leave as DATA frames through its {@link StreamSender}, so neither side ever holds more
+ * of a stream than the window it granted. The {@link TunnelSession} that owns it keeps the counts;
  * this class only holds them and builds the stream graphs.
  *
  * <p>Not thread-safe: its fields belong to the session actor. The graphs report to the session
@@ -51,10 +49,11 @@ final class TunnelChannel {
   final StreamWindow inWindow;
   /** The peer's bytes for the TCP connection. */
   final BoundedSourceQueue<ByteString> inbound;
-  /** Lets this stream send more when the peer grants it. */
-  final CreditGate.Credit outCredit;
-  /** Ends what this stream sends, without a frame more. */
-  final SharedKillSwitch outSwitch;
+  /**
+   * Lets this stream send more when the peer grants it, and ends what it sends without a frame
+   * more.
+   */
+  final StreamSender.Control out;
   /** The peer said EOF (or the stream was reset). */
   boolean inEnded;
   /** This side's EOF (or RESET) went out, or its sending was stopped. */
@@ -63,13 +62,12 @@ final class TunnelChannel {
   boolean deliveryGone;
 
   private TunnelChannel(int id, String label, int cap, BoundedSourceQueue<ByteString> inbound,
-      CreditGate.Credit outCredit, SharedKillSwitch outSwitch) {
+      StreamSender.Control out) {
     this.id = id;
     this.label = label;
     this.inWindow = new StreamWindow(cap, System.nanoTime());
     this.inbound = inbound;
-    this.outCredit = outCredit;
-    this.outSwitch = outSwitch;
+    this.out = out;
   }
 
   /**
@@ -80,19 +78,13 @@ final class TunnelChannel {
       Sink<ByteString, NotUsed> hub, ActorRef<TunnelSession.Command> session, Materializer mat) {
     String label = "stream " + id + " from " + io.backedpipe.wire.HumanText.address(
         local.remoteAddress());
-    SharedKillSwitch outSwitch = KillSwitches.shared("tunnel-stream-" + id);
-    Sink<ByteString, CreditGate.Credit> out = Flow.<ByteString>create()
-        .viaMat(new CreditGate(MuxCodec.INITIAL_CREDIT, MuxCodec.MAX_CHUNK), Keep.right())
-        .map(bytes -> MuxCodec.encode(new MuxFrame.Data(id, bytes)))
-        .prepend(Source.single(MuxCodec.encode(new MuxFrame.Open(id))))
-        .concat(Source.single(MuxCodec.encode(new MuxFrame.Eof(id))))
-        .recover(resetOnFailure(id, session, error -> new Reason(TunnelCloseCode.LOCAL_FAILED,
-            "local connection failed: " + FailureText.essence(error))))
-        .via(outSwitch.flow())
-        .to(reportEnd(id, session, hub));
-    Pair<CreditGate.Credit, BoundedSourceQueue<ByteString>> ends = local.handleWith(
+    Sink<ByteString, StreamSender.Control> out = Flow.fromGraph(sender(id, true, session,
+            error -> new Reason(TunnelCloseCode.LOCAL_FAILED,
+                "local connection failed: " + FailureText.essence(error))))
+        .to(hub);
+    Pair<StreamSender.Control, BoundedSourceQueue<ByteString>> ends = local.handleWith(
         Flow.fromSinkAndSourceMat(out, inbound(id, cap, session), Keep.both()), mat);
-    return new TunnelChannel(id, label, cap, ends.second(), ends.first(), outSwitch);
+    return new TunnelChannel(id, label, cap, ends.second(), ends.first());
   }
 
   /**
@@ -104,7 +96,6 @@ final class TunnelChannel {
       int cap, Sink<ByteString, NotUsed> hub, ActorRef<TunnelSession.Command> session,
       Materializer mat) {
     String label = "stream " + id + " to " + io.backedpipe.wire.HumanText.address(target);
-    SharedKillSwitch outSwitch = KillSwitches.shared("tunnel-stream-" + id);
     CompletableFuture<Tcp.OutgoingConnection> dialed = new CompletableFuture<>();
     Flow<ByteString, ByteString, NotUsed> tcp = Tcp.get(mat.system()).outgoingConnection(target,
             Optional.empty(),
@@ -121,21 +112,17 @@ final class TunnelChannel {
           });
           return NotUsed.getInstance();
         });
-    Pair<BoundedSourceQueue<ByteString>, CreditGate.Credit> ends = inbound(id, cap, session)
+    Pair<BoundedSourceQueue<ByteString>, StreamSender.Control> ends = inbound(id, cap, session)
         .via(tcp)
-        .viaMat(new CreditGate(MuxCodec.INITIAL_CREDIT, MuxCodec.MAX_CHUNK), Keep.both())
-        .map(bytes -> MuxCodec.encode(new MuxFrame.Data(id, bytes)))
-        .concat(Source.single(MuxCodec.encode(new MuxFrame.Eof(id))))
-        .recover(resetOnFailure(id, session, error -> dialed.isDone()
+        .viaMat(sender(id, false, session, error -> dialed.isDone()
             && !dialed.isCompletedExceptionally()
             ? new Reason(TunnelCloseCode.TARGET_FAILED,
                 "target connection failed: " + FailureText.essence(error))
             : new Reason(TunnelCloseCode.TARGET_UNREACHABLE,
-                "target unreachable: " + FailureText.essence(error))))
-        .via(outSwitch.flow())
-        .to(reportEnd(id, session, hub))
+                "target unreachable: " + FailureText.essence(error))), Keep.both())
+        .to(hub)
         .run(mat);
-    return new TunnelChannel(id, label, cap, ends.first(), ends.second(), outSwitch);
+    return new TunnelChannel(id, label, cap, ends.first(), ends.second());
   }
 
   /**
@@ -148,55 +135,29 @@ final class TunnelChannel {
   private static Source<ByteString, BoundedSourceQueue<ByteString>> inbound(int id, int cap,
       ActorRef<TunnelSession.Command> session) {
     int batch = MuxCodec.INITIAL_CREDIT / 2;
-    return Source.<ByteString>queue(cap).watchTermination((queue, ended) -> {
-      // the TCP connection may stop taking bytes before the peer's EOF (it was reset after its
-      // own EOF went out): the session must hear of it, or the stream would wait for ever
-      Completions.direct(ended).whenComplete((done, error) ->
-          session.tell(new TunnelSession.DeliveryEnded(id)));
-      return queue;
-    }).map(new Function<ByteString, ByteString>() {
-      private int taken;
-
-      @Override
-      public ByteString apply(ByteString bytes) {
-        taken += bytes.size();
-        if (taken >= batch) {
-          session.tell(new TunnelSession.Consumed(id, taken));
-          taken = 0;
-        }
-        return bytes;
-      }
-    });
+    return Source.<ByteString>queue(cap).via(new TakenReport(batch,
+        taken -> session.tell(new TunnelSession.Consumed(id, taken)),
+        // the TCP connection may stop taking bytes before the peer's EOF (it was reset after its
+        // own EOF went out): the session must hear of it, or the stream would wait for ever
+        () -> session.tell(new TunnelSession.DeliveryEnded(id))));
   }
 
   /** Why a stream is reset. */
   record Reason(TunnelCloseCode code, String text) {}
 
   /**
-   * A failed TCP connection becomes a RESET with its reason, as the stream's last frame; the
-   * session hears of it too. Nothing fails into the tunnel's merge, which would end every stream.
+   * The stream's sending side. A failed TCP connection becomes a RESET with its reason, as the
+   * stream's last frame, and the session hears of it too: nothing fails into the tunnel's merge,
+   * which would end every stream. The session also hears when the sending side is over.
    */
-  private static scala.PartialFunction<Throwable, ByteString> resetOnFailure(int id,
+  private static StreamSender sender(int id, boolean opens,
       ActorRef<TunnelSession.Command> session,
       java.util.function.Function<Throwable, Reason> reason) {
-    return new PFBuilder<Throwable, ByteString>()
-        .match(Throwable.class, error -> {
-          Reason why = reason.apply(error);
-          session.tell(new TunnelSession.ChannelFailed(id, why));
-          return MuxCodec.encode(new MuxFrame.Reset(id, why.code().code(), why.text()));
-        })
-        .build();
-  }
-
-  private static Sink<ByteString, NotUsed> reportEnd(int id,
-      ActorRef<TunnelSession.Command> session, Sink<ByteString, NotUsed> hub) {
-    return Flow.<ByteString>create()
-        .watchTermination((notUsed, done) -> {
-          Completions.direct(done).whenComplete((d, e) ->
-              session.tell(new TunnelSession.OutboundEnded(id)));
-          return NotUsed.getInstance();
-        })
-        .to(hub);
+    return new StreamSender(id, opens, MuxCodec.INITIAL_CREDIT, MuxCodec.MAX_CHUNK, error -> {
+      Reason why = reason.apply(error);
+      session.tell(new TunnelSession.ChannelFailed(id, why));
+      return MuxCodec.encode(new MuxFrame.Reset(id, why.code().code(), why.text()));
+    }, () -> session.tell(new TunnelSession.OutboundEnded(id)));
   }
 
   /**
@@ -238,7 +199,7 @@ final class TunnelChannel {
    */
   void abort(String why) {
     outEnded = true;
-    outSwitch.shutdown();
+    out.stop();
     failInbound(why);
   }
 

@@ -175,7 +175,7 @@ final class TunnelStreamTable {
     if (frame instanceof MuxFrame.Data data) {
       onData(channel, data.bytes());
     } else if (frame instanceof MuxFrame.Credit credit) {
-      channel.outCredit.grant(credit.bytes());
+      channel.out.grant(credit.bytes());
     } else if (frame instanceof MuxFrame.Eof) {
       if (channel.inEnded) {
         throw new MuxProtocolException("a second EOF for stream " + channel.id);
