@@ -15,11 +15,12 @@ import java.util.Locale;
  *     stage gathers from upstream while a write is in flight
  * @param directBufferBytes {@code pekko.io.tcp.direct-buffer-size}: the direct buffer each socket
  *     read and write goes through
- * @param dispatcherMinThreads {@code parallelism-min} of {@code pekko.actor.default-dispatcher}
- *     and {@code pekko.actor.internal-dispatcher}, 0 to keep Pekko's (8 and 4): with a factor of
- *     1.0, 2 gives one thread per core on any machine of two cores or more; when set, Pekko's TCP
- *     connection actors also move to the default dispatcher
- *     ({@code pekko.io.tcp.worker-dispatcher}), as the tool's {@code application.conf} does
+ * @param dispatcherMinThreads the fewest threads of {@code pekko.actor.default-dispatcher} and
+ *     {@code pekko.actor.internal-dispatcher}, 0 to keep Pekko's (fork-join pools of at least 8
+ *     and 4): with a factor of 1.0, 2 gives one thread per core on any machine of two cores or
+ *     more. When set, the default dispatcher is a thread pool and Pekko's TCP connection actors
+ *     run on it ({@code pekko.io.tcp.worker-dispatcher}), as in the tool's
+ *     {@code application.conf}
  */
 public record PekkoTuning(String name, int writeBufferBytes, int directBufferBytes,
     int dispatcherMinThreads) {
@@ -35,7 +36,12 @@ public record PekkoTuning(String name, int writeBufferBytes, int directBufferByt
    */
   public Config config() {
     String dispatchers = dispatcherMinThreads <= 0 ? "" : String.format(Locale.ROOT, """
-        pekko.actor.default-dispatcher.fork-join-executor.parallelism-min = %d
+        pekko.actor.default-dispatcher.executor = thread-pool-executor
+        pekko.actor.default-dispatcher.thread-pool-executor {
+          core-pool-size-min = %d
+          core-pool-size-factor = 1.0
+          allow-core-timeout = off
+        }
         pekko.actor.internal-dispatcher.fork-join-executor.parallelism-min = %d
         pekko.io.tcp.worker-dispatcher = pekko.actor.default-dispatcher
         """, dispatcherMinThreads, dispatcherMinThreads);
@@ -84,6 +90,6 @@ public record PekkoTuning(String name, int writeBufferBytes, int directBufferByt
         + ResultTable.size(directBufferBytes) + ", dispatcher threads "
         + (dispatcherMinThreads <= 0 ? "Pekko's (at least 8 and 4)"
             : "at least " + dispatcherMinThreads
-                + " (one per core), TCP actors on the default one");
+                + " (one per core; the default one a thread pool, with the TCP actors)");
   }
 }
