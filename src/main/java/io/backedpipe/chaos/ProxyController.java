@@ -262,8 +262,9 @@ final class ProxyController {
    * Plans the next fault at the schedule's interval (+-50%) after the last one was planned, not
    * after it happened: the schedule is a rate, and this actor runs late when the machine is busy
    * (and Pekko's timers fire on a 10 ms tick), which once cut a soak's faults every ~8 ms to one
-   * every ~19 ms. A plan that fell more than four intervals behind starts again from now instead
-   * of catching up with a burst.
+   * every ~19 ms. Faults that fell behind follow each other at once (up to four intervals' worth,
+   * and in pairs at an interval under the timer's tick); a plan more than four intervals behind
+   * starts again from now.
    */
   private void scheduleTick() {
     if (schedule.automatic()) {

@@ -301,47 +301,6 @@ class TcpLoopbackIT {
     server.unbind();
   }
 
-  /**
-   * A reconnect costs no thread on either end: every callback the pipe hangs on a stage Pekko
-   * hands out runs where the stage completes ({@code Completions.direct}), not on
-   * {@code CompletableFuture}'s default executor, a new thread per callback on a two-core machine
-   * (and here on any: surefire sizes the common pool to one thread). {@code TunnelThreadsIT} has
-   * the same check for tunnel streams, where it found five threads per stream.
-   */
-  @Test
-  void shouldStartNoThreadPerReconnect() throws Exception {
-    assertNoThreadPerReconnect(client(echoServer(serverSettings()).address(), UUID.randomUUID(),
-        true));
-  }
-
-  /** As above, for connections whose frames pass through a stage of the user's (a port bridge). */
-  @Test
-  void shouldStartNoThreadPerReconnectOfAWrappedConnection() throws Exception {
-    TcpReconnector dialer = new TcpReconnector(testKit.system(),
-        echoServer(serverSettings()).address(), UUID.randomUUID(), true, transport());
-    io.backedpipe.Reconnector wrapped = local -> dialer.reconnect(local)
-        .thenApply(connection -> connection.withFrames(
-            org.apache.pekko.stream.javadsl.Flow.<io.backedpipe.wire.Frame>create()));
-    assertNoThreadPerReconnect(BackedPipe.of(testKit.spawn(BackedPipe.create(wrapped,
-        pipeSettings())), testKit.system()));
-  }
-
-  private static void assertNoThreadPerReconnect(BackedPipe client) throws Exception {
-    await(client.connect());
-    await(client.forceReconnect());
-    java.lang.management.ThreadMXBean threads =
-        java.lang.management.ManagementFactory.getThreadMXBean();
-    long before = threads.getTotalStartedThreadCount();
-    int reconnects = 20;
-    for (int i = 0; i < reconnects; i++) {
-      await(client.forceReconnect());
-    }
-    long started = threads.getTotalStartedThreadCount() - before;
-    assertTrue(started < reconnects / 4, started + " threads started for " + reconnects
-        + " reconnects");
-    await(client.close());
-  }
-
   @Test
   void shouldResumeTheSameStreamOnANewConnectionWhenForced() throws Exception {
     PipeServer server = echoServer(serverSettings());

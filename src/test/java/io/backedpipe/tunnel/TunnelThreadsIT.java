@@ -24,8 +24,18 @@ import org.junit.jupiter.api.Test;
  * stream's CPU time.
  */
 class TunnelThreadsIT {
+  /**
+   * Pools of a fixed size: their threads start lazily, up to a size that depends on the machine's
+   * cores, and they must not be counted as the streams'.
+   */
+  static final String FIXED_POOLS = """
+      pekko.actor.default-dispatcher.fork-join-executor { parallelism-min = 2,
+                                                          parallelism-max = 2 }
+      pekko.actor.internal-dispatcher.fork-join-executor { parallelism-min = 2,
+                                                           parallelism-max = 2 }
+      """;
   private static final ActorTestKit testKit = ActorTestKit.create(
-      ConfigFactory.load("application-test"));
+      ConfigFactory.parseString(FIXED_POOLS).withFallback(ConfigFactory.load("application-test")));
   private static final InetSocketAddress ANY = new InetSocketAddress("127.0.0.1", 0);
   private static final int STREAMS = 40;
 

@@ -150,7 +150,12 @@ public final class StreamSender extends
         credit += bytes;
         emitHeld();
       });
-      AsyncCallback<Boolean> stop = createAsyncCallback(ignored -> completeStage());
+      // a frame still waiting for demand (an OPEN, an EOF) goes too: completeStage alone would
+      // send it first
+      AsyncCallback<Boolean> stop = createAsyncCallback(ignored -> {
+        abortEmitting(out);
+        completeStage();
+      });
       return new Control() {
         @Override
         public void grant(int bytes) {

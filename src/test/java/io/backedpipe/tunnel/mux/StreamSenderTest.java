@@ -126,6 +126,31 @@ class StreamSenderTest {
     expectEnd(probe);
   }
 
+  /**
+   * A stop while a frame waits for demand (here the OPEN and then the EOF of an empty stream, the
+   * downstream taking one frame and then holding it) drops that frame: a reset stream's peer must
+   * not get an EOF after the RESET.
+   */
+  @Test
+  void shouldDropAFrameWaitingForDemandWhenStopped() {
+    TestProbe<Object> probe = testKit.createTestProbe();
+    ends = new Ends();
+    java.util.concurrent.CompletableFuture<Boolean> taking =
+        new java.util.concurrent.CompletableFuture<>();
+    StreamSender.Control control = Source.<ByteString>empty()
+        .viaMat(new StreamSender(STREAM, true, 100, 1024, error -> ByteString.emptyByteString(),
+            () -> ends.probe.ref().tell("ended")), Keep.right())
+        .mapAsync(1, frame -> taking.thenApply(go -> frame)) // takes the OPEN, then holds it
+        .to(Sink.foreach(frame -> probe.ref().tell(describe(frame))))
+        .run(testKit.system());
+    probe.expectNoMessage(); // the OPEN waits in the mapAsync, the EOF in the sender
+    control.stop();
+    ends.expectOnce();
+    taking.complete(true);
+    probe.expectMessage("OPEN");
+    probe.expectNoMessage(); // no EOF
+  }
+
   @Test
   void shouldSendNothingMoreOnceStopped() {
     TestProbe<Object> probe = testKit.createTestProbe();
