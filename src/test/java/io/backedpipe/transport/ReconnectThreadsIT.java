@@ -2,16 +2,14 @@ package io.backedpipe.transport;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.typesafe.config.ConfigFactory;
 import io.backedpipe.BackedPipe;
 import io.backedpipe.PipeSettings;
 import io.backedpipe.ReconnectPolicy;
+import io.backedpipe.StartedThreads;
 import io.backedpipe.Reconnector;
 import io.backedpipe.server.PipeServer;
 import io.backedpipe.server.ServerSettings;
 import io.backedpipe.wire.Frame;
-import java.lang.management.ManagementFactory;
-import java.lang.management.ThreadMXBean;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.UUID;
@@ -31,13 +29,7 @@ import org.junit.jupiter.api.Test;
  * stream.
  */
 class ReconnectThreadsIT {
-  /** Pools of a fixed size, whose threads start lazily: they are not the reconnects'. */
-  private static final ActorTestKit testKit = ActorTestKit.create(ConfigFactory.parseString("""
-          pekko.actor.default-dispatcher.fork-join-executor { parallelism-min = 2,
-                                                              parallelism-max = 2 }
-          pekko.actor.internal-dispatcher.fork-join-executor { parallelism-min = 2,
-                                                               parallelism-max = 2 }
-          """).withFallback(ConfigFactory.load("application-test")));
+  private static final ActorTestKit testKit = ActorTestKit.create(StartedThreads.FIXED_POOLS);
   private static final int RECONNECTS = 20;
 
   @AfterAll
@@ -84,12 +76,11 @@ class ReconnectThreadsIT {
         testKit.system());
     await(client.connect());
     await(client.forceReconnect());
-    ThreadMXBean threads = ManagementFactory.getThreadMXBean();
-    long before = threads.getTotalStartedThreadCount();
-    for (int i = 0; i < RECONNECTS; i++) {
-      await(client.forceReconnect());
-    }
-    long started = threads.getTotalStartedThreadCount() - before;
+    long started = StartedThreads.during(() -> {
+      for (int i = 0; i < RECONNECTS; i++) {
+        await(client.forceReconnect());
+      }
+    });
     assertTrue(started < RECONNECTS / 4, started + " threads started for " + RECONNECTS
         + " reconnects");
     await(client.close());

@@ -3,10 +3,8 @@ package io.backedpipe.tunnel;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.typesafe.config.ConfigFactory;
+import io.backedpipe.StartedThreads;
 import java.io.IOException;
-import java.lang.management.ManagementFactory;
-import java.lang.management.ThreadMXBean;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.util.Optional;
@@ -24,18 +22,7 @@ import org.junit.jupiter.api.Test;
  * stream's CPU time.
  */
 class TunnelThreadsIT {
-  /**
-   * Pools of a fixed size: their threads start lazily, up to a size that depends on the machine's
-   * cores, and they must not be counted as the streams'.
-   */
-  static final String FIXED_POOLS = """
-      pekko.actor.default-dispatcher.fork-join-executor { parallelism-min = 2,
-                                                          parallelism-max = 2 }
-      pekko.actor.internal-dispatcher.fork-join-executor { parallelism-min = 2,
-                                                           parallelism-max = 2 }
-      """;
-  private static final ActorTestKit testKit = ActorTestKit.create(
-      ConfigFactory.parseString(FIXED_POOLS).withFallback(ConfigFactory.load("application-test")));
+  private static final ActorTestKit testKit = ActorTestKit.create(StartedThreads.FIXED_POOLS);
   private static final InetSocketAddress ANY = new InetSocketAddress("127.0.0.1", 0);
   private static final int STREAMS = 40;
 
@@ -53,12 +40,11 @@ class TunnelThreadsIT {
         Optional.empty()).toCompletableFuture().get(10, TimeUnit.SECONDS);
     try {
       echoOnce(connect.address(), 0); // the pipe, the actors and the pools are up
-      ThreadMXBean threads = ManagementFactory.getThreadMXBean();
-      long before = threads.getTotalStartedThreadCount();
-      for (int i = 1; i <= STREAMS; i++) {
-        echoOnce(connect.address(), i);
-      }
-      long started = threads.getTotalStartedThreadCount() - before;
+      long started = StartedThreads.during(() -> {
+        for (int i = 1; i <= STREAMS; i++) {
+          echoOnce(connect.address(), i);
+        }
+      });
       assertTrue(started < STREAMS / 4, started + " threads started for " + STREAMS
           + " streams opened, echoed and closed");
     } finally {

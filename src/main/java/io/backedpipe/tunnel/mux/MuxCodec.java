@@ -112,8 +112,11 @@ public final class MuxCodec {
     return java.util.Arrays.copyOf(bytes, end);
   }
 
+  /** The 9-byte header, written straight into its array: it goes before every DATA chunk. */
   private static ByteString header(int type, int stream, int length) {
-    return new ByteStringBuilder().putByte((byte) type).putInt(stream, ORDER)
-        .putInt(length, ORDER).result();
+    byte[] header = new byte[HEADER_BYTES];
+    java.nio.ByteBuffer.wrap(header).order(ORDER)
+        .put((byte) type).putInt(stream).putInt(length);
+    return ByteString.fromArrayUnsafe(header);
   }
 }
