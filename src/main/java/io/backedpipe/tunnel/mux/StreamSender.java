@@ -150,8 +150,8 @@ public final class StreamSender extends
         credit += bytes;
         emitHeld();
       });
-      // a frame still waiting for demand (an OPEN, an EOF) goes too: completeStage alone would
-      // send it first
+      // a frame still waiting for demand (an OPEN, an EOF) is dropped too: completeStage alone
+      // would send it first
       AsyncCallback<Boolean> stop = createAsyncCallback(ignored -> {
         abortEmitting(out);
         completeStage();
