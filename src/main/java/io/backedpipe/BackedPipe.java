@@ -207,6 +207,19 @@ public final class BackedPipe {
   }
 
   /**
+   * Reads the pipe from an actor instead of a Source, one actor hop closer to the bytes: the pipe
+   * answers {@code reader} with {@link ReadReply.Opened}, and the actor then asks for each
+   * delivery with {@link ReadRequest.Demand}. The same guarantees as {@link #source()}: in order,
+   * each byte once, one reader at a time, and a reader that cancels hands back what it did not
+   * consume. See {@link ReadReply} for the exchange.
+   *
+   * @param reader the reading actor
+   */
+  public void read(ActorRef<ReadReply> reader) {
+    ref.tell(new PipeCommand.Read(reader));
+  }
+
+  /**
    * The pipe as a Flow: elements in are written ({@link #sink()}), elements out were read
    * ({@link #source()}); the two ends finish independently (half-close).
    *

@@ -123,6 +123,17 @@ public interface PipeCommand {
   public record GetStatus(ActorRef<PipeStatus> replyTo) implements PipeCommand {}
 
   /**
+   * Read the pipe from an actor instead of a {@code Source}: answered with
+   * {@link ReadReply.Opened}, after which the actor asks for bytes; see {@link ReadReply}. A pipe
+   * has one reader at a time, so this is answered {@link ReadReply.Failed} with
+   * {@link SourceAlreadyOpenException} while a Source or another actor reads it, and
+   * {@link ReadReply.Completed} or {@link ReadReply.Failed} at once once it has closed.
+   *
+   * @param replyTo the reading actor
+   */
+  public record Read(ActorRef<ReadReply> replyTo) implements PipeCommand {}
+
+  /**
    * Send lifecycle events to {@code subscriber} until it stops or unsubscribes.
    *
    * @param subscriber who is told

@@ -12,6 +12,7 @@ import io.backedpipe.PipeCommand.Connect;
 import io.backedpipe.PipeCommand.Expire;
 import io.backedpipe.PipeCommand.ForceReconnect;
 import io.backedpipe.PipeCommand.GetStatus;
+import io.backedpipe.PipeCommand.Read;
 import io.backedpipe.PipeCommand.Subscribe;
 import io.backedpipe.PipeCommand.SubscribeAdapted;
 import io.backedpipe.PipeCommand.Unsubscribe;
@@ -108,9 +109,6 @@ public final class PipeSupervisor {
 
   /** A write Sink asks for the writer. */
   record OpenWriter(ActorRef<Writer.Reply> replyTo) implements PipeCommand {}
-
-  /** A read Source asks for the reader. */
-  record OpenReader(ActorRef<Reader.Reply> replyTo) implements PipeCommand {}
 
   /** The reader switched to {@code generation}; {@code local} is where it resumes. */
   record ReaderSwitched(long generation, ResumePoint local) implements PipeCommand {}
@@ -225,7 +223,8 @@ public final class PipeSupervisor {
     this.random = random;
     this.writer = context.spawn(Writer.create(settings, context.getSelf(), nanoClock), "writer");
     context.watchWith(writer, new ChildStopped("writer"));
-    this.reader = context.spawn(Reader.create(settings, context.getSelf(), writer), "reader");
+    this.reader = context.spawn(Reader.create(settings, context.getSelf(), writer), "reader")
+        .narrow();
     context.watchWith(reader, new ChildStopped("reader"));
     this.links = new LinkMaterializer(writer, reader, context);
   }
@@ -481,8 +480,8 @@ public final class PipeSupervisor {
       return forward(reader, new Reader.ReportStatus(status(data, state), g.replyTo()));
     } else if (m instanceof OpenWriter o) {
       return forward(writer, new Writer.Open(o.replyTo()));
-    } else if (m instanceof OpenReader o) {
-      return forward(reader, new Reader.Open(o.replyTo()));
+    } else if (m instanceof Read r) {
+      return forward(reader, new Reader.Open(r.replyTo()));
     } else if (m == InputEnded.INSTANCE) {
       return ended(data.withEnding(data.ending().inputHasEnded()), state, stay);
     } else if (m == OutputAcknowledged.INSTANCE) {

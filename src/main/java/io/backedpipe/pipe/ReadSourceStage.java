@@ -3,6 +3,8 @@ package io.backedpipe.pipe;
 import io.backedpipe.DisconnectCause;
 import io.backedpipe.PipeClosedException;
 import io.backedpipe.PipeCommand;
+import io.backedpipe.ReadReply;
+import io.backedpipe.ReadRequest;
 import org.apache.pekko.actor.Terminated;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.javadsl.Adapter;
@@ -44,8 +46,8 @@ final class ReadSourceStage extends GraphStage<SourceShape<ByteString>> {
 
   private final class Logic extends GraphStageLogic {
     private StageActor stageActor;
-    private ActorRef<Reader.Reply> self;
-    private ActorRef<Reader.Command> reader;
+    private ActorRef<ReadReply> self;
+    private ActorRef<ReadRequest> reader;
     private boolean awaiting;
 
     Logic() {
@@ -65,7 +67,7 @@ final class ReadSourceStage extends GraphStage<SourceShape<ByteString>> {
       stageActor = getStageActor(this::receive);
       self = Adapter.toTyped(stageActor.ref());
       stageActor.watch(Adapter.toClassic(pipe));
-      pipe.tell(new PipeSupervisor.OpenReader(self));
+      pipe.tell(new PipeCommand.Read(self));
     }
 
     private scala.runtime.BoxedUnit receive(
@@ -75,19 +77,19 @@ final class ReadSourceStage extends GraphStage<SourceShape<ByteString>> {
     }
 
     private void onReply(Object reply) {
-      if (reply instanceof Reader.Delivered delivered) {
+      if (reply instanceof ReadReply.Delivered delivered) {
         awaiting = false;
         push(out, delivered.bytes()); // asked only on a pull, so the outlet is free
-      } else if (reply instanceof Reader.Opened opened) {
+      } else if (reply instanceof ReadReply.Opened opened) {
         reader = opened.reader();
         stageActor.watch(Adapter.toClassic(reader));
         if (isAvailable(out)) {
           demand();
         }
-      } else if (reply == Reader.Completed.INSTANCE) {
+      } else if (reply == ReadReply.Completed.INSTANCE) {
         reader = null; // the reader forgot us already
         completeStage();
-      } else if (reply instanceof Reader.Failed failed) {
+      } else if (reply instanceof ReadReply.Failed failed) {
         reader = null;
         failStage(failed.error());
       } else if (reply instanceof Terminated) {
@@ -99,14 +101,14 @@ final class ReadSourceStage extends GraphStage<SourceShape<ByteString>> {
     private void demand() {
       if (reader != null && !awaiting) {
         awaiting = true;
-        reader.tell(new Reader.Demand(self));
+        reader.tell(new ReadRequest.Demand(self));
       }
     }
 
     @Override
     public void postStop() {
       if (reader != null) {
-        reader.tell(new Reader.Cancel(self, !awaiting));
+        reader.tell(new ReadRequest.Cancel(self, !awaiting));
       }
     }
   }

@@ -3,6 +3,8 @@ package io.backedpipe.pipe;
 import io.backedpipe.DisconnectCause;
 import io.backedpipe.PipeClosedException;
 import io.backedpipe.PipeCommand;
+import io.backedpipe.ReadReply;
+import io.backedpipe.ReadRequest;
 import io.backedpipe.PipeException;
 import io.backedpipe.PipeSettings;
 import io.backedpipe.PipeStatus;
@@ -25,7 +27,8 @@ import org.apache.pekko.util.ByteString;
 
 /**
  * The incoming half of a pipe: takes frames from the current connection, hands bytes to the
- * application's Source in order, counts them, and acknowledges them to the peer.
+ * application's reader (its Source, or an actor that reads with {@link ReadRequest}s) in order,
+ * counts them, and acknowledges them to the peer.
  *
  * <p>One per pipe, a child of {@link PipeSupervisor}, living as long as the pipe; it owns the read
  * positions. Every frame arrives stamped with the generation of its connection: frames of any
@@ -36,9 +39,9 @@ import org.apache.pekko.util.ByteString;
  * generation, which it does once the writer has accepted the peer's position: a connection that is
  * refused never gets a byte counted.
  *
- * <p>A delivery counts (moves {@code readPosition} and is acknowledged) only once the Source shows
- * it was consumed, by asking for more or by saying so when it stops; a delivery the Source did not
- * take goes back to the front of the pending bytes for the next Source.
+ * <p>A delivery counts (moves {@code readPosition} and is acknowledged) only once the reader shows
+ * it was consumed, by asking for more or by saying so when it stops; a delivery the reader did not
+ * take goes back to the front of the pending bytes for the next reader.
  *
  * <p>Flow control is the peer's window, not the connection: the reader acknowledges only bytes the
  * application read, so the peer never has more than its window in flight, and the reader keeps
@@ -48,34 +51,22 @@ import org.apache.pekko.util.ByteString;
  * more. Delivered bytes are acknowledged through the writer once {@code ack-every-bytes} have been
  * delivered, or after {@code ack-interval}.
  */
-final class Reader extends AbstractBehavior<Reader.Command> {
+final class Reader extends AbstractBehavior<ReadRequest> {
   private static final Object ACK_TIMER = "ack";
 
-  /** The reader's protocol. */
-  sealed interface Command {}
+  /**
+   * The reader's own protocol. A reading actor or Source sends it the public
+   * {@link ReadRequest}s too, so the actor's type is {@code ReadRequest}.
+   */
+  sealed interface Command extends ReadRequest {}
 
   /**
-   * A read Source asks to read; answered with {@link Opened}, {@link Completed} or {@link Failed}.
+   * A read Source or reading actor asks to read ({@link PipeCommand.Read}, forwarded); answered
+   * with {@link ReadReply.Opened}, {@link ReadReply.Completed} or {@link ReadReply.Failed}.
    *
-   * @param replyTo the Source's stage actor
+   * @param replyTo the Source's stage actor or the reading actor
    */
-  record Open(ActorRef<Reply> replyTo) implements Command {}
-
-  /**
-   * The open Source wants the next bytes.
-   *
-   * @param replyTo the Source's stage actor
-   */
-  record Demand(ActorRef<Reply> replyTo) implements Command {}
-
-  /**
-   * The Source stopped reading; another one may open.
-   *
-   * @param replyTo the Source's stage actor
-   * @param consumedLast whether it passed on the last {@link Delivered}; if not, those bytes go
-   *     back to the front of the stream
-   */
-  record Cancel(ActorRef<Reply> replyTo, boolean consumedLast) implements Command {}
+  record Open(ActorRef<ReadReply> replyTo) implements Command {}
 
   /**
    * Accept frames of {@code generation} only from now on, and report the received position.
@@ -151,38 +142,10 @@ final class Reader extends AbstractBehavior<Reader.Command> {
     INSTANCE
   }
 
-  /** What the reader answers a read Source. */
-  sealed interface Reply {}
-
-  /**
-   * Reading may start; send {@link Demand} for bytes.
-   *
-   * @param reader the reader
-   */
-  record Opened(ActorRef<Command> reader) implements Reply {}
-
-  /**
-   * The next bytes of the stream, answering one {@link Demand}.
-   *
-   * @param bytes the bytes, never empty
-   */
-  record Delivered(ByteString bytes) implements Reply {}
-
-  /** The peer's stream ended and every byte was delivered, or the pipe was closed by the user. */
-  enum Completed implements Reply {
-    INSTANCE
-  }
-
-  /**
-   * The Source ends with an error.
-   *
-   * @param error why
-   */
-  record Failed(PipeException error) implements Reply {}
 
   private final ActorRef<PipeCommand> supervisor;
   private final ActorRef<Writer.Command> writer;
-  private final TimerScheduler<Command> timers;
+  private final TimerScheduler<ReadRequest> timers;
   private final PipeSettings settings;
   private long generation = -1;
   private boolean active;
@@ -199,7 +162,7 @@ final class Reader extends AbstractBehavior<Reader.Command> {
   private ByteString pending = ByteString.emptyByteString();
   private ActorRef<LinkAck> linkAck;
   private boolean ackOwed;
-  private ActorRef<Reply> subscriber;
+  private ActorRef<ReadReply> subscriber;
   private boolean demand;
   private long endOfStreamPosition = -1;
   private boolean inputEndReported;
@@ -216,8 +179,8 @@ final class Reader extends AbstractBehavior<Reader.Command> {
   private long ackedGeneration = -1;
 
   private Reader(
-      ActorContext<Command> context,
-      TimerScheduler<Command> timers,
+      ActorContext<ReadRequest> context,
+      TimerScheduler<ReadRequest> timers,
       PipeSettings settings,
       ActorRef<PipeCommand> supervisor,
       ActorRef<Writer.Command> writer) {
@@ -237,7 +200,7 @@ final class Reader extends AbstractBehavior<Reader.Command> {
    * @param writer the pipe's writer, which carries acknowledgements to the peer
    * @return the behaviour
    */
-  static Behavior<Command> create(
+  static Behavior<ReadRequest> create(
       PipeSettings settings,
       ActorRef<PipeCommand> supervisor,
       ActorRef<Writer.Command> writer) {
@@ -252,14 +215,14 @@ final class Reader extends AbstractBehavior<Reader.Command> {
    * a built table of a case object and a handler lambda per row kept for the actor's life.
    */
   @Override
-  public Receive<Command> createReceive() {
+  public Receive<ReadRequest> createReceive() {
     return new DispatchReceive<>(this::dispatch);
   }
 
-  private Behavior<Command> dispatch(Command m) {
+  private Behavior<ReadRequest> dispatch(ReadRequest m) {
     if (m instanceof Inbound i) {
       return onInbound(i);
-    } else if (m instanceof Demand d) {
+    } else if (m instanceof ReadRequest.Demand d) {
       return onDemand(d);
     } else if (m == AckTick.INSTANCE) {
       return onAckTick();
@@ -275,7 +238,7 @@ final class Reader extends AbstractBehavior<Reader.Command> {
       return onActivate(a);
     } else if (m instanceof Open o) {
       return onOpen(o);
-    } else if (m instanceof Cancel c) {
+    } else if (m instanceof ReadRequest.Cancel c) {
       return onCancel(c);
     } else if (m instanceof Close c) {
       return onClose(c);
@@ -289,7 +252,7 @@ final class Reader extends AbstractBehavior<Reader.Command> {
     return readPosition + inFlight.size() + pending.size();
   }
 
-  private Behavior<Command> onInbound(Inbound inbound) {
+  private Behavior<ReadRequest> onInbound(Inbound inbound) {
     if (inbound.generation() != generation || !active) {
       return this; // an old or unaccepted connection's frame: dropped, uncounted, unacknowledged
     }
@@ -364,7 +327,7 @@ final class Reader extends AbstractBehavior<Reader.Command> {
             Optional.of(new ProtocolViolationException(detail))));
   }
 
-  private Behavior<Command> onLinkStarted(LinkStarted started) {
+  private Behavior<ReadRequest> onLinkStarted(LinkStarted started) {
     if (started.generation() == generation) {
       linkAck = started.ack();
       ackEveryBytes = ackEveryBytes(settings, started.peerLimits());
@@ -373,7 +336,7 @@ final class Reader extends AbstractBehavior<Reader.Command> {
     return this;
   }
 
-  private Behavior<Command> onActivate(Activate activate) {
+  private Behavior<ReadRequest> onActivate(Activate activate) {
     if (activate.generation() == generation) {
       active = true;
       releaseLink();
@@ -381,7 +344,7 @@ final class Reader extends AbstractBehavior<Reader.Command> {
     return this;
   }
 
-  private Behavior<Command> onLinkEnded(LinkEnded ended) {
+  private Behavior<ReadRequest> onLinkEnded(LinkEnded ended) {
     if (ended.generation() == generation) {
       supervisor.tell(
           new PipeSupervisor.LinkLost(generation, DisconnectCause.LINK_CLOSED, Optional.empty()));
@@ -389,7 +352,7 @@ final class Reader extends AbstractBehavior<Reader.Command> {
     return this;
   }
 
-  private Behavior<Command> onLinkFailed(LinkFailed failed) {
+  private Behavior<ReadRequest> onLinkFailed(LinkFailed failed) {
     if (failed.generation() == generation) {
       supervisor.tell(
           new PipeSupervisor.LinkLost(
@@ -398,7 +361,7 @@ final class Reader extends AbstractBehavior<Reader.Command> {
     return this;
   }
 
-  private Behavior<Command> onSwitchGeneration(SwitchGeneration next) {
+  private Behavior<ReadRequest> onSwitchGeneration(SwitchGeneration next) {
     generation = next.generation();
     active = false;
     linkAck = null;
@@ -408,21 +371,21 @@ final class Reader extends AbstractBehavior<Reader.Command> {
     return this;
   }
 
-  private Behavior<Command> onOpen(Open open) {
+  private Behavior<ReadRequest> onOpen(Open open) {
     if (closedWith != null) {
       open.replyTo().tell(endReply());
     } else if (subscriber != null) {
-      open.replyTo().tell(new Failed(new SourceAlreadyOpenException()));
+      open.replyTo().tell(new ReadReply.Failed(new SourceAlreadyOpenException()));
     } else {
       subscriber = open.replyTo();
       demand = false;
-      subscriber.tell(new Opened(getContext().getSelf()));
+      subscriber.tell(new ReadReply.Opened(getContext().getSelf()));
       deliver();
     }
     return this;
   }
 
-  private Behavior<Command> onDemand(Demand request) {
+  private Behavior<ReadRequest> onDemand(ReadRequest.Demand request) {
     if (request.replyTo().equals(subscriber)) {
       commit(); // asking for more shows the previous delivery was consumed
       demand = true;
@@ -431,7 +394,7 @@ final class Reader extends AbstractBehavior<Reader.Command> {
     return this;
   }
 
-  private Behavior<Command> onCancel(Cancel cancel) {
+  private Behavior<ReadRequest> onCancel(ReadRequest.Cancel cancel) {
     if (cancel.replyTo().equals(subscriber)) {
       if (cancel.consumedLast()) {
         commit();
@@ -445,7 +408,7 @@ final class Reader extends AbstractBehavior<Reader.Command> {
     return this;
   }
 
-  private Behavior<Command> onClose(Close close) {
+  private Behavior<ReadRequest> onClose(Close close) {
     if (closedWith == null) {
       closedWith = close.reason(); // the first reason stays
     }
@@ -462,19 +425,19 @@ final class Reader extends AbstractBehavior<Reader.Command> {
     return this;
   }
 
-  private Reply endReply() {
+  private ReadReply endReply() {
     DisconnectCause cause = closedWith.closeCause();
     return cause == DisconnectCause.CLOSED_BY_USER || cause == DisconnectCause.COMPLETED
-        ? Completed.INSTANCE
-        : new Failed(closedWith);
+        ? ReadReply.Completed.INSTANCE
+        : new ReadReply.Failed(closedWith);
   }
 
-  private Behavior<Command> onAckTick() {
+  private Behavior<ReadRequest> onAckTick() {
     flushAck();
     return this;
   }
 
-  private Behavior<Command> onReportStatus(ReportStatus report) {
+  private Behavior<ReadRequest> onReportStatus(ReportStatus report) {
     writer.tell(
         new Writer.ReportStatus(
             report.partial().withReader(readPosition, receivedPosition()), report.replyTo()));
@@ -487,7 +450,7 @@ final class Reader extends AbstractBehavior<Reader.Command> {
       return;
     }
     if (demand && !pending.isEmpty()) {
-      subscriber.tell(new Delivered(pending));
+      subscriber.tell(new ReadReply.Delivered(pending));
       inFlight = pending;
       pending = ByteString.emptyByteString();
       demand = false;
@@ -497,7 +460,7 @@ final class Reader extends AbstractBehavior<Reader.Command> {
     // that stops with it still on the way hands it back like any other delivery.
     if (pending.isEmpty() && inFlight.isEmpty() && endOfStreamPosition >= 0
         && readPosition == endOfStreamPosition) {
-      subscriber.tell(Completed.INSTANCE);
+      subscriber.tell(ReadReply.Completed.INSTANCE);
       subscriber = null;
       if (!inputEndReported) {
         inputEndReported = true;

@@ -7,6 +7,8 @@ import io.backedpipe.PipeCommand;
 import io.backedpipe.PipeEvent;
 import io.backedpipe.PipeState;
 import io.backedpipe.PipeStatus;
+import io.backedpipe.ReadReply;
+import io.backedpipe.ReadRequest;
 import io.backedpipe.transport.FailureText;
 import io.backedpipe.transport.TransportSettings;
 import io.backedpipe.tunnel.mux.MuxCodec;
@@ -31,7 +33,6 @@ import org.apache.pekko.stream.javadsl.MergeHub;
 import org.apache.pekko.stream.javadsl.Sink;
 import org.apache.pekko.stream.javadsl.Source;
 import org.apache.pekko.stream.javadsl.Tcp;
-import org.apache.pekko.stream.typed.javadsl.ActorSink;
 import org.apache.pekko.util.ByteString;
 
 /**
@@ -138,22 +139,15 @@ public final class TunnelSession {
    */
   record ChannelFailed(int stream, TunnelChannel.Reason reason) implements Command {}
 
-  /** The pipe's incoming bytes, one piece at a time, answered with {@link Ack}. */
-  private record Inbound(ByteString bytes, ActorRef<Ack> ack) implements Command {}
+  /**
+   * What the pipe's reader says: that reading may start, the next piece of the pipe's bytes
+   * (the next is asked for only once this one was handled, so a peer cannot flood the mailbox),
+   * or that the pipe's bytes ended (its {@code Closed} event says why).
+   */
+  private record Read(ReadReply reply) implements Command {}
 
   /** Time to handle the frames that waited for room to answer them. */
   private enum ResumeReading implements Command {
-    INSTANCE
-  }
-
-  /** The pipe's incoming bytes are ready to flow. */
-  private record InboundStarted(ActorRef<Ack> ack) implements Command {}
-
-  /** The pipe's incoming bytes ended (the pipe closed). */
-  private record InboundEnded(Optional<Throwable> error) implements Command {}
-
-  /** Asks the pipe's reader for the next piece. */
-  private enum Ack {
     INSTANCE
   }
 
@@ -228,8 +222,12 @@ public final class TunnelSession {
   private boolean connected;
   /** This session closed its pipe itself (and said why when it did). */
   private boolean closedByUs;
-  /** The ack of a piece of the pipe whose frames wait for room to answer them. */
-  private ActorRef<Ack> waitingAck;
+  /** Where this session's read replies come; set when the pipe is joined. */
+  private ActorRef<ReadReply> readReplies;
+  /** The pipe's reader, once it opened; null before and after. */
+  private ActorRef<ReadRequest> reader;
+  /** A piece of the pipe has frames that wait for room to answer them: the next is not asked. */
+  private boolean readHeld;
   /** The peer broke the protocol: what it sends is not read any more. */
   private boolean broken;
   /** The parent was told this session takes no more streams. */
@@ -348,11 +346,10 @@ public final class TunnelSession {
         .run(materializer);
     streams = new TunnelStreamTable(label, owning, settings, target, transport, hub, control,
         controlCapacity, context.getSelf(), materializer, context.getLog());
-    pipe.source().to(ActorSink.<ByteString, Command, Ack>actorRefWithBackpressure(
-            context.getSelf(), (ack, bytes) -> new Inbound(bytes, ack), InboundStarted::new,
-            Ack.INSTANCE, new InboundEnded(Optional.empty()),
-            error -> new InboundEnded(Optional.of(error))))
-        .run(materializer);
+    // read straight from the pipe's reader: a Source and an ActorSink would be two hops more for
+    // every piece, and a graph more per tunnel
+    readReplies = context.messageAdapter(ReadReply.class, Read::new);
+    pipe.read(readReplies);
   }
 
   private void subscribe(boolean askState) {
@@ -368,9 +365,7 @@ public final class TunnelSession {
   private Behavior<Command> running() {
     return Behaviors.receive(Command.class)
         .onMessage(Accept.class, this::onAccept)
-        .onMessage(Inbound.class, this::onInbound)
-        .onMessage(InboundStarted.class, m -> ack(m.ack()))
-        .onMessage(InboundEnded.class, m -> Behaviors.same()) // the pipe's Closed event says why
+        .onMessage(Read.class, m -> onRead(m.reply()))
         .onMessage(Consumed.class, m -> whileOpen(() -> streams.consumed(m.stream(), m.bytes())))
         .onMessage(OutboundEnded.class, m -> whileOpen(() -> streams.outboundEnded(m.stream())))
         .onMessage(ChannelFailed.class, this::onChannelFailed)
@@ -412,17 +407,31 @@ public final class TunnelSession {
     return Behaviors.same();
   }
 
-  private Behavior<Command> ack(ActorRef<Ack> ack) {
-    ack.tell(Ack.INSTANCE);
+  private Behavior<Command> onRead(ReadReply reply) {
+    if (reply instanceof ReadReply.Delivered delivered) {
+      return onInbound(delivered.bytes());
+    } else if (reply instanceof ReadReply.Opened opened) {
+      reader = opened.reader();
+      askToRead();
+    } else {
+      reader = null; // the pipe closed: its Closed event says why
+    }
     return Behaviors.same();
   }
 
-  private Behavior<Command> onInbound(Inbound m) {
+  /** Asks for the next piece, which also tells the pipe this one was consumed. */
+  private void askToRead() {
+    if (reader != null) {
+      reader.tell(new ReadRequest.Demand(readReplies));
+    }
+  }
+
+  private Behavior<Command> onInbound(ByteString bytes) {
     if (!broken) {
       try {
-        if (!streams.read(m.bytes())) {
+        if (!streams.read(bytes)) {
           // the rest waits for room to answer it, and the pipe is not read meanwhile
-          waitingAck = m.ack();
+          readHeld = true;
           timers.startSingleTimer(RESUME_READING_TIMER, ResumeReading.INSTANCE, RESUME_READING);
           return Behaviors.same();
         }
@@ -430,11 +439,12 @@ public final class TunnelSession {
         onProtocolBroken(e.getMessage());
       }
     }
-    return ack(m.ack());
+    askToRead();
+    return Behaviors.same();
   }
 
   private Behavior<Command> onResumeReading() {
-    if (waitingAck == null) {
+    if (!readHeld) {
       return Behaviors.same();
     }
     try {
@@ -445,9 +455,9 @@ public final class TunnelSession {
     } catch (MuxProtocolException e) {
       onProtocolBroken(e.getMessage());
     }
-    ActorRef<Ack> ack = waitingAck;
-    waitingAck = null;
-    return ack(ack);
+    readHeld = false;
+    askToRead();
+    return Behaviors.same();
   }
 
   /** A change to the streams that a peer breaking the protocol can make fail. */

@@ -17,12 +17,12 @@ import org.junit.jupiter.api.Test;
 class ProtocolShapeTest {
   /** Internal supervisor messages that concern the pipe, not one connection. */
   private static final Set<String> NOT_ABOUT_A_CONNECTION =
-      Set.of("OpenWriter", "OpenReader", "SubscriberStopped", "ChildStopped", "RetryTick",
+      Set.of("OpenWriter", "SubscriberStopped", "ChildStopped", "RetryTick",
           "GiveUpTick", "InputEnded", "OutputAcknowledged", "FarewellTimeout");
 
   @ParameterizedTest
   @ValueSource(classes = {Writer.Command.class,
-      Reader.Command.class, Writer.Reply.class, Reader.Reply.class})
+      Reader.Command.class, Writer.Reply.class, io.backedpipe.ReadReply.class})
   void shouldDefineEveryMessageAsARecordOrEnum(Class<?> protocol) {
     for (Class<?> message : protocol.getPermittedSubclasses()) {
       assertTrue(message.isRecord() || message.isEnum(), message + " is neither record nor enum");

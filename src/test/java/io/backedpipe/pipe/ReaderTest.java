@@ -8,6 +8,8 @@ import io.backedpipe.DisconnectCause;
 import io.backedpipe.PipeClosedException;
 import io.backedpipe.PipeCommand;
 import io.backedpipe.PipeSettings;
+import io.backedpipe.ReadReply;
+import io.backedpipe.ReadRequest;
 import io.backedpipe.ResumePoint;
 import io.backedpipe.PipeState;
 import io.backedpipe.PipeStatus;
@@ -60,8 +62,8 @@ class ReaderTest {
     final TestProbe<PipeCommand> supervisor = testKit.createTestProbe();
     final TestProbe<PipeSupervisor.LinkProved> proofs = testKit.createTestProbe();
     final TestProbe<Writer.Command> writer = testKit.createTestProbe();
-    final TestProbe<Reader.Reply> source = testKit.createTestProbe();
-    final ActorRef<Reader.Command> reader;
+    final TestProbe<ReadReply> source = testKit.createTestProbe();
+    final ActorRef<ReadRequest> reader;
 
     Fixture(PipeSettings settings) {
       reader = testKit.spawn(Reader.create(settings,
@@ -74,11 +76,11 @@ class ReaderTest {
 
     void open() {
       reader.tell(new Reader.Open(source.ref()));
-      source.expectMessage(new Reader.Opened(reader));
+      source.expectMessage(new ReadReply.Opened(reader));
     }
 
     void demand() {
-      reader.tell(new Reader.Demand(source.ref()));
+      reader.tell(new ReadRequest.Demand(source.ref()));
     }
 
     void switchTo(long generation, long expectedReceivedPosition) {
@@ -110,7 +112,7 @@ class ReaderTest {
     }
 
     void expectDelivered(String payload) {
-      source.expectMessage(new Reader.Delivered(bytes(payload)));
+      source.expectMessage(new ReadReply.Delivered(bytes(payload)));
     }
 
     PipeStatus status() {
@@ -183,16 +185,16 @@ class ReaderTest {
     f.data(1, ack, "abc");
     f.demand();
     f.expectDelivered("abc");
-    f.reader.tell(new Reader.Cancel(f.source.ref(), false));
+    f.reader.tell(new ReadRequest.Cancel(f.source.ref(), false));
     assertEquals(0, f.status().readPosition());
     f.writer.expectNoMessage(NO_MORE); // nothing acknowledged
 
-    TestProbe<Reader.Reply> next = testKit.createTestProbe();
+    TestProbe<ReadReply> next = testKit.createTestProbe();
     f.reader.tell(new Reader.Open(next.ref()));
-    next.expectMessage(new Reader.Opened(f.reader));
+    next.expectMessage(new ReadReply.Opened(f.reader));
     f.data(1, ack, "def");
-    f.reader.tell(new Reader.Demand(next.ref()));
-    next.expectMessage(new Reader.Delivered(bytes("abcdef")));
+    f.reader.tell(new ReadRequest.Demand(next.ref()));
+    next.expectMessage(new ReadReply.Delivered(bytes("abcdef")));
   }
 
   @Test
@@ -203,7 +205,7 @@ class ReaderTest {
     f.data(1, ack, "abc");
     f.demand();
     f.expectDelivered("abc");
-    f.reader.tell(new Reader.Cancel(f.source.ref(), true));
+    f.reader.tell(new ReadRequest.Cancel(f.source.ref(), true));
     f.writer.expectMessage(new Writer.SendAck(3));
     assertEquals(3, f.status().readPosition());
   }
@@ -321,7 +323,7 @@ class ReaderTest {
     f.expectDelivered("abc");
     f.source.expectNoMessage(NO_MORE); // completes once "abc" is shown consumed
     f.demand();
-    f.source.expectMessage(Reader.Completed.INSTANCE);
+    f.source.expectMessage(ReadReply.Completed.INSTANCE);
     f.supervisor.expectMessage(PipeSupervisor.InputEnded.INSTANCE); // once, for the clean end
     f.supervisor.expectNoMessage(NO_MORE);
   }
@@ -381,11 +383,11 @@ class ReaderTest {
     f.demand();
     f.reader.tell(
         new Reader.Close(new PipeClosedException(DisconnectCause.CLOSED_BY_USER, null)));
-    f.source.expectMessage(Reader.Completed.INSTANCE);
+    f.source.expectMessage(ReadReply.Completed.INSTANCE);
 
-    TestProbe<Reader.Reply> later = testKit.createTestProbe();
+    TestProbe<ReadReply> later = testKit.createTestProbe();
     f.reader.tell(new Reader.Open(later.ref()));
-    later.expectMessage(Reader.Completed.INSTANCE);
+    later.expectMessage(ReadReply.Completed.INSTANCE);
   }
 
   @Test
@@ -395,7 +397,7 @@ class ReaderTest {
     PipeClosedException reason = new PipeClosedException(DisconnectCause.DATA_LOSS, null);
     f.reader.tell(new Reader.Close(reason));
 
-    Reader.Failed failed = f.source.expectMessageClass(Reader.Failed.class);
+    ReadReply.Failed failed = f.source.expectMessageClass(ReadReply.Failed.class);
     assertSame(reason, failed.error());
     assertEquals("pipe closed: cause=DATA_LOSS", failed.error().getMessage());
   }
@@ -404,10 +406,10 @@ class ReaderTest {
   void shouldFailSecondOpenWhileOneIsOpen() {
     Fixture f = new Fixture();
     f.open();
-    TestProbe<Reader.Reply> second = testKit.createTestProbe();
+    TestProbe<ReadReply> second = testKit.createTestProbe();
     f.reader.tell(new Reader.Open(second.ref()));
 
-    Reader.Failed failed = second.expectMessageClass(Reader.Failed.class);
+    ReadReply.Failed failed = second.expectMessageClass(ReadReply.Failed.class);
     SourceAlreadyOpenException error =
         assertInstanceOf(SourceAlreadyOpenException.class, failed.error());
     assertEquals("source already open: readers=1", error.getMessage());
@@ -420,13 +422,13 @@ class ReaderTest {
     TestProbe<Reader.LinkAck> ack = f.connect(1, 0);
     f.open();
     f.data(1, ack, "abc");
-    f.reader.tell(new Reader.Cancel(f.source.ref(), true));
+    f.reader.tell(new ReadRequest.Cancel(f.source.ref(), true));
 
-    TestProbe<Reader.Reply> next = testKit.createTestProbe();
+    TestProbe<ReadReply> next = testKit.createTestProbe();
     f.reader.tell(new Reader.Open(next.ref()));
-    next.expectMessage(new Reader.Opened(f.reader));
-    f.reader.tell(new Reader.Demand(next.ref()));
-    next.expectMessage(new Reader.Delivered(bytes("abc")));
+    next.expectMessage(new ReadReply.Opened(f.reader));
+    f.reader.tell(new ReadRequest.Demand(next.ref()));
+    next.expectMessage(new ReadReply.Delivered(bytes("abc")));
     f.source.expectNoMessage(NO_MORE);
   }
 
@@ -571,14 +573,14 @@ class ReaderTest {
     f.inbound(1, ack, new Frame.EndOfStream(4));
     f.demand();
     f.expectDelivered("tail");
-    f.reader.tell(new Reader.Cancel(f.source.ref(), false));
-    TestProbe<Reader.Reply> next = testKit.createTestProbe();
+    f.reader.tell(new ReadRequest.Cancel(f.source.ref(), false));
+    TestProbe<ReadReply> next = testKit.createTestProbe();
     f.reader.tell(new Reader.Open(next.ref()));
-    next.expectMessage(new Reader.Opened(f.reader));
-    f.reader.tell(new Reader.Demand(next.ref()));
-    next.expectMessage(new Reader.Delivered(bytes("tail")));
-    f.reader.tell(new Reader.Demand(next.ref()));
-    next.expectMessage(Reader.Completed.INSTANCE);
+    next.expectMessage(new ReadReply.Opened(f.reader));
+    f.reader.tell(new ReadRequest.Demand(next.ref()));
+    next.expectMessage(new ReadReply.Delivered(bytes("tail")));
+    f.reader.tell(new ReadRequest.Demand(next.ref()));
+    next.expectMessage(ReadReply.Completed.INSTANCE);
   }
 
   @Test

@@ -1,0 +1,127 @@
+package io.backedpipe;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import io.backedpipe.testing.InMemoryReconnector;
+import io.backedpipe.testing.TestLink;
+import java.time.Duration;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.japi.Pair;
+import org.apache.pekko.stream.javadsl.Sink;
+import org.apache.pekko.stream.javadsl.Source;
+import org.apache.pekko.util.ByteString;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Reading a pipe from an actor ({@link BackedPipe#read}): the same guarantees as its Source, a
+ * delivery counted only once the actor asks for more, one reader at a time.
+ */
+class ActorReadTest {
+  private static final ActorTestKit testKit = ActorTestKit.create();
+  private static final ActorSystem<?> system = testKit.system();
+  private static int names;
+
+  @AfterAll
+  static void shutdown() {
+    testKit.shutdownTestKit();
+  }
+
+  /** A connected client and the accepting pipe it talks to. */
+  private static Pair<BackedPipe, BackedPipe> connectedPair() throws Exception {
+    PipeSettings settings = PipeSettings.create(system);
+    int n = names++;
+    BackedPipe server = BackedPipe.spawnAccepting(system, "server-" + n, settings);
+    TestProbe<TestLink> links = testKit.createTestProbe();
+    BackedPipe client = BackedPipe.spawn(system, "client-" + n,
+        new InMemoryReconnector(system, server.ref(), links.ref()), settings);
+    client.connect().toCompletableFuture().get(5, TimeUnit.SECONDS);
+    return Pair.create(client, server);
+  }
+
+  private static void write(BackedPipe pipe, String text) throws Exception {
+    // the Sink completes once the peer's reader acknowledged, so only a consumed read completes it
+    Source.single(ByteString.fromString(text)).concat(Source.never()).runWith(pipe.sink(), system);
+  }
+
+  /** Opens {@code probe} as the pipe's reader and returns the reader it names. */
+  private static ActorRef<ReadRequest> open(BackedPipe pipe, TestProbe<ReadReply> probe) {
+    pipe.read(probe.ref());
+    return probe.expectMessageClass(ReadReply.Opened.class).reader();
+  }
+
+  @Test
+  void shouldDeliverOnDemandAndCountADeliveryOnlyOnceTheActorAsksForMore() throws Exception {
+    Pair<BackedPipe, BackedPipe> pair = connectedPair();
+    TestProbe<ReadReply> actor = testKit.createTestProbe();
+    ActorRef<ReadRequest> reader = open(pair.second(), actor);
+    write(pair.first(), "hello");
+
+    actor.expectNoMessage(Duration.ofMillis(100)); // nothing comes unasked
+    reader.tell(new ReadRequest.Demand(actor.ref()));
+    assertEquals(ByteString.fromString("hello"),
+        actor.expectMessageClass(ReadReply.Delivered.class).bytes());
+    assertEquals(0, await(pair.second()).readPosition(), "not consumed until asked for more");
+
+    reader.tell(new ReadRequest.Demand(actor.ref()));
+    testKit.createTestProbe().awaitAssert(() -> {
+      assertEquals(5, await(pair.second()).readPosition());
+      return null;
+    });
+  }
+
+  @Test
+  void shouldHandWhatACancelledActorDidNotConsumeToTheNextReader() throws Exception {
+    Pair<BackedPipe, BackedPipe> pair = connectedPair();
+    TestProbe<ReadReply> actor = testKit.createTestProbe();
+    ActorRef<ReadRequest> reader = open(pair.second(), actor);
+    write(pair.first(), "kept");
+    reader.tell(new ReadRequest.Demand(actor.ref()));
+    actor.expectMessageClass(ReadReply.Delivered.class);
+    reader.tell(new ReadRequest.Cancel(actor.ref(), false)); // say it was not passed on
+
+    ByteString next = pair.second().source().runWith(Sink.head(), system)
+        .toCompletableFuture().get(5, TimeUnit.SECONDS);
+    assertEquals(ByteString.fromString("kept"), next);
+  }
+
+  @Test
+  void shouldRefuseASecondReaderWhileOneIsOpenWhetherSourceOrActor() throws Exception {
+    Pair<BackedPipe, BackedPipe> pair = connectedPair();
+    TestProbe<ReadReply> first = testKit.createTestProbe();
+    open(pair.second(), first);
+
+    TestProbe<ReadReply> second = testKit.createTestProbe();
+    pair.second().read(second.ref());
+    assertInstanceOf(SourceAlreadyOpenException.class,
+        second.expectMessageClass(ReadReply.Failed.class).error());
+    ExecutionException sourceFailed = assertThrows(ExecutionException.class,
+        () -> pair.second().source().runWith(Sink.ignore(), system)
+            .toCompletableFuture().get(5, TimeUnit.SECONDS));
+    assertInstanceOf(SourceAlreadyOpenException.class, sourceFailed.getCause());
+  }
+
+  @Test
+  void shouldCompleteTheReaderWhenThePipeIsClosedAndAnswerALateOneAtOnce() throws Exception {
+    Pair<BackedPipe, BackedPipe> pair = connectedPair();
+    TestProbe<ReadReply> actor = testKit.createTestProbe();
+    open(pair.second(), actor);
+    pair.second().close().toCompletableFuture().get(5, TimeUnit.SECONDS);
+    actor.expectMessage(ReadReply.Completed.INSTANCE);
+
+    TestProbe<ReadReply> late = testKit.createTestProbe();
+    pair.second().read(late.ref());
+    late.expectMessage(ReadReply.Completed.INSTANCE);
+  }
+
+  private static PipeStatus await(BackedPipe pipe) throws Exception {
+    return pipe.status().toCompletableFuture().get(5, TimeUnit.SECONDS);
+  }
+}
