@@ -16,13 +16,13 @@ import io.backedpipe.wire.Frame;
 import io.backedpipe.wire.FrameCodec;
 import io.backedpipe.wire.LinkLimits;
 import java.util.Optional;
+import org.apache.pekko.actor.Cancellable;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.Receive;
-import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
 import org.apache.pekko.util.ByteString;
 
 /**
@@ -52,8 +52,6 @@ import org.apache.pekko.util.ByteString;
  * delivered, or after {@code ack-interval}.
  */
 final class Reader extends AbstractBehavior<ReadRequest> {
-  private static final Object ACK_TIMER = "ack";
-
   /**
    * The reader's own protocol. A reading actor or Source sends it the public
    * {@link ReadRequest}s too, so the actor's type is {@code ReadRequest}.
@@ -145,7 +143,12 @@ final class Reader extends AbstractBehavior<ReadRequest> {
 
   private final ActorRef<PipeCommand> supervisor;
   private final ActorRef<Writer.Command> writer;
-  private final TimerScheduler<ReadRequest> timers;
+  /**
+   * The pending {@link AckTick}, if any. Not a {@code TimerScheduler}: its first timer message
+   * makes Pekko keep a logging context for the actor's life (about 0.2 KiB per pipe), and a late
+   * tick here only acknowledges what was read, which is always right.
+   */
+  private Cancellable ackTick;
   private final PipeSettings settings;
   private long generation = -1;
   private boolean active;
@@ -180,12 +183,10 @@ final class Reader extends AbstractBehavior<ReadRequest> {
 
   private Reader(
       ActorContext<ReadRequest> context,
-      TimerScheduler<ReadRequest> timers,
       PipeSettings settings,
       ActorRef<PipeCommand> supervisor,
       ActorRef<Writer.Command> writer) {
     super(context);
-    this.timers = timers;
     this.settings = settings;
     this.ackEveryBytes = settings.ackEveryBytes();
     this.supervisor = supervisor;
@@ -204,10 +205,7 @@ final class Reader extends AbstractBehavior<ReadRequest> {
       PipeSettings settings,
       ActorRef<PipeCommand> supervisor,
       ActorRef<Writer.Command> writer) {
-    return Behaviors.setup(
-        context ->
-            Behaviors.withTimers(
-                timers -> new Reader(context, timers, settings, supervisor, writer)));
+    return Behaviors.setup(context -> new Reader(context, settings, supervisor, writer));
   }
 
   /**
@@ -216,7 +214,7 @@ final class Reader extends AbstractBehavior<ReadRequest> {
    */
   @Override
   public Receive<ReadRequest> createReceive() {
-    return new DispatchReceive<>(this::dispatch);
+    return new DispatchReceive<>(this::dispatch, this::cancelAckTick);
   }
 
   private Behavior<ReadRequest> dispatch(ReadRequest m) {
@@ -417,7 +415,7 @@ final class Reader extends AbstractBehavior<ReadRequest> {
     active = false;
     pending = ByteString.emptyByteString();
     inFlight = ByteString.emptyByteString();
-    timers.cancelAll();
+    cancelAckTick();
     if (subscriber != null) {
       subscriber.tell(endReply());
       subscriber = null;
@@ -432,8 +430,19 @@ final class Reader extends AbstractBehavior<ReadRequest> {
         : new ReadReply.Failed(closedWith);
   }
 
+  /** So that no tick outlives the pipe (it would be a dead letter). */
+  private void cancelAckTick() {
+    if (ackTick != null) {
+      ackTick.cancel();
+      ackTick = null;
+    }
+  }
+
   private Behavior<ReadRequest> onAckTick() {
-    flushAck();
+    ackTick = null;
+    if (closedWith == null) { // a tick that was already on its way when the pipe closed
+      flushAck();
+    }
     return this;
   }
 
@@ -483,8 +492,9 @@ final class Reader extends AbstractBehavior<ReadRequest> {
     boolean firstOnConnection = active && ackedGeneration != generation;
     if (firstOnConnection || readPosition - ackedPosition >= ackEveryBytes) {
       sendAck();
-    } else if (!timers.isTimerActive(ACK_TIMER)) {
-      timers.startSingleTimer(ACK_TIMER, AckTick.INSTANCE, settings.ackInterval());
+    } else if (ackTick == null) {
+      ackTick = getContext().scheduleOnce(settings.ackInterval(), getContext().getSelf(),
+          AckTick.INSTANCE);
     }
   }
 

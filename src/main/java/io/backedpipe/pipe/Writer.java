@@ -23,13 +23,13 @@ import java.util.List;
 import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.function.LongSupplier;
+import org.apache.pekko.actor.Cancellable;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.Receive;
-import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
 import org.apache.pekko.util.ByteString;
 
 /**
@@ -213,11 +213,15 @@ final class Writer extends AbstractBehavior<Writer.Command> {
   /** A write (or the end of output) waiting for window space, in arrival order. */
   private record Waiting(ByteString rest, ActorRef<Reply> replyTo, boolean finish) {}
 
-  private static final Object ACK_STALL_TIMER = "ack-stall";
 
   private final ActorRef<PipeCommand> supervisor;
   private final PipeSettings settings;
-  private final TimerScheduler<Command> timers;
+  /**
+   * The pending stall check, if any. Not a {@code TimerScheduler}: its first timer message makes
+   * Pekko keep a logging context for the actor's life (about 0.2 KiB per pipe), and a check that
+   * comes late measures the wait again, so it is harmless.
+   */
+  private Cancellable stallCheck;
   private final LongSupplier nanoClock;
   private final ReplayBuffer buffer;
   /** At most a Write and a Finish of the one Sink wait at a time: two slots, not Java's 16. */
@@ -269,12 +273,10 @@ final class Writer extends AbstractBehavior<Writer.Command> {
 
   private Writer(
       ActorContext<Command> context,
-      TimerScheduler<Command> timers,
       PipeSettings settings,
       ActorRef<PipeCommand> supervisor,
       LongSupplier nanoClock) {
     super(context);
-    this.timers = timers;
     this.settings = settings;
     this.supervisor = supervisor;
     this.nanoClock = nanoClock;
@@ -291,8 +293,7 @@ final class Writer extends AbstractBehavior<Writer.Command> {
    */
   static Behavior<Command> create(
       PipeSettings settings, ActorRef<PipeCommand> supervisor, LongSupplier nanoClock) {
-    return Behaviors.setup(context -> Behaviors.withTimers(
-        timers -> new Writer(context, timers, settings, supervisor, nanoClock)));
+    return Behaviors.setup(context -> new Writer(context, settings, supervisor, nanoClock));
   }
 
   /**
@@ -301,7 +302,7 @@ final class Writer extends AbstractBehavior<Writer.Command> {
    */
   @Override
   public Receive<Command> createReceive() {
-    return new DispatchReceive<>(this::dispatch);
+    return new DispatchReceive<>(this::dispatch, this::cancelStallCheck);
   }
 
   private Behavior<Command> dispatch(Command m) {
@@ -621,12 +622,11 @@ final class Writer extends AbstractBehavior<Writer.Command> {
     if (waits && !ackWaiting) {
       ackWaiting = true;
       ackWaitSinceNs = nanoClock.getAsLong();
-      timers.startSingleTimer(ACK_STALL_TIMER, new AckStallCheck(generation),
-          settings.ackStallTimeout());
+      checkStallIn(settings.ackStallTimeout());
     } else if (!waits && ackWaiting) {
       ackWaiting = false;
       stallReported = false;
-      timers.cancel(ACK_STALL_TIMER);
+      cancelStallCheck();
     }
   }
 
@@ -640,14 +640,16 @@ final class Writer extends AbstractBehavior<Writer.Command> {
       stallReported = false;
       supervisor.tell(new PipeSupervisor.AckResumed(generation,
           Duration.ofNanos(now - ackWaitSinceNs)));
-      timers.startSingleTimer(ACK_STALL_TIMER, new AckStallCheck(generation),
-          settings.ackStallTimeout());
+      checkStallIn(settings.ackStallTimeout());
     }
     ackWaitSinceNs = now;
   }
 
   /** Reports a stall once; before the timeout (acks came meanwhile) re-arms for the rest. */
   private Behavior<Command> onAckStallCheck(AckStallCheck check) {
+    // this one, or one cancelled too late: a newer one still pending can no longer be cancelled,
+    // but it only measures the wait again when it comes
+    stallCheck = null;
     if (check.generation() != generation || !ackWaiting || stallReported) {
       return this;
     }
@@ -658,9 +660,23 @@ final class Writer extends AbstractBehavior<Writer.Command> {
       supervisor.tell(new PipeSupervisor.AckStalled(generation,
           buffer.endPosition() - buffer.startPosition(), waited));
     } else {
-      timers.startSingleTimer(ACK_STALL_TIMER, new AckStallCheck(generation), left);
+      checkStallIn(left);
     }
     return this;
+  }
+
+  /** Replaces the pending stall check with one for the current connection after {@code delay}. */
+  private void checkStallIn(Duration delay) {
+    cancelStallCheck();
+    stallCheck = getContext().scheduleOnce(delay, getContext().getSelf(),
+        new AckStallCheck(generation));
+  }
+
+  private void cancelStallCheck() {
+    if (stallCheck != null) {
+      stallCheck.cancel();
+      stallCheck = null;
+    }
   }
 
   /** Hands over the farewell CLOSE; at the next demand, reports that the connection took it. */
