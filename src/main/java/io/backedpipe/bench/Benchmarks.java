@@ -318,10 +318,15 @@ public final class Benchmarks {
             + most.pipes());
       }
     }
+    // Issue 13 counts a pipe's two ends together (its 59 KiB baseline was both ends), and asks
+    // the same of a pipe that carried data.
     if (!result.points().isEmpty()) {
       target(worst <= 16, String.format(Locale.ROOT,
           "idle connected pipe %.1f KiB of heap, both ends (target <= 16 KiB)", worst));
     }
+    target(carriedClient + carriedServer <= 16, String.format(Locale.ROOT,
+        "idle pipe that carried data %.1f KiB of heap, both ends (target <= 16 KiB)",
+        carriedClient + carriedServer));
   }
 
   private void target(boolean met, String text) {
