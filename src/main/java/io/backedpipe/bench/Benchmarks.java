@@ -239,15 +239,16 @@ public final class Benchmarks {
     ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), "bench-tunnel",
         TunnelBench.config(buffers));
     try {
-      List<TunnelBench.Result> results = TunnelBench.run(system, options.streams(),
+      TunnelBench.Outcome outcome = TunnelBench.run(system, options.streams(),
           options.pings(), options.tunnelRounds(), options.latencyWarmUp());
+      List<TunnelBench.Result> results = outcome.results();
       report.line(String.format(Locale.ROOT, "## Tunnel latency (serve and connect in one JVM,"
               + " loopback, %s; plain blocking-socket client; the tunnel warmed for %d s, then"
               + " %d rounds, the paths in turn)",
           buffers.name(), options.latencyWarmUp().toSeconds(), options.tunnelRounds()));
       report.line("");
       report.line(TunnelBench.table(results));
-      report.line(TunnelBench.externalTools());
+      report.line(TunnelBench.notes(outcome.skipped()));
       report.line("");
       TunnelBench.Result tunnel = results.get(0);
       target(tunnel.firstByte().percentile(0.5) <= 1 && tunnel.firstByte().percentile(0.99) <= 5,

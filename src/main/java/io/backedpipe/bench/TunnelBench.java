@@ -26,7 +26,8 @@ import org.apache.pekko.actor.typed.ActorSystem;
  * one byte back and forth on a connection that is already open. The same client measures, in the
  * same rounds, a plain-socket forwarder (thread per connection, what {@code ssh -L} or
  * {@code socat} do without crypto), a forwarder in plain Pekko Streams TCP (the floor on this
- * runtime) and the echo target dialed directly.
+ * runtime), {@code ssh -L} and {@code socat} themselves where the machine has them
+ * ({@link ExternalForwarders}), and the echo target dialed directly.
  *
  * <p>The paths take turns within every round (tunnel, forwarders, direct; then again), so that load
  * from elsewhere on the machine spreads over all of them.
@@ -67,33 +68,31 @@ final class TunnelBench {
   }
 
   /**
-   * Which of {@code ssh}, {@code sshd} and {@code socat} this machine has, for the report: the
-   * benchmark compares with its in-process forwarder only.
+   * What the report says under the table: how CPU is counted, and which external forwarders were
+   * measured or left out.
    *
-   * @return one sentence
+   * @param skipped the external forwarders left out, and why
+   * @return the paragraphs
    */
-  static String externalTools() {
-    List<String> found = new ArrayList<>();
-    List<String> missing = new ArrayList<>();
-    for (String tool : List.of("ssh", "sshd", "socat")) {
-      (onPath(tool) ? found : missing).add(tool);
-    }
+  static String notes(List<String> skipped) {
     return "CPU ms per new stream: the whole process's CPU time (both tunnel ends, the target,"
         + " the client, the JIT and the garbage collector) while the path opened its streams,"
-        + " divided by their number; more than the latency means both cores were busy.\n\n"
-        + "External forwarders: " + (found.isEmpty() ? "none" : String.join(", ", found))
-        + " found, " + (missing.isEmpty() ? "none" : String.join(", ", missing)) + " not found"
-        + " on this machine's PATH (or /usr/sbin); the plain-socket forwarder stands in for"
-        + " `ssh -L` and `socat` without their crypto and process hops.";
+        + " divided by their number; more than the latency means both cores were busy. External"
+        + " forwarders (`ssh -L`, `socat`) run as processes of their own, whose CPU is not"
+        + " counted.\n\n"
+        + (skipped.isEmpty() ? "External forwarders: `ssh -L` and `socat` measured."
+            : "External forwarders not measured: " + String.join("; ", skipped) + ". The"
+                + " plain-socket forwarder stands in for them without their crypto and process"
+                + " hops.");
   }
 
-  private static boolean onPath(String tool) {
-    List<String> dirs = new ArrayList<>(List.of(System.getenv().getOrDefault("PATH", "")
-        .split(java.io.File.pathSeparator)));
-    dirs.add("/usr/sbin");
-    return dirs.stream().anyMatch(dir -> !dir.isEmpty()
-        && java.nio.file.Files.isExecutable(java.nio.file.Path.of(dir, tool)));
-  }
+  /**
+   * The results of every path, and the external forwarders that could not be measured.
+   *
+   * @param results one per path, tunnel first
+   * @param skipped the external forwarders left out, and why
+   */
+  record Outcome(List<Result> results, List<String> skipped) {}
 
   /**
    * The samples of one path, in milliseconds.
@@ -115,14 +114,15 @@ final class TunnelBench {
    * @param rounds how many times the paths take turns
    * @param warmUp how long the tunnel opens streams and bounces bytes before the rounds (each path
    *     also has a short warm-up of its own)
-   * @return one result per path, tunnel first
+   * @return one result per path, tunnel first, and what was left out
    * @throws Exception if a path fails
    */
-  static List<Result> run(ActorSystem<?> system, int streams, int pings, int rounds,
+  static Outcome run(ActorSystem<?> system, int streams, int pings, int rounds,
       Duration warmUp) throws Exception {
     try (PlainForwarders.Echo echo = new PlainForwarders.Echo();
         PlainForwarders.Forwarder forwarder = new PlainForwarders.Forwarder(echo.address());
-        PekkoForwarder pekko = new PekkoForwarder(system, echo.address())) {
+        PekkoForwarder pekko = new PekkoForwarder(system, echo.address());
+        ExternalForwarders external = new ExternalForwarders(echo.address())) {
       InetSocketAddress loopback = new InetSocketAddress("127.0.0.1", 0);
       ServeTunnel serve = ServeTunnel.start(system, loopback, echo.address(), Optional.empty())
           .toCompletableFuture().get(10, TimeUnit.SECONDS);
@@ -133,6 +133,7 @@ final class TunnelBench {
         paths.put(TUNNEL, connect.address());
         paths.put(FORWARDER, forwarder.address());
         paths.put(PEKKO, pekko.address());
+        paths.putAll(external.rows());
         paths.put(DIRECT, echo.address());
         Map<String, List<Double>> firstByte = new LinkedHashMap<>();
         Map<String, List<Double>> pingPong = new LinkedHashMap<>();
@@ -164,7 +165,7 @@ final class TunnelBench {
           results.add(new Result(path, samples(firstByte.get(path)),
               samples(pingPong.get(path)), cpuNanos.get(path) / 1e6 / streams));
         }
-        return results;
+        return new Outcome(results, external.skipped());
       } finally {
         connect.stop().toCompletableFuture().get(10, TimeUnit.SECONDS);
         serve.stop().toCompletableFuture().get(10, TimeUnit.SECONDS);

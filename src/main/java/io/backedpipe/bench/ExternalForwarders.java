@@ -1,0 +1,204 @@
+package io.backedpipe.bench;
+
+import java.io.File;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+/**
+ * The forwarders the tunnel is compared with, when this machine has them: {@code ssh -L} through
+ * a throwaway {@code sshd} on loopback (its own host and client keys in a temporary directory,
+ * public-key login as the current user only), and {@code socat} forking a process per connection.
+ * Each is a row of the tunnel case, measured by the same client in the same rounds; a tool that
+ * is missing, or that does not come up, is left out and the report says why.
+ */
+final class ExternalForwarders implements AutoCloseable {
+  private static final Duration START_LIMIT = Duration.ofSeconds(10);
+
+  private final Map<String, InetSocketAddress> rows = new LinkedHashMap<>();
+  private final List<String> skipped = new ArrayList<>();
+  private final List<Process> processes = new ArrayList<>();
+  private Path keys;
+
+  /**
+   * Starts what this machine has, forwarding to {@code target}.
+   *
+   * @param target the echo server
+   */
+  ExternalForwarders(InetSocketAddress target) {
+    try {
+      startSsh(target);
+    } catch (IOException | InterruptedException e) {
+      skipped.add("ssh -L (" + e.getMessage() + ")");
+    }
+    try {
+      startSocat(target);
+    } catch (IOException | InterruptedException e) {
+      skipped.add("socat (" + e.getMessage() + ")");
+    }
+  }
+
+  /**
+   * The forwarders that came up, by row name.
+   *
+   * @return their local addresses
+   */
+  Map<String, InetSocketAddress> rows() {
+    return rows;
+  }
+
+  /**
+   * What was not measured, and why.
+   *
+   * @return one entry per tool, empty when all came up
+   */
+  List<String> skipped() {
+    return skipped;
+  }
+
+  private void startSsh(InetSocketAddress target) throws IOException, InterruptedException {
+    Optional<Path> sshd = tool("sshd");
+    Optional<Path> ssh = tool("ssh");
+    Optional<Path> keygen = tool("ssh-keygen");
+    if (sshd.isEmpty() || ssh.isEmpty() || keygen.isEmpty()) {
+      throw new IOException("needs ssh, sshd and ssh-keygen on the PATH");
+    }
+    keys = Files.createTempDirectory("bench-sshd");
+    for (String key : List.of("host", "client")) {
+      run(List.of(keygen.get().toString(), "-q", "-t", "ed25519", "-N", "",
+          "-f", keys.resolve(key).toString()));
+    }
+    Files.copy(keys.resolve("client.pub"), keys.resolve("authorized_keys"));
+    int sshdPort = freePort();
+    Files.writeString(keys.resolve("sshd_config"), String.join("\n",
+        "ListenAddress 127.0.0.1:" + sshdPort,
+        "HostKey " + keys.resolve("host"),
+        "PidFile " + keys.resolve("sshd.pid"),
+        "AuthorizedKeysFile " + keys.resolve("authorized_keys"),
+        "PermitRootLogin prohibit-password",
+        "PasswordAuthentication no",
+        "KbdInteractiveAuthentication no",
+        "UsePAM no",
+        "StrictModes no",
+        "AllowTcpForwarding yes",
+        "LogLevel ERROR", ""));
+    // -D: in the foreground, so that stopping this process stops the daemon
+    start(List.of(sshd.get().toString(), "-D", "-f", keys.resolve("sshd_config").toString(),
+        "-E", keys.resolve("sshd.log").toString()));
+    awaitListening(new InetSocketAddress("127.0.0.1", sshdPort));
+    int port = freePort();
+    start(List.of(ssh.get().toString(), "-N", "-p", Integer.toString(sshdPort),
+        "-i", keys.resolve("client").toString(),
+        "-o", "BatchMode=yes", "-o", "StrictHostKeyChecking=no",
+        "-o", "UserKnownHostsFile=/dev/null", "-o", "LogLevel=ERROR",
+        "-L", "127.0.0.1:" + port + ":" + target.getHostString() + ":" + target.getPort(),
+        System.getProperty("user.name") + "@127.0.0.1"));
+    InetSocketAddress local = new InetSocketAddress("127.0.0.1", port);
+    awaitListening(local);
+    rows.put("ssh -L (OpenSSH " + sshVersion(ssh.get()) + ", its default cipher, "
+        + "ed25519 keys)", local);
+  }
+
+  private void startSocat(InetSocketAddress target) throws IOException, InterruptedException {
+    Optional<Path> socat = tool("socat");
+    if (socat.isEmpty()) {
+      throw new IOException("not on the PATH");
+    }
+    int port = freePort();
+    start(List.of(socat.get().toString(),
+        "TCP-LISTEN:" + port + ",bind=127.0.0.1,fork,reuseaddr,nodelay",
+        "TCP:" + target.getHostString() + ":" + target.getPort() + ",nodelay"));
+    InetSocketAddress local = new InetSocketAddress("127.0.0.1", port);
+    awaitListening(local);
+    rows.put("socat (a process forked per connection)", local);
+  }
+
+  private static String sshVersion(Path ssh) {
+    try {
+      Process p = new ProcessBuilder(ssh.toString(), "-V").redirectErrorStream(true).start();
+      String text = new String(p.getInputStream().readAllBytes()).trim();
+      p.waitFor(5, TimeUnit.SECONDS);
+      // "OpenSSH_9.2p1 Debian-2+deb12u3, OpenSSL 3.0.15 3 Sep 2024"
+      return text.startsWith("OpenSSH_") ? text.substring(8).split("[ ,]")[0] : "?";
+    } catch (IOException e) {
+      return "?";
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return "?";
+    }
+  }
+
+  private void start(List<String> command) throws IOException {
+    processes.add(new ProcessBuilder(command).redirectErrorStream(true)
+        .redirectOutput(ProcessBuilder.Redirect.DISCARD).start());
+  }
+
+  private static void run(List<String> command) throws IOException, InterruptedException {
+    Process p = new ProcessBuilder(command).redirectErrorStream(true)
+        .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+    if (!p.waitFor(START_LIMIT.toSeconds(), TimeUnit.SECONDS) || p.exitValue() != 0) {
+      p.destroyForcibly();
+      throw new IOException(String.join(" ", command) + " failed");
+    }
+  }
+
+  /** Polls until {@code address} accepts, or gives up after {@link #START_LIMIT}. */
+  private void awaitListening(InetSocketAddress address) throws IOException,
+      InterruptedException {
+    long deadline = System.nanoTime() + START_LIMIT.toNanos();
+    while (true) {
+      try (Socket probe = new Socket()) {
+        probe.connect(address, 1000);
+        return;
+      } catch (IOException notYet) {
+        if (System.nanoTime() - deadline > 0 || processes.stream().anyMatch(p -> !p.isAlive())) {
+          throw new IOException("did not come up on " + address.getPort());
+        }
+        TimeUnit.MILLISECONDS.sleep(50); // a child process starting: nothing to wait on but time
+      }
+    }
+  }
+
+  private static int freePort() throws IOException {
+    try (ServerSocket socket = new ServerSocket(0, 1,
+        java.net.InetAddress.getLoopbackAddress())) {
+      return socket.getLocalPort();
+    }
+  }
+
+  /** A tool on the PATH, or in /usr/sbin where Debian puts sshd. */
+  static Optional<Path> tool(String name) {
+    List<String> dirs = new ArrayList<>(List.of(System.getenv().getOrDefault("PATH", "")
+        .split(File.pathSeparator)));
+    dirs.add("/usr/sbin");
+    return dirs.stream().filter(dir -> !dir.isEmpty())
+        .map(dir -> Path.of(dir, name)).filter(Files::isExecutable).findFirst();
+  }
+
+  @Override
+  public void close() {
+    for (Process p : processes) {
+      p.descendants().forEach(ProcessHandle::destroy);
+      p.destroy();
+    }
+    if (keys != null) {
+      try (Stream<Path> files = Files.walk(keys)) {
+        files.sorted(Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+      } catch (IOException e) {
+        // a temporary directory left behind is all
+      }
+    }
+  }
+}
