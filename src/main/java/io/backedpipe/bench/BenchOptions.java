@@ -111,7 +111,7 @@ public record BenchOptions(int runs, double gib, double warmUpGib, double faultG
     Map<String, String> d = new LinkedHashMap<>();
     d.put("runs", "5");
     d.put("gib", "1");
-    d.put("warmup-gib", "2");
+    d.put("warmup-gib", "6");
     d.put("fault-gib", "2");
     d.put("cases", String.join(",", ALL_SECTIONS));
     d.put("settings", "both");
