@@ -341,6 +341,8 @@ class PipeSupervisorTest {
     PipeHarness.Peer late = h.newPeer(0);
     hung.succeed(late.link().connectionA(0));
     late.awaitTerminated();
+    // the second attempt's attach may still be under way when the late link is closed
+    h.awaitEvent(PipeEvent.Connected.class);
     assertEquals(PipeState.CONNECTED, h.status().state());
   }
 
