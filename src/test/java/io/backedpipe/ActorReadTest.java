@@ -4,8 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
-import io.backedpipe.testing.InMemoryReconnector;
-import io.backedpipe.testing.TestLink;
 import java.time.Duration;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -27,23 +25,15 @@ import org.junit.jupiter.api.Test;
 class ActorReadTest {
   private static final ActorTestKit testKit = ActorTestKit.create();
   private static final ActorSystem<?> system = testKit.system();
-  private static int names;
 
   @AfterAll
   static void shutdown() {
     testKit.shutdownTestKit();
   }
 
-  /** A connected client and the accepting pipe it talks to. */
+  /** A connected client and the accepting pipe it talks to, spawned from the actor system. */
   private static Pair<BackedPipe, BackedPipe> connectedPair() throws Exception {
-    PipeSettings settings = PipeSettings.create(system);
-    int n = names++;
-    BackedPipe server = BackedPipe.spawnAccepting(system, "server-" + n, settings);
-    TestProbe<TestLink> links = testKit.createTestProbe();
-    BackedPipe client = BackedPipe.spawn(system, "client-" + n,
-        new InMemoryReconnector(system, server.ref(), links.ref()), settings);
-    client.connect().toCompletableFuture().get(5, TimeUnit.SECONDS);
-    return Pair.create(client, server);
+    return ConnectedPairs.connected(testKit);
   }
 
   private static void write(BackedPipe pipe, String text) throws Exception {

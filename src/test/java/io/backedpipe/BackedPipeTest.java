@@ -4,8 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
-import io.backedpipe.testing.InMemoryReconnector;
-import io.backedpipe.testing.TestLink;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -31,7 +29,6 @@ import org.junit.jupiter.api.Test;
 class BackedPipeTest {
   private static final ActorTestKit testKit = ActorTestKit.create();
   private static final ActorSystem<?> system = testKit.system();
-  private static int names;
 
   @AfterAll
   static void shutdown() {
@@ -40,14 +37,7 @@ class BackedPipeTest {
 
   /** A connected client and the accepting pipe it talks to, spawned from the actor system. */
   private static Pair<BackedPipe, BackedPipe> connectedPair() throws Exception {
-    PipeSettings settings = PipeSettings.create(system);
-    int n = names++;
-    BackedPipe server = BackedPipe.spawnAccepting(system, "server-" + n, settings);
-    TestProbe<TestLink> links = testKit.createTestProbe();
-    BackedPipe client = BackedPipe.spawn(system, "client-" + n,
-        new InMemoryReconnector(system, server.ref(), links.ref()), settings);
-    client.connect().toCompletableFuture().get(5, TimeUnit.SECONDS);
-    return Pair.create(client, server);
+    return ConnectedPairs.connected(testKit);
   }
 
   private static <T> T await(CompletionStage<T> stage) throws Exception {

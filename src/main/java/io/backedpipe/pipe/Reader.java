@@ -5,7 +5,6 @@ import io.backedpipe.PipeClosedException;
 import io.backedpipe.PipeCommand;
 import io.backedpipe.ReadReply;
 import io.backedpipe.ReadRequest;
-import io.backedpipe.PipeException;
 import io.backedpipe.PipeSettings;
 import io.backedpipe.PipeStatus;
 import io.backedpipe.ProtocolViolationException;
