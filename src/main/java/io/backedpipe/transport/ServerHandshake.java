@@ -71,8 +71,12 @@ public final class ServerHandshake
   }
 
   private final class Logic extends HandshakeLogic {
-    private final CompletableFuture<Frame.Hello> hello;
-    private final CompletableFuture<Frame.Welcome> welcome;
+    /**
+     * The handshake's futures, let go of once the WELCOME went out: the logic lives as long as
+     * the connection, and what they hold (the HELLO, the WELCOME) is not needed after.
+     */
+    private CompletableFuture<Frame.Hello> hello;
+    private CompletableFuture<Frame.Welcome> welcome;
     private final CompletableFuture<Done> ended;
 
     Logic(CompletableFuture<Frame.Hello> hello, CompletableFuture<Frame.Welcome> welcome,
@@ -101,7 +105,7 @@ public final class ServerHandshake
 
     @Override
     protected void onHandshakeFrame(Frame frame) {
-      if (!hello.isDone() && frame instanceof Frame.Hello h) {
+      if (hello != null && !hello.isDone() && frame instanceof Frame.Hello h) {
         hello.complete(h); // no pull: the client sends nothing more until WELCOME
       } else {
         unexpected("HELLO", frame);
@@ -110,7 +114,11 @@ public final class ServerHandshake
 
     private void onDecision(Frame.Welcome answer) {
       if (answer.status() == HandshakeStatus.OK) {
-        emit(toWire, answer, () -> ended.complete(Done.getInstance()));
+        emit(toWire, answer, () -> {
+          ended.complete(Done.getInstance());
+          hello = null;
+          welcome = null;
+        });
         open();
       } else {
         emit(toWire, answer, this::completeStage); // ended on stop
@@ -119,7 +127,9 @@ public final class ServerHandshake
 
     @Override
     protected void onFailed(Throwable error) {
-      hello.completeExceptionally(error);
+      if (hello != null) {
+        hello.completeExceptionally(error);
+      }
       ended.complete(Done.getInstance());
     }
 
