@@ -127,11 +127,22 @@ public interface PipeCommand {
    * {@link ReadReply.Opened}, after which the actor asks for bytes; see {@link ReadReply}. A pipe
    * has one reader at a time, so this is answered {@link ReadReply.Failed} with
    * {@link SourceAlreadyOpenException} while a Source or another actor reads it, and
-   * {@link ReadReply.Completed} or {@link ReadReply.Failed} at once once it has closed.
+   * {@link ReadReply.Completed} or {@link ReadReply.Failed} at once once it has closed. The pipe
+   * watches the reading actor: one that stops without a {@link ReadRequest.Cancel} is let go,
+   * and what it did not show consumed goes to the next reader.
    *
    * @param replyTo the reading actor
    */
-  public record Read(ActorRef<ReadReply> replyTo) implements PipeCommand {}
+  public record Read(ActorRef<ReadReply> replyTo) implements PipeCommand {
+    /**
+     * Checks the reader.
+     *
+     * @param replyTo see the record's description
+     */
+    public Read {
+      Objects.requireNonNull(replyTo, "replyTo");
+    }
+  }
 
   /**
    * Send lifecycle events to {@code subscriber} until it stops or unsubscribes.

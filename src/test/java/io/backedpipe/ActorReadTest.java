@@ -83,6 +83,28 @@ class ActorReadTest {
   }
 
   @Test
+  void shouldHandWhatAStoppedActorDidNotConsumeToTheNextReader() throws Exception {
+    Pair<BackedPipe, BackedPipe> pair = connectedPair();
+    TestProbe<ReadReply> actor = testKit.createTestProbe();
+    ActorRef<ReadRequest> reader = open(pair.second(), actor);
+    write(pair.first(), "unread");
+    reader.tell(new ReadRequest.Demand(actor.ref()));
+    actor.expectMessageClass(ReadReply.Delivered.class);
+    actor.stop(); // fails before it could ask for more or cancel
+
+    ByteString next = pair.second().source().runWith(Sink.head(), system)
+        .toCompletableFuture().get(5, TimeUnit.SECONDS);
+    assertEquals(ByteString.fromString("unread"), next);
+  }
+
+  @Test
+  void shouldRefuseANullReaderAtTheCallerAndKeepThePipe() throws Exception {
+    BackedPipe pipe = connectedPair().second();
+    assertThrows(NullPointerException.class, () -> pipe.read(null));
+    assertEquals(PipeState.CONNECTED, await(pipe).state());
+  }
+
+  @Test
   void shouldRefuseASecondReaderWhileOneIsOpenWhetherSourceOrActor() throws Exception {
     Pair<BackedPipe, BackedPipe> pair = connectedPair();
     TestProbe<ReadReply> first = testKit.createTestProbe();

@@ -30,6 +30,8 @@ final class ExternalForwarders implements AutoCloseable {
   private final Map<String, InetSocketAddress> rows = new LinkedHashMap<>();
   private final List<String> skipped = new ArrayList<>();
   private final List<Process> processes = new ArrayList<>();
+  /** Stops the children if the JVM is stopped before {@link #close}: they would outlive it. */
+  private final Thread cleanup = new Thread(this::stopAll, "bench-external-forwarders");
   private Path keys;
 
   /**
@@ -38,15 +40,33 @@ final class ExternalForwarders implements AutoCloseable {
    * @param target the echo server
    */
   ExternalForwarders(InetSocketAddress target) {
+    Runtime.getRuntime().addShutdownHook(cleanup);
     try {
       startSsh(target);
-    } catch (IOException | InterruptedException e) {
-      skipped.add("ssh -L (" + e.getMessage() + ")");
+    } catch (IOException e) {
+      skipped.add("ssh -L (" + e.getMessage() + sshdLog() + ")");
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      skipped.add("ssh -L (interrupted)");
     }
     try {
       startSocat(target);
-    } catch (IOException | InterruptedException e) {
+    } catch (IOException e) {
       skipped.add("socat (" + e.getMessage() + ")");
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      skipped.add("socat (interrupted)");
+    }
+  }
+
+  /** The first line the daemon logged, if it failed to start, for the reason. */
+  private String sshdLog() {
+    try {
+      Path log = keys == null ? null : keys.resolve("sshd.log");
+      return log != null && Files.exists(log) ? Files.readAllLines(log).stream().findFirst()
+          .map(line -> ": sshd said \"" + line + "\"").orElse("") : "";
+    } catch (IOException e) {
+      return "";
     }
   }
 
@@ -95,18 +115,19 @@ final class ExternalForwarders implements AutoCloseable {
         "AllowTcpForwarding yes",
         "LogLevel ERROR", ""));
     // -D: in the foreground, so that stopping this process stops the daemon
-    start(List.of(sshd.get().toString(), "-D", "-f", keys.resolve("sshd_config").toString(),
-        "-E", keys.resolve("sshd.log").toString()));
-    awaitListening(new InetSocketAddress("127.0.0.1", sshdPort));
+    Process daemon = start(List.of(sshd.get().toString(), "-D", "-f",
+        keys.resolve("sshd_config").toString(), "-E", keys.resolve("sshd.log").toString()));
+    awaitListening(daemon, new InetSocketAddress("127.0.0.1", sshdPort));
     int port = freePort();
-    start(List.of(ssh.get().toString(), "-N", "-p", Integer.toString(sshdPort),
+    Process forward = start(List.of(ssh.get().toString(), "-N", "-p", Integer.toString(sshdPort),
         "-i", keys.resolve("client").toString(),
-        "-o", "BatchMode=yes", "-o", "StrictHostKeyChecking=no",
+        "-o", "BatchMode=yes", "-o", "ExitOnForwardFailure=yes",
+        "-o", "StrictHostKeyChecking=no",
         "-o", "UserKnownHostsFile=/dev/null", "-o", "LogLevel=ERROR",
         "-L", "127.0.0.1:" + port + ":" + target.getHostString() + ":" + target.getPort(),
         System.getProperty("user.name") + "@127.0.0.1"));
     InetSocketAddress local = new InetSocketAddress("127.0.0.1", port);
-    awaitListening(local);
+    awaitListening(forward, local);
     rows.put("ssh -L (OpenSSH " + sshVersion(ssh.get()) + ", its default cipher, "
         + "ed25519 keys)", local);
   }
@@ -117,11 +138,11 @@ final class ExternalForwarders implements AutoCloseable {
       throw new IOException("not on the PATH");
     }
     int port = freePort();
-    start(List.of(socat.get().toString(),
+    Process relay = start(List.of(socat.get().toString(),
         "TCP-LISTEN:" + port + ",bind=127.0.0.1,fork,reuseaddr,nodelay",
         "TCP:" + target.getHostString() + ":" + target.getPort() + ",nodelay"));
     InetSocketAddress local = new InetSocketAddress("127.0.0.1", port);
-    awaitListening(local);
+    awaitListening(relay, local);
     rows.put("socat (a process forked per connection)", local);
   }
 
@@ -140,9 +161,11 @@ final class ExternalForwarders implements AutoCloseable {
     }
   }
 
-  private void start(List<String> command) throws IOException {
-    processes.add(new ProcessBuilder(command).redirectErrorStream(true)
-        .redirectOutput(ProcessBuilder.Redirect.DISCARD).start());
+  private Process start(List<String> command) throws IOException {
+    Process process = new ProcessBuilder(command).redirectErrorStream(true)
+        .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+    processes.add(process);
+    return process;
   }
 
   private static void run(List<String> command) throws IOException, InterruptedException {
@@ -154,16 +177,22 @@ final class ExternalForwarders implements AutoCloseable {
     }
   }
 
-  /** Polls until {@code address} accepts, or gives up after {@link #START_LIMIT}. */
-  private void awaitListening(InetSocketAddress address) throws IOException,
-      InterruptedException {
+  /**
+   * Polls until {@code address} accepts, or gives up after {@link #START_LIMIT} or when
+   * {@code process}, which is to listen there, has exited.
+   */
+  private static void awaitListening(Process process, InetSocketAddress address)
+      throws IOException, InterruptedException {
     long deadline = System.nanoTime() + START_LIMIT.toNanos();
     while (true) {
       try (Socket probe = new Socket()) {
         probe.connect(address, 1000);
         return;
       } catch (IOException notYet) {
-        if (System.nanoTime() - deadline > 0 || processes.stream().anyMatch(p -> !p.isAlive())) {
+        if (!process.isAlive()) {
+          throw new IOException("exited with status " + process.exitValue());
+        }
+        if (System.nanoTime() - deadline > 0) {
           throw new IOException("did not come up on " + address.getPort());
         }
         TimeUnit.MILLISECONDS.sleep(50); // a child process starting: nothing to wait on but time
@@ -189,9 +218,30 @@ final class ExternalForwarders implements AutoCloseable {
 
   @Override
   public void close() {
+    stopAll();
+    try {
+      Runtime.getRuntime().removeShutdownHook(cleanup);
+    } catch (IllegalStateException shuttingDown) {
+      // the hook runs, or ran, anyway
+    }
+  }
+
+  /** Stops the children and theirs (forcibly after 5 s), and removes the keys. */
+  private void stopAll() {
     for (Process p : processes) {
       p.descendants().forEach(ProcessHandle::destroy);
       p.destroy();
+    }
+    for (Process p : processes) {
+      try {
+        if (!p.waitFor(5, TimeUnit.SECONDS)) {
+          p.descendants().forEach(ProcessHandle::destroyForcibly);
+          p.destroyForcibly();
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        p.destroyForcibly();
+      }
     }
     if (keys != null) {
       try (Stream<Path> files = Files.walk(keys)) {

@@ -129,6 +129,14 @@ final class Reader extends AbstractBehavior<ReadRequest> {
    */
   record ReportStatus(PipeStatus partial, ActorRef<PipeStatus> replyTo) implements Command {}
 
+  /**
+   * The open reader stopped without a {@link ReadRequest.Cancel} (an actor that failed): what it
+   * was handed and did not show consumed goes to the next reader.
+   *
+   * @param subscriber the reader that stopped
+   */
+  private record SubscriberStopped(ActorRef<ReadReply> subscriber) implements Command {}
+
   /** Time to acknowledge delivered bytes that no byte threshold has acknowledged yet. */
   private enum AckTick implements Command {
     INSTANCE
@@ -241,6 +249,8 @@ final class Reader extends AbstractBehavior<ReadRequest> {
       return onClose(c);
     } else if (m instanceof ReportStatus r) {
       return onReportStatus(r);
+    } else if (m instanceof SubscriberStopped s) {
+      return onSubscriberStopped(s);
     }
     return Behaviors.unhandled();
   }
@@ -376,6 +386,8 @@ final class Reader extends AbstractBehavior<ReadRequest> {
     } else {
       subscriber = open.replyTo();
       demand = false;
+      // a Source says when it stops; an actor may fail without a word
+      getContext().watchWith(subscriber, new SubscriberStopped(subscriber));
       subscriber.tell(new ReadReply.Opened(getContext().getSelf()));
       deliver();
     }
@@ -393,16 +405,35 @@ final class Reader extends AbstractBehavior<ReadRequest> {
 
   private Behavior<ReadRequest> onCancel(ReadRequest.Cancel cancel) {
     if (cancel.replyTo().equals(subscriber)) {
-      if (cancel.consumedLast()) {
-        commit();
-      } else {
-        pending = inFlight.concat(pending); // the next Source gets these bytes first
-        inFlight = ByteString.emptyByteString();
-      }
-      subscriber = null;
-      demand = false;
+      getContext().unwatch(subscriber);
+      release(cancel.consumedLast());
     }
     return this;
+  }
+
+  private Behavior<ReadRequest> onSubscriberStopped(SubscriberStopped stopped) {
+    if (stopped.subscriber().equals(subscriber)) {
+      release(false); // it cannot say whether it passed the last delivery on: the next one gets it
+    }
+    return this;
+  }
+
+  /** Lets the reader go; what it did not consume goes back to the front for the next one. */
+  private void release(boolean consumedLast) {
+    if (consumedLast) {
+      commit();
+    } else {
+      pending = inFlight.concat(pending); // the next reader gets these bytes first
+      inFlight = ByteString.emptyByteString();
+    }
+    subscriber = null;
+    demand = false;
+  }
+
+  /** The reader was told the end: nothing more goes to it. */
+  private void forgetSubscriber() {
+    getContext().unwatch(subscriber);
+    subscriber = null;
   }
 
   private Behavior<ReadRequest> onClose(Close close) {
@@ -417,7 +448,7 @@ final class Reader extends AbstractBehavior<ReadRequest> {
     cancelAckTick();
     if (subscriber != null) {
       subscriber.tell(endReply());
-      subscriber = null;
+      forgetSubscriber();
     }
     return this;
   }
@@ -469,7 +500,7 @@ final class Reader extends AbstractBehavior<ReadRequest> {
     if (pending.isEmpty() && inFlight.isEmpty() && endOfStreamPosition >= 0
         && readPosition == endOfStreamPosition) {
       subscriber.tell(ReadReply.Completed.INSTANCE);
-      subscriber = null;
+      forgetSubscriber();
       if (!inputEndReported) {
         inputEndReported = true;
         flushAck(); // the peer's clean end waits for it; and no ACK should follow our CLOSE
