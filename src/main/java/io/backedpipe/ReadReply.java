@@ -14,7 +14,8 @@ import org.apache.pekko.util.ByteString;
  * reader it names and gets one {@link Delivered} per demand, while bytes come. Asking for more is
  * what tells the pipe the previous delivery was consumed: only then is it counted as read and
  * acknowledged to the peer, so an actor that stops between the two loses nothing: the pipe
- * watches its reader, and the next reader gets those bytes first. {@link ReadRequest.Cancel} ends reading and lets another reader
+ * watches its reader, and the next reader gets those bytes first (the pipe hears of the stop by
+ * death watch, so a reader that opens in the moment before is refused as the second one). {@link ReadRequest.Cancel} ends reading and lets another reader
  * open. A pipe has one reader at a time, Source or actor: a second one is answered
  * {@link Failed} with {@link SourceAlreadyOpenException}.
  */

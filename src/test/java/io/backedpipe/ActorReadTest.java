@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import java.time.Duration;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
 import org.apache.pekko.actor.typed.ActorRef;
@@ -92,8 +93,15 @@ class ActorReadTest {
     actor.expectMessageClass(ReadReply.Delivered.class);
     actor.stop(); // fails before it could ask for more or cancel
 
-    ByteString next = pair.second().source().runWith(Sink.head(), system)
-        .toCompletableFuture().get(5, TimeUnit.SECONDS);
+    // the pipe hears of the stop by death watch, a moment later: until then a Source is refused
+    ByteString next = testKit.createTestProbe().awaitAssert(Duration.ofSeconds(5), () -> {
+      try {
+        return pair.second().source().runWith(Sink.head(), system)
+            .toCompletableFuture().get(5, TimeUnit.SECONDS);
+      } catch (InterruptedException | ExecutionException | TimeoutException e) {
+        throw new AssertionError("no reader yet", e);
+      }
+    });
     assertEquals(ByteString.fromString("unread"), next);
   }
 
