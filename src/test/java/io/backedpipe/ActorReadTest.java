@@ -48,6 +48,20 @@ class ActorReadTest {
     return probe.expectMessageClass(ReadReply.Opened.class).reader();
   }
 
+  /**
+   * Opens {@code actor} as the server's reader, has the client write {@code text}, and asks for
+   * it once; the delivery is not yet shown consumed.
+   */
+  private static ActorRef<ReadRequest> deliveredOnce(Pair<BackedPipe, BackedPipe> pair,
+      TestProbe<ReadReply> actor, String text) throws Exception {
+    ActorRef<ReadRequest> reader = open(pair.second(), actor);
+    write(pair.first(), text);
+    reader.tell(new ReadRequest.Demand(actor.ref()));
+    assertEquals(ByteString.fromString(text),
+        actor.expectMessageClass(ReadReply.Delivered.class).bytes());
+    return reader;
+  }
+
   @Test
   void shouldDeliverOnDemandAndCountADeliveryOnlyOnceTheActorAsksForMore() throws Exception {
     Pair<BackedPipe, BackedPipe> pair = connectedPair();
@@ -72,10 +86,7 @@ class ActorReadTest {
   void shouldHandWhatACancelledActorDidNotConsumeToTheNextReader() throws Exception {
     Pair<BackedPipe, BackedPipe> pair = connectedPair();
     TestProbe<ReadReply> actor = testKit.createTestProbe();
-    ActorRef<ReadRequest> reader = open(pair.second(), actor);
-    write(pair.first(), "kept");
-    reader.tell(new ReadRequest.Demand(actor.ref()));
-    actor.expectMessageClass(ReadReply.Delivered.class);
+    ActorRef<ReadRequest> reader = deliveredOnce(pair, actor, "kept");
     reader.tell(new ReadRequest.Cancel(actor.ref(), false)); // say it was not passed on
 
     ByteString next = pair.second().source().runWith(Sink.head(), system)
@@ -87,10 +98,7 @@ class ActorReadTest {
   void shouldHandWhatAStoppedActorDidNotConsumeToTheNextReader() throws Exception {
     Pair<BackedPipe, BackedPipe> pair = connectedPair();
     TestProbe<ReadReply> actor = testKit.createTestProbe();
-    ActorRef<ReadRequest> reader = open(pair.second(), actor);
-    write(pair.first(), "unread");
-    reader.tell(new ReadRequest.Demand(actor.ref()));
-    actor.expectMessageClass(ReadReply.Delivered.class);
+    deliveredOnce(pair, actor, "unread");
     actor.stop(); // fails before it could ask for more or cancel
 
     // the pipe hears of the stop by death watch, a moment later: until then a Source is refused
