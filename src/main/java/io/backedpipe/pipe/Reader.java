@@ -405,7 +405,6 @@ final class Reader extends AbstractBehavior<ReadRequest> {
 
   private Behavior<ReadRequest> onCancel(ReadRequest.Cancel cancel) {
     if (cancel.replyTo().equals(subscriber)) {
-      getContext().unwatch(subscriber);
       release(cancel.consumedLast());
     }
     return this;
@@ -426,14 +425,14 @@ final class Reader extends AbstractBehavior<ReadRequest> {
       pending = inFlight.concat(pending); // the next reader gets these bytes first
       inFlight = ByteString.emptyByteString();
     }
-    subscriber = null;
-    demand = false;
+    forgetSubscriber();
   }
 
-  /** The reader was told the end: nothing more goes to it. */
+  /** Nothing more goes to the reader (it was told the end, or let go). */
   private void forgetSubscriber() {
-    getContext().unwatch(subscriber);
+    getContext().unwatch(subscriber); // nothing to undo if it stopped already
     subscriber = null;
+    demand = false;
   }
 
   private Behavior<ReadRequest> onClose(Close close) {
