@@ -21,7 +21,8 @@ import org.apache.pekko.stream.stage.GraphStageLogic;
  * a stage that completes with the {@code WELCOME} when its status is {@code OK}, and fails with
  * {@link HandshakeRefusedException} for any other status or
  * {@link io.backedpipe.transport.HandshakeFailedException} on a timeout, an unexpected frame or a closed
- * connection.
+ * connection. Once open it keeps the connection's heartbeat, if it was given one
+ * ({@link HandshakeLogic}).
  *
  * <p>With a shared secret, the {@code WELCOME} must prove it ({@link SharedSecret}); one that does not, whatever its status, fails the
  * stage with {@link UnprovenServerException}, which the pipe retries: a forged {@code
@@ -48,9 +49,29 @@ public final class ClientHandshake
   private final Function<Frame.Challenge, Frame.Hello> hello;
   private final Optional<SharedSecret> secret;
   private final Duration timeout;
+  private final Duration heartbeat;
 
   /**
-   * Creates the stage.
+   * Creates the stage, with the connection's heartbeat once the handshake is over: a {@code PING}
+   * when nothing was sent for {@code heartbeat}, and the server's {@code PING}s and {@code PONG}s
+   * kept from the pipe.
+   *
+   * @param hello builds the {@code HELLO} from the server's challenge
+   * @param secret the shared secret the {@code WELCOME} must prove; empty for none
+   * @param timeout the whole handshake must finish within this time
+   * @param heartbeat the heartbeat interval; empty for no heartbeat (frames then pass as they
+   *     are)
+   */
+  public ClientHandshake(Function<Frame.Challenge, Frame.Hello> hello,
+      Optional<SharedSecret> secret, Duration timeout, Optional<Duration> heartbeat) {
+    this.hello = hello;
+    this.secret = secret;
+    this.timeout = timeout;
+    this.heartbeat = heartbeat.orElse(null);
+  }
+
+  /**
+   * Creates the stage without a heartbeat.
    *
    * @param hello builds the {@code HELLO} from the server's challenge
    * @param secret the shared secret the {@code WELCOME} must prove; empty for none
@@ -58,19 +79,17 @@ public final class ClientHandshake
    */
   public ClientHandshake(Function<Frame.Challenge, Frame.Hello> hello,
       Optional<SharedSecret> secret, Duration timeout) {
-    this.hello = hello;
-    this.secret = secret;
-    this.timeout = timeout;
+    this(hello, secret, timeout, Optional.empty());
   }
 
   /**
-   * Creates a stage without a shared secret.
+   * Creates a stage without a shared secret or a heartbeat.
    *
    * @param hello builds the {@code HELLO} from the server's challenge
    * @param timeout the whole handshake must finish within this time
    */
   public ClientHandshake(Function<Frame.Challenge, Frame.Hello> hello, Duration timeout) {
-    this(hello, Optional.empty(), timeout);
+    this(hello, Optional.empty(), timeout, Optional.empty());
   }
 
   @Override
@@ -92,7 +111,7 @@ public final class ClientHandshake
     private Frame.Hello sent;
 
     Logic(CompletableFuture<Frame.Welcome> welcome) {
-      super(shape, timeout);
+      super(shape, timeout, heartbeat);
       this.welcome = welcome;
     }
 

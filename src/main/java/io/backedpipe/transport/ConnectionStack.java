@@ -9,6 +9,7 @@ import io.backedpipe.wire.FrameType;
 import io.backedpipe.wire.WireProtocol;
 import java.time.Duration;
 import java.util.Optional;
+import java.util.concurrent.CompletionStage;
 import org.apache.pekko.NotUsed;
 import org.apache.pekko.japi.Pair;
 import org.apache.pekko.stream.Materializer;
@@ -18,11 +19,11 @@ import org.apache.pekko.stream.javadsl.Keep;
 import org.apache.pekko.util.ByteString;
 
 /**
- * The protocol stack of one TCP connection, from the pipe down to the bytes: heartbeat, handshake,
- * frame codec, TLS (or nothing). Also runs a connection ahead of its pipe: the handshake has to finish (to learn the
- * peer's read position) before the pipe can be given the connection, so the stack is started with
- * its pipe-side end, a {@link LinkPort}, that the pipe attaches to later: one stream per
- * connection.
+ * The protocol stack of one TCP connection, from the pipe down to the bytes: handshake (with the
+ * heartbeat once it is over), frame codec, TLS (or nothing), byte liveness. Also runs a connection
+ * ahead of its pipe: the handshake has to finish (to learn the peer's read position) before the
+ * pipe can be given the connection, so the stack is started with its pipe-side end, a
+ * {@link LinkPort}, that the pipe attaches to later: one stream per connection.
  */
 final class ConnectionStack {
   /*
@@ -34,73 +35,64 @@ final class ConnectionStack {
       WireProtocol.frames(FrameCodec.MAX_DATA_BYTES);
   private static final BidiFlow<Frame, ByteString, ByteString, Frame, NotUsed> HELLO_FIRST_FRAMES =
       WireProtocol.frames(FrameCodec.MAX_DATA_BYTES, FrameType.HELLO);
-  private static final SharedBlueprints<BidiFlow<Frame, Frame, Frame, Frame, NotUsed>> HEARTBEATS =
-      new SharedBlueprints<>(interval -> BidiFlow.fromGraph(new Heartbeat(interval)));
-  private static final SharedBlueprints<
-      BidiFlow<ByteString, ByteString, ByteString, ByteString, NotUsed>> LIVENESS =
+  /** One more than a failure shows, so that it can say there were more. */
+  private static final int FIRST_BYTES_KEPT = TcpReconnector.FIRST_BYTES_SHOWN + 1;
+  private static final SharedBlueprints<BidiFlow<ByteString, ByteString, ByteString, ByteString,
+      CompletionStage<Optional<ByteString>>>> LIVENESS =
       new SharedBlueprints<>(timeout -> BidiFlow.fromGraph(new LinkLiveness(timeout)));
+  private static final SharedBlueprints<BidiFlow<ByteString, ByteString, ByteString, ByteString,
+      CompletionStage<Optional<ByteString>>>> LIVENESS_KEEPING_FIRST_BYTES =
+      new SharedBlueprints<>(timeout -> BidiFlow.fromGraph(
+          new LinkLiveness(timeout, FIRST_BYTES_KEPT)));
   private static final SharedBlueprints<Flow<Frame, Frame, LinkPort>> PORTS =
       new SharedBlueprints<>(LinkPort::stage);
 
   private ConnectionStack() {}
 
   /**
-   * Heartbeats, the frame half: a PING when nothing was sent for the interval; PING and PONG never
-   * reach the pipe. What declares a link dead is {@link #liveness}, on the bytes.
+   * The dialing side's stack: {@code handshake} (which also keeps the connection's heartbeat once
+   * it is over: {@link HandshakeLogic}) atop the frame codec atop {@code tls} ({@link TlsLayer};
+   * none for plain TCP) atop the byte liveness check ({@link LinkLiveness}: a connection on which
+   * no byte at all arrived for the heartbeat timeout fails in both directions). Its value is the
+   * handshake's, and the server's first bytes (at most {@value #FIRST_BYTES_KEPT}), to say what
+   * answered when it is not a backed-pipe server. The handshake's timer starts with the stack, so
+   * it bounds the TLS handshake too.
    */
-  static BidiFlow<Frame, Frame, Frame, Frame, NotUsed> heartbeat(TransportSettings settings) {
-    return HEARTBEATS.get(settings.heartbeatInterval());
-  }
-
-  /**
-   * Liveness on the bytes: a connection on which no byte at all arrived for the heartbeat timeout
-   * fails in both directions ({@link LinkLiveness}). One per connection.
-   */
-  static BidiFlow<ByteString, ByteString, ByteString, ByteString, NotUsed> liveness(
-      TransportSettings settings) {
-    return LIVENESS.get(settings.heartbeatTimeout());
-  }
-
-  /**
-   * Heartbeat atop {@code handshake} atop the frame codec atop {@code tls} ({@link TlsLayer}; none
-   * for plain TCP) atop the byte liveness check; keeps the handshake's value. The handshake's timer starts with the
-   * stack, so it bounds the TLS handshake too.
-   */
-  static <M> BidiFlow<Frame, ByteString, ByteString, Frame, M> stack(
+  static <M> BidiFlow<Frame, ByteString, ByteString, Frame,
+      Pair<M, CompletionStage<Optional<ByteString>>>> clientStack(
       TransportSettings settings,
       org.apache.pekko.stream.Graph<org.apache.pekko.stream.BidiShape<Frame, Frame, Frame, Frame>, M>
           handshake,
       Optional<BidiFlow<ByteString, ByteString, ByteString, ByteString, NotUsed>> tls) {
-    return stack(settings, handshake, FRAMES, tls);
+    return framed(handshake, FRAMES, tls).atop(
+        LIVENESS_KEEPING_FIRST_BYTES.get(settings.heartbeatTimeout()), Keep.both());
   }
 
   /**
-   * The accepting side's stack: as {@link #stack(TransportSettings,
-   * org.apache.pekko.stream.Graph, Optional)}, but the first frame from the client must be a
-   * {@code HELLO} no longer than a HELLO can be, checked from its header, so an unauthenticated
-   * client can make the server buffer no more than one HELLO.
+   * The accepting side's stack: as {@link #clientStack}, without the first bytes, and the first
+   * frame from the client must be a {@code HELLO} no longer than a HELLO can be, checked from its
+   * header, so an unauthenticated client can make the server buffer no more than one HELLO.
    */
   static <M> BidiFlow<Frame, ByteString, ByteString, Frame, M> serverStack(
       TransportSettings settings,
       org.apache.pekko.stream.Graph<org.apache.pekko.stream.BidiShape<Frame, Frame, Frame, Frame>, M>
           handshake,
       Optional<BidiFlow<ByteString, ByteString, ByteString, ByteString, NotUsed>> tls) {
-    return stack(settings, handshake, HELLO_FIRST_FRAMES, tls);
+    return framed(handshake, HELLO_FIRST_FRAMES, tls).atop(
+        LIVENESS.get(settings.heartbeatTimeout()), Keep.left());
   }
 
-  private static <M> BidiFlow<Frame, ByteString, ByteString, Frame, M> stack(
-      TransportSettings settings,
+  /** The handshake atop the frame codec atop TLS, if any. */
+  private static <M> BidiFlow<Frame, ByteString, ByteString, Frame, M> framed(
       org.apache.pekko.stream.Graph<org.apache.pekko.stream.BidiShape<Frame, Frame, Frame, Frame>, M>
           handshake,
       BidiFlow<Frame, ByteString, ByteString, Frame, NotUsed> frames,
       Optional<BidiFlow<ByteString, ByteString, ByteString, ByteString, NotUsed>> tls) {
-    BidiFlow<Frame, ByteString, ByteString, Frame, M> framed = heartbeat(settings)
-        .atop(BidiFlow.fromGraph(handshake), Keep.right())
+    BidiFlow<Frame, ByteString, ByteString, Frame, M> framed = BidiFlow.fromGraph(handshake)
         .atop(frames, Keep.left());
     // plain TCP has no layer here: not even identity stages, which a connection would carry
     // (and pay for) as long as it lives
-    return (tls.isPresent() ? framed.atop(tls.get(), Keep.left()) : framed)
-        .atop(liveness(settings), Keep.left());
+    return tls.isPresent() ? framed.atop(tls.get(), Keep.left()) : framed;
   }
 
   /**

@@ -13,9 +13,17 @@ import org.apache.pekko.stream.stage.AbstractOutHandler;
 import org.apache.pekko.stream.stage.TimerGraphStageLogic;
 
 /**
- * The shared logic of both handshake stages: until {@link #open()} only handshake frames move (the
- * pipe's side is not pulled), afterwards frames pass straight through in both directions and each
- * direction ends on its own (half-close). The whole handshake must finish within the timeout.
+ * The shared logic of both handshake stages, and the connection's heartbeat after it: until
+ * {@link #open()} only handshake frames move (the pipe's side is not pulled); afterwards frames
+ * pass straight through in both directions, each direction ends on its own (half-close), a
+ * {@code PING} goes out when no frame was sent for the heartbeat interval, and the peer's
+ * {@code PING}s and {@code PONG}s never reach the pipe. The whole handshake must finish within
+ * the timeout. What declares a link dead is {@link LinkLiveness}, on the bytes.
+ *
+ * <p>The heartbeat lives here rather than in a stage of its own because a connection keeps every
+ * stage it was made with for as long as it lives: a stage more costs each idle pipe end about half
+ * a KiB. No {@code PING} goes out before the handshake is over (a server takes nothing but a
+ * {@code HELLO} first).
  *
  * <p>The pipe's side may end before the handshake does (a server refuses a connection it has
  * already handed to a pipe): that end is held back until the handshake's answer has gone out.
@@ -25,13 +33,23 @@ import org.apache.pekko.stream.stage.TimerGraphStageLogic;
  */
 abstract class HandshakeLogic extends TimerGraphStageLogic {
   private static final String TIMEOUT_TIMER = "handshake-timeout";
+  private static final String HEARTBEAT_TIMER = "heartbeat";
+  private static final Frame.Ping PING = new Frame.Ping(0);
 
   protected final Inlet<Frame> fromPipe;
   protected final Outlet<Frame> toWire;
   protected final Inlet<Frame> fromWire;
   protected final Outlet<Frame> toPipe;
   private final Duration timeout;
+  /** How long the way to the peer may stay without a frame once open; null for no heartbeat. */
+  private final Duration heartbeat;
   private boolean open;
+  /** When the last frame went out; the heartbeat's timer checks it instead of being reset. */
+  private long lastSentNanos;
+  /** The interval passed while the wire could not take a frame: send a PING when it can. */
+  private boolean pingOwed;
+  /** A frame of the pipe's that came while a PING had taken the wire's demand. */
+  private Frame pending;
   /** How the pipe's side ended before the handshake did; applied once it is over. */
   private boolean pipeFinished;
   private Throwable pipeFailure;
@@ -39,23 +57,39 @@ abstract class HandshakeLogic extends TimerGraphStageLogic {
   /** The wire stopped taking frames before the handshake was done. */
   private boolean wireCancelled;
 
-  HandshakeLogic(BidiShape<Frame, Frame, Frame, Frame> shape, Duration timeout) {
+  /**
+   * Creates the logic.
+   *
+   * @param timeout the whole handshake must finish within this time
+   * @param heartbeat once open, how long the way to the peer may stay without a frame before a
+   *     {@code PING} goes out; null for none (the peer's PINGs and PONGs are then passed on)
+   */
+  HandshakeLogic(BidiShape<Frame, Frame, Frame, Frame> shape, Duration timeout,
+      Duration heartbeat) {
     super(shape);
     this.fromPipe = shape.in1();
     this.toWire = shape.out1();
     this.fromWire = shape.in2();
     this.toPipe = shape.out2();
     this.timeout = timeout;
+    this.heartbeat = heartbeat;
     setHandler(fromPipe, new AbstractInHandler() {
       @Override
       public void onPush() {
-        push(toWire, grab(fromPipe));
+        Frame frame = grab(fromPipe);
+        if (isAvailable(toWire)) {
+          send(frame);
+        } else {
+          pending = frame; // a PING took the demand this frame was pulled for
+        }
       }
 
       @Override
       public void onUpstreamFinish() {
         if (open) {
-          complete(toWire);
+          if (pending == null) {
+            finishToWire();
+          }
         } else {
           pipeFinished = true; // the answer must still go out first
         }
@@ -73,13 +107,23 @@ abstract class HandshakeLogic extends TimerGraphStageLogic {
     setHandler(toWire, new AbstractOutHandler() {
       @Override
       public void onPull() {
-        if (open && !hasBeenPulled(fromPipe) && !isClosed(fromPipe)) {
+        if (pending != null) {
+          send(pending);
+          pending = null;
+          if (isClosed(fromPipe)) {
+            finishToWire();
+          }
+        } else if (pingOwed) {
+          pingOwed = false;
+          send(PING);
+        } else if (open && !hasBeenPulled(fromPipe) && !isClosed(fromPipe)) {
           pull(fromPipe);
         }
       }
 
       @Override
       public void onDownstreamFinish(Throwable cause) {
+        cancelTimer(HEARTBEAT_TIMER);
         if (!open && isClosed(fromWire)) {
           failHandshake(new HandshakeFailedException("connection closed during handshake", cause));
         } else if (!open) {
@@ -95,7 +139,10 @@ abstract class HandshakeLogic extends TimerGraphStageLogic {
       @Override
       public void onPush() {
         Frame frame = grab(fromWire);
-        if (open) {
+        if (open && heartbeat != null
+            && (frame instanceof Frame.Ping || frame instanceof Frame.Pong)) {
+          pull(fromWire);
+        } else if (open) {
           push(toPipe, frame);
         } else {
           onHandshakeFrame(frame);
@@ -149,8 +196,40 @@ abstract class HandshakeLogic extends TimerGraphStageLogic {
 
   @Override
   public void onTimer(Object key) {
-    failHandshake(new HandshakeFailedException(
-        "timed out: handshakeTimeout=" + HumanText.duration(timeout), null));
+    if (HEARTBEAT_TIMER.equals(key)) {
+      onHeartbeat();
+    } else {
+      failHandshake(new HandshakeFailedException(
+          "timed out: handshakeTimeout=" + HumanText.duration(timeout), null));
+    }
+  }
+
+  private void onHeartbeat() {
+    if (isClosed(toWire)) {
+      return; // nothing more can go out; the other direction may still run
+    }
+    long idleFor = System.nanoTime() - lastSentNanos;
+    long intervalNanos = heartbeat.toNanos();
+    if (idleFor < intervalNanos) {
+      scheduleOnce(HEARTBEAT_TIMER, Duration.ofNanos(intervalNanos - idleFor));
+      return;
+    }
+    if (isAvailable(toWire)) {
+      send(PING);
+    } else {
+      pingOwed = true; // a frame is on its way, or the peer is slow: one PING at most
+    }
+    scheduleOnce(HEARTBEAT_TIMER, heartbeat);
+  }
+
+  private void send(Frame frame) {
+    lastSentNanos = System.nanoTime();
+    push(toWire, frame);
+  }
+
+  private void finishToWire() {
+    cancelTimer(HEARTBEAT_TIMER);
+    complete(toWire);
   }
 
   /** A frame arrived from the wire before the handshake finished. */
@@ -163,10 +242,14 @@ abstract class HandshakeLogic extends TimerGraphStageLogic {
   protected final void open() {
     open = true;
     cancelTimer(TIMEOUT_TIMER);
+    if (heartbeat != null && !isClosed(toWire)) {
+      lastSentNanos = System.nanoTime(); // the handshake's last frame is on its way
+      scheduleOnce(HEARTBEAT_TIMER, heartbeat);
+    }
     if (pipeFailure != null) {
       fail(toWire, pipeFailure);
     } else if (pipeFinished) {
-      complete(toWire); // after the handshake frames still being emitted
+      finishToWire(); // after the handshake frames still being emitted
     }
     if (pipeCancelled != null) {
       cancel(fromWire, pipeCancelled);

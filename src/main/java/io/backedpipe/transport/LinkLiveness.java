@@ -1,13 +1,17 @@
 package io.backedpipe.transport;
 
 import java.time.Duration;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import org.apache.pekko.japi.Pair;
 import org.apache.pekko.stream.Attributes;
 import org.apache.pekko.stream.BidiShape;
 import org.apache.pekko.stream.Inlet;
 import org.apache.pekko.stream.Outlet;
 import org.apache.pekko.stream.stage.AbstractInHandler;
 import org.apache.pekko.stream.stage.AbstractOutHandler;
-import org.apache.pekko.stream.stage.GraphStage;
+import org.apache.pekko.stream.stage.AbstractGraphStageWithMaterializedValue;
 import org.apache.pekko.stream.stage.GraphStageLogic;
 import org.apache.pekko.stream.stage.TimerGraphStageLogic;
 import org.apache.pekko.util.ByteString;
@@ -22,14 +26,20 @@ import org.apache.pekko.util.ByteString;
  *
  * <p>One stage instead of a kill switch, an idle timeout, an error mapping and a termination
  * watch: a connection holds one of these, and each stage costs its materialization and about half
- * a KiB of heap for as long as the connection lives.
+ * a KiB of heap for as long as the connection lives. For the same reason it also keeps, when
+ * asked, the first bytes the peer sent (its materialized value): a dialing side quotes them when
+ * what answered is not a backed-pipe server. It keeps no more than it was asked for, and only
+ * those of the first read; the value completes empty if the connection ends first, and at once
+ * when nothing was asked for.
  *
  * <p>Ports: {@code in1} bytes to the socket, {@code out1} the same towards it; {@code in2} bytes
  * from the socket, {@code out2} the same upwards. State lives in the logic.
  */
-final class LinkLiveness extends GraphStage<BidiShape<ByteString, ByteString, ByteString,
-    ByteString>> {
+final class LinkLiveness extends AbstractGraphStageWithMaterializedValue<BidiShape<ByteString,
+    ByteString, ByteString, ByteString>, CompletionStage<Optional<ByteString>>> {
   private static final String TIMER = "liveness";
+  private static final CompletionStage<Optional<ByteString>> NOT_KEPT =
+      CompletableFuture.completedStage(Optional.empty());
 
   private final Inlet<ByteString> toSocketIn = Inlet.create("LinkLiveness.toSocket.in");
   private final Outlet<ByteString> toSocketOut = Outlet.create("LinkLiveness.toSocket.out");
@@ -38,14 +48,26 @@ final class LinkLiveness extends GraphStage<BidiShape<ByteString, ByteString, By
   private final BidiShape<ByteString, ByteString, ByteString, ByteString> shape =
       BidiShape.of(toSocketIn, toSocketOut, fromSocketIn, fromSocketOut);
   private final Duration timeout;
+  private final int firstBytesKept;
 
   /**
    * Creates the stage.
    *
    * @param timeout how long the socket may deliver no byte before the connection fails
+   * @param firstBytesKept how many of the peer's first bytes to keep; 0 for none
+   */
+  LinkLiveness(Duration timeout, int firstBytesKept) {
+    this.timeout = timeout;
+    this.firstBytesKept = firstBytesKept;
+  }
+
+  /**
+   * Creates the stage, keeping none of the peer's bytes.
+   *
+   * @param timeout how long the socket may deliver no byte before the connection fails
    */
   LinkLiveness(Duration timeout) {
-    this.timeout = timeout;
+    this(timeout, 0);
   }
 
   @Override
@@ -54,11 +76,20 @@ final class LinkLiveness extends GraphStage<BidiShape<ByteString, ByteString, By
   }
 
   @Override
-  public GraphStageLogic createLogic(Attributes inheritedAttributes) {
+  public Pair<GraphStageLogic, CompletionStage<Optional<ByteString>>>
+      createLogicAndMaterializedValuePair(Attributes inheritedAttributes) {
+    CompletableFuture<Optional<ByteString>> first =
+        firstBytesKept > 0 ? new CompletableFuture<>() : null;
+    return Pair.create(logic(first), first != null ? first : NOT_KEPT);
+  }
+
+  private GraphStageLogic logic(CompletableFuture<Optional<ByteString>> firstBytes) {
     return new TimerGraphStageLogic(shape) {
       private final long timeoutNanos = timeout.toNanos();
       /** When the last byte came; the timer checks it instead of being reset on every read. */
       private long lastBytesNanos;
+      /** Completed with the peer's first bytes, then let go of; null when none are kept. */
+      private CompletableFuture<Optional<ByteString>> first = firstBytes;
 
       {
         setHandler(toSocketIn, new AbstractInHandler() {
@@ -87,7 +118,14 @@ final class LinkLiveness extends GraphStage<BidiShape<ByteString, ByteString, By
           @Override
           public void onPush() {
             lastBytesNanos = System.nanoTime();
-            push(fromSocketOut, grab(fromSocketIn));
+            ByteString bytes = grab(fromSocketIn);
+            if (first != null) {
+              // a copy of the few kept: a slice would pin the whole read for the connection's life
+              first.complete(Optional.of(ByteString.fromArrayUnsafe(
+                  bytes.take(firstBytesKept).toArray())));
+              first = null;
+            }
+            push(fromSocketOut, bytes);
           }
 
           @Override
@@ -119,6 +157,13 @@ final class LinkLiveness extends GraphStage<BidiShape<ByteString, ByteString, By
       public void preStart() {
         lastBytesNanos = System.nanoTime();
         scheduleOnce(TIMER, timeout);
+      }
+
+      @Override
+      public void postStop() {
+        if (first != null) {
+          first.complete(Optional.empty()); // the connection ended before the peer sent a byte
+        }
       }
 
       @Override

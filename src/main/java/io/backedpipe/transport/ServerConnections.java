@@ -104,7 +104,8 @@ public final class ServerConnections {
     random.nextBytes(nonce);
     Frame.Challenge challenge = new Frame.Challenge(TcpReconnector.VERSION,
         settings.secret().isPresent(), ByteString.fromArrayUnsafe(nonce));
-    ServerHandshake handshake = new ServerHandshake(challenge, settings.handshakeTimeout());
+    ServerHandshake handshake = new ServerHandshake(challenge, settings.handshakeTimeout(),
+        Optional.of(settings.heartbeatInterval()));
     Flow<Frame, Frame, ServerHandshake.Control> connection =
         ConnectionStack.serverStack(settings, handshake,
             tls.map(TlsLayer::server))

@@ -3,6 +3,7 @@ package io.backedpipe.transport;
 import io.backedpipe.wire.Frame;
 import io.backedpipe.wire.HandshakeStatus;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import org.apache.pekko.Done;
@@ -19,7 +20,8 @@ import org.apache.pekko.stream.stage.GraphStageLogic;
  * The accepting side's handshake: sends {@code CHALLENGE} at once, waits for the client's
  * {@code HELLO}, then waits for the server's decision ({@link Control#welcome()}), sends that
  * {@code WELCOME}, and passes frames through if its status is {@code OK} or closes the connection
- * otherwise. Frames the pipe offers before that wait.
+ * otherwise. Frames the pipe offers before that wait. Once open it keeps the connection's
+ * heartbeat, if it was given one ({@link HandshakeLogic}).
  *
  * <p>Shape: {@code in1} frames from the pipe, {@code out1} to the wire, {@code in2} from the wire,
  * {@code out2} to the pipe.
@@ -44,16 +46,33 @@ public final class ServerHandshake
       Inlet.<Frame>create("ServerHandshake.fromWire"), Outlet.<Frame>create("ServerHandshake.toPipe"));
   private final Frame.Challenge challenge;
   private final Duration timeout;
+  private final Duration heartbeat;
 
   /**
-   * Creates the stage.
+   * Creates the stage, with the connection's heartbeat once the handshake is over: a {@code PING}
+   * when nothing was sent for {@code heartbeat}, and the client's {@code PING}s and {@code PONG}s
+   * kept from the pipe.
+   *
+   * @param challenge the challenge to send first
+   * @param timeout the whole handshake, the server's decision included, must finish within this
+   * @param heartbeat the heartbeat interval; empty for no heartbeat (frames then pass as they
+   *     are)
+   */
+  public ServerHandshake(Frame.Challenge challenge, Duration timeout,
+      Optional<Duration> heartbeat) {
+    this.challenge = challenge;
+    this.timeout = timeout;
+    this.heartbeat = heartbeat.orElse(null);
+  }
+
+  /**
+   * Creates the stage without a heartbeat.
    *
    * @param challenge the challenge to send first
    * @param timeout the whole handshake, the server's decision included, must finish within this
    */
   public ServerHandshake(Frame.Challenge challenge, Duration timeout) {
-    this.challenge = challenge;
-    this.timeout = timeout;
+    this(challenge, timeout, Optional.empty());
   }
 
   @Override
@@ -81,7 +100,7 @@ public final class ServerHandshake
 
     Logic(CompletableFuture<Frame.Hello> hello, CompletableFuture<Frame.Welcome> welcome,
         CompletableFuture<Done> ended) {
-      super(shape, timeout);
+      super(shape, timeout, heartbeat);
       this.hello = hello;
       this.welcome = welcome;
       this.ended = ended;

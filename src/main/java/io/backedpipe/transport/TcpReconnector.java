@@ -20,7 +20,6 @@ import org.apache.pekko.japi.Pair;
 import org.apache.pekko.stream.Materializer;
 import org.apache.pekko.stream.javadsl.Flow;
 import org.apache.pekko.stream.javadsl.Keep;
-import org.apache.pekko.stream.javadsl.Sink;
 import org.apache.pekko.stream.javadsl.Tcp;
 import org.apache.pekko.stream.scaladsl.Framing;
 import org.apache.pekko.util.ByteString;
@@ -66,13 +65,6 @@ public final class TcpReconnector implements Reconnector {
   static final int FIRST_BYTES_SHOWN = 24;
   /** Thread-safe; one per JVM is enough for nonces. */
   private static final SecureRandom RANDOM = new SecureRandom();
-
-  /**
-   * Taps the server's first bytes; one blueprint for every connection (a connection's stages keep
-   * the blueprint they were made from for as long as it lives).
-   */
-  private static final Flow<ByteString, ByteString, CompletionStage<Optional<ByteString>>>
-      FIRST_BYTES = Flow.<ByteString>create().wireTapMat(Sink.headOption(), Keep.right());
 
   private final ActorSystem<?> system;
   private final InetSocketAddress server;
@@ -189,24 +181,24 @@ public final class TcpReconnector implements Reconnector {
     ClientHandshake handshake = new ClientHandshake(challenge -> {
           challenged.complete(challenge);
           return hello(challenge, local);
-        }, settings.secret(), settings.handshakeTimeout());
-    Flow<ByteString, ByteString, Pair<CompletionStage<Tcp.OutgoingConnection>,
-        CompletionStage<Optional<ByteString>>>> tcp = Tcp.get(system).outgoingConnection(server,
+        }, settings.secret(), settings.handshakeTimeout(),
+        Optional.of(settings.heartbeatInterval()));
+    Flow<ByteString, ByteString, CompletionStage<Tcp.OutgoingConnection>> tcp =
+        Tcp.get(system).outgoingConnection(server,
             // half-close: ending our write side (after a CLOSE) must not cut the peer's off
             Optional.empty(), settings.socketOptions(), true,
-            Optional.of(settings.connectTimeout()), Optional.empty())
-        // the server's first bytes, to show what answered when it is not a backed-pipe server
-        .viaMat(FIRST_BYTES, Keep.both());
-    Flow<Frame, Frame, Pair<CompletionStage<Frame.Welcome>, Pair<
-        CompletionStage<Tcp.OutgoingConnection>, CompletionStage<Optional<ByteString>>>>>
-        connection = ConnectionStack.stack(settings, handshake,
+            Optional.of(settings.connectTimeout()), Optional.empty());
+    // the stack keeps the server's first bytes, to say what answered when it is not ours
+    Flow<Frame, Frame, Pair<Pair<CompletionStage<Frame.Welcome>,
+        CompletionStage<Optional<ByteString>>>, CompletionStage<Tcp.OutgoingConnection>>>
+        connection = ConnectionStack.clientStack(settings, handshake,
             tls.map(t -> TlsLayer.client(t, server)))
         .join(tcp, Keep.both());
     var started = ConnectionStack.start(connection, settings, Materializer.matFromSystem(system));
-    CompletionStage<Frame.Welcome> welcome = started.value().first();
+    CompletionStage<Frame.Welcome> welcome = started.value().first().first();
+    CompletionStage<Optional<ByteString>> firstBytes = started.value().first().second();
     CompletableFuture<Tcp.OutgoingConnection> tcpConnected =
-        started.value().second().first().toCompletableFuture();
-    CompletionStage<Optional<ByteString>> firstBytes = started.value().second().second();
+        started.value().second().toCompletableFuture();
     welcome.whenComplete((w, error) -> {
       if (error != null) {
         started.port().discard(); // no pipe will come for it: let the port go now

@@ -5,9 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
-import io.backedpipe.wire.Frame;
 import java.io.IOException;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -28,9 +28,9 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * The two single-stage layers of a connection's stack, alone: {@link Heartbeat} (PINGs out when
- * idle, PING and PONG kept from the pipe) and {@link LinkLiveness} (a silent socket fails both
- * ways). Queues stand in for what arrives from above and below, probes receive what leaves.
+ * The byte layer of a connection's stack, alone: {@link LinkLiveness} (a silent socket fails both
+ * ways). Queues stand in for what arrives from above and below, probes receive what leaves. The
+ * heartbeat is the handshake stage's once it is over ({@code HandshakeStagesTest}).
  */
 class ConnectionLayersTest {
   static final ActorTestKit testKit = ActorTestKit.create();
@@ -49,17 +49,20 @@ class ConnectionLayersTest {
     final BoundedSourceQueue<T> fromBelow;
     final CompletionStage<Done> downDone;
     final CompletionStage<Done> upDone;
+    /** The layer's materialized value. */
+    final Object value;
 
     Wired(Graph<BidiShape<T, T, T, T>, ?> layer) {
       var below = Flow.fromSinkAndSourceMat(
           Sink.<T>foreach(down.ref()::tell), Source.<T>queue(16), Keep.both());
       var run = Source.<T>queue(16)
-          .viaMat(BidiFlow.fromGraph(layer).join(below, Keep.right()), Keep.both())
+          .viaMat(BidiFlow.fromGraph(layer).join(below, Keep.both()), Keep.both())
           .toMat(Sink.<T>foreach(up.ref()::tell), Keep.both())
           .run(testKit.system());
       fromAbove = run.first().first();
-      downDone = run.first().second().first();
-      fromBelow = run.first().second().second();
+      value = run.first().second().first();
+      downDone = run.first().second().second().first();
+      fromBelow = run.first().second().second().second();
       upDone = run.second();
     }
 
@@ -87,53 +90,8 @@ class ConnectionLayersTest {
     stage.toCompletableFuture().get(LONG.toSeconds(), TimeUnit.SECONDS);
   }
 
-  private static Frame data(String s) {
-    return new Frame.Data(ByteString.fromString(s));
-  }
-
   private static ByteString bytes(String s) {
     return ByteString.fromString(s);
-  }
-
-  @Test
-  void shouldPingWhenNothingWasSentForTheInterval() {
-    Wired<Frame> h = new Wired<>(new Heartbeat(Duration.ofMillis(100)));
-    h.above(data("a"));
-    h.down.expectMessage(data("a"));
-    h.down.expectMessage(LONG, new Frame.Ping(0));
-    h.down.expectMessage(LONG, new Frame.Ping(0)); // and again, for as long as it stays idle
-    h.above(data("b"));
-    h.down.fishForMessage(LONG, f -> f.equals(data("b"))
-        ? org.apache.pekko.actor.testkit.typed.javadsl.FishingOutcomes.complete()
-        : org.apache.pekko.actor.testkit.typed.javadsl.FishingOutcomes.continueAndIgnore());
-  }
-
-  @Test
-  void shouldKeepThePeersPingsAndPongsFromThePipe() {
-    Wired<Frame> h = new Wired<>(new Heartbeat(Duration.ofMinutes(1)));
-    h.below(new Frame.Ping(0), data("x"), new Frame.Pong(0), data("y"));
-    h.up.expectMessage(data("x"));
-    h.up.expectMessage(data("y"));
-  }
-
-  @Test
-  void shouldKeepSendingAfterThePeerEndedItsSide() throws Exception {
-    Wired<Frame> h = new Wired<>(new Heartbeat(Duration.ofMinutes(1)));
-    h.fromBelow.complete();
-    done(h.upDone);
-    h.above(data("still"));
-    h.down.expectMessage(data("still"));
-    h.fromAbove.complete();
-    done(h.downDone);
-  }
-
-  @Test
-  void shouldHandThePeersFailureToThePipeAndKeepTheWayOut() {
-    Wired<Frame> h = new Wired<>(new Heartbeat(Duration.ofMinutes(1)));
-    h.fromBelow.fail(new IOException("bad frame"));
-    assertEquals("bad frame", failure(h.upDone).getMessage());
-    h.above(data("farewell"));
-    h.down.expectMessage(data("farewell"));
   }
 
   @Test
@@ -176,5 +134,38 @@ class ConnectionLayersTest {
     l.down.expectMessage(bytes("late"));
     l.fromAbove.complete();
     done(l.downDone);
+  }
+
+  @SuppressWarnings("unchecked")
+  private static Optional<ByteString> firstBytes(Wired<ByteString> l) throws Exception {
+    return ((CompletionStage<Optional<ByteString>>) l.value).toCompletableFuture()
+        .get(LONG.toSeconds(), TimeUnit.SECONDS);
+  }
+
+  @Test
+  void shouldKeepOnlyThePeersFirstBytesItWasAskedFor() throws Exception {
+    Wired<ByteString> l = new Wired<>(new LinkLiveness(Duration.ofMinutes(1), 4));
+    l.below(bytes("SSH-2.0-OpenSSH"), bytes("more"));
+    l.up.expectMessage(bytes("SSH-2.0-OpenSSH")); // passed on whole
+    l.up.expectMessage(bytes("more"));
+    assertEquals(Optional.of(bytes("SSH-")), firstBytes(l));
+  }
+
+  @Test
+  void shouldHaveNoFirstBytesWhenThePeerEndedWithoutAny() throws Exception {
+    Wired<ByteString> l = new Wired<>(new LinkLiveness(Duration.ofMinutes(1), 4));
+    l.fromBelow.complete();
+    done(l.upDone);
+    l.fromAbove.complete();
+    done(l.downDone);
+    assertEquals(Optional.empty(), firstBytes(l));
+  }
+
+  @Test
+  void shouldKeepNoBytesWhenNotAsked() throws Exception {
+    Wired<ByteString> l = new Wired<>(new LinkLiveness(Duration.ofMinutes(1)));
+    assertEquals(Optional.empty(), firstBytes(l)); // at once, while the connection runs
+    l.below(bytes("x"));
+    l.up.expectMessage(bytes("x"));
   }
 }

@@ -395,4 +395,110 @@ class HandshakeStagesTest {
     offer(c.fromWire, CHALLENGE);
     assertFailed(c.value, "could not build the HELLO");
   }
+
+  // ---- the heartbeat, once the handshake is over ----
+
+  private static final Duration BEAT = Duration.ofMillis(100);
+
+  private static Wired<ServerHandshake.Control> beatingServer(Duration interval) {
+    return new Wired<>(new ServerHandshake(CHALLENGE, LONG, java.util.Optional.of(interval)));
+  }
+
+  private static Wired<CompletionStage<Frame.Welcome>> beatingClient(Duration interval) {
+    return new Wired<>(new ClientHandshake(
+        c -> new Frame.Hello(c.version(), STREAM, true, 0, 7, c.nonce(), c.nonce().take(4)),
+        java.util.Optional.empty(), LONG, java.util.Optional.of(interval)));
+  }
+
+  /** A server handshake with a heartbeat, past its WELCOME. */
+  private static Wired<ServerHandshake.Control> openBeatingServer(Duration interval)
+      throws Exception {
+    var s = beatingServer(interval);
+    decide(s, OK);
+    return s;
+  }
+
+  private static void expectAmongPings(TestProbe<Frame> probe, Frame frame) {
+    probe.fishForMessage(LONG, f -> f.equals(frame)
+        ? org.apache.pekko.actor.testkit.typed.javadsl.FishingOutcomes.complete()
+        : f instanceof Frame.Ping
+            ? org.apache.pekko.actor.testkit.typed.javadsl.FishingOutcomes.continueAndIgnore()
+            : org.apache.pekko.actor.testkit.typed.javadsl.FishingOutcomes.fail("got " + f));
+  }
+
+  @Test
+  void shouldPingOnceOpenWhenNothingWasSentForTheInterval() throws Exception {
+    var s = openBeatingServer(BEAT);
+    offer(s.fromPipe, data("a"));
+    s.toWire.expectMessage(data("a"));
+    s.toWire.expectMessage(LONG, new Frame.Ping(0));
+    s.toWire.expectMessage(LONG, new Frame.Ping(0)); // and again, for as long as it stays idle
+    offer(s.fromPipe, data("b"));
+    expectAmongPings(s.toWire, data("b"));
+  }
+
+  @Test
+  void shouldNotPingBeforeTheHandshakeIsOver() throws Exception {
+    var s = beatingServer(Duration.ofMillis(20));
+    s.toWire.expectMessage(CHALLENGE);
+    offer(s.fromWire, HELLO);
+    await(s.value.hello());
+    s.toWire.expectNoMessage(SHORT); // ten intervals while the server decides: not a PING
+    s.value.welcome().complete(OK);
+    s.toWire.expectMessage(OK);
+    s.toWire.expectMessage(LONG, new Frame.Ping(0));
+  }
+
+  @Test
+  void shouldKeepThePeersPingsAndPongsFromThePipe() throws Exception {
+    var s = openBeatingServer(Duration.ofMinutes(1));
+    offer(s.fromWire, new Frame.Ping(0), data("x"), new Frame.Pong(0), data("y"));
+    s.toPipe.expectMessage(data("x"));
+    s.toPipe.expectMessage(data("y"));
+  }
+
+  @Test
+  void shouldKeepTheHeartbeatOnTheClientSideOnceWelcomed() throws Exception {
+    var c = beatingClient(BEAT);
+    offer(c.fromWire, CHALLENGE);
+    c.toWire.expectMessage(HELLO);
+    offer(c.fromWire, OK);
+    await(c.value);
+    c.toWire.expectMessage(LONG, new Frame.Ping(0));
+    offer(c.fromWire, new Frame.Ping(0), data("x"));
+    c.toPipe.expectMessage(data("x"));
+    offer(c.fromPipe, data("p"));
+    expectAmongPings(c.toWire, data("p"));
+  }
+
+  @Test
+  void shouldKeepSendingAndBeatingAfterThePeerEndedItsSide() throws Exception {
+    var s = openBeatingServer(BEAT);
+    s.fromWire.complete();
+    await(s.pipeDone);
+    offer(s.fromPipe, data("still"));
+    expectAmongPings(s.toWire, data("still"));
+    s.toWire.expectMessage(LONG, new Frame.Ping(0)); // the way out is still kept alive
+    s.fromPipe.complete();
+    await(s.wireDone);
+  }
+
+  @Test
+  void shouldHandThePeersFailureToThePipeAndKeepTheWayOut() throws Exception {
+    var s = openBeatingServer(Duration.ofMinutes(1));
+    s.fromWire.fail(new java.io.IOException("bad frame"));
+    assertEquals("bad frame", failure(s.pipeDone, java.io.IOException.class).getMessage());
+    offer(s.fromPipe, data("farewell"));
+    s.toWire.expectMessage(data("farewell"));
+  }
+
+  @Test
+  void shouldPassPingsAndPongsOnWithoutAHeartbeat() throws Exception {
+    var s = server(LONG);
+    decide(s, OK);
+    offer(s.fromWire, new Frame.Ping(0), new Frame.Pong(0));
+    s.toPipe.expectMessage(new Frame.Ping(0));
+    s.toPipe.expectMessage(new Frame.Pong(0));
+    s.toWire.expectNoMessage(NO_MORE);
+  }
 }
