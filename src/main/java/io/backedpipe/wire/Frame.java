@@ -71,14 +71,17 @@ public sealed interface Frame
   record EndOfStream(long position) implements Frame {}
 
   /**
-   * Heartbeat request: the receiver answers with a {@link Pong} carrying the same nonce.
+   * Heartbeat: sent when nothing else was sent for the heartbeat interval, so that the peer's byte
+   * liveness sees bytes. This implementation does not answer it (a receiver drops it); the
+   * protocol defines {@link Pong} as its answer, with the same nonce.
    *
-   * @param nonce any value, echoed by the pong
+   * @param nonce any value; a pong would echo it
    */
   record Ping(long nonce) implements Frame {}
 
   /**
-   * Heartbeat answer to the {@link Ping} with the same nonce.
+   * Heartbeat answer to the {@link Ping} with the same nonce. Defined by the protocol; this
+   * implementation never sends it and drops one it receives.
    *
    * @param nonce the ping's nonce
    */
