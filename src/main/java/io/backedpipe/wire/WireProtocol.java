@@ -3,7 +3,6 @@ package io.backedpipe.wire;
 import java.util.Optional;
 import org.apache.pekko.NotUsed;
 import org.apache.pekko.stream.javadsl.BidiFlow;
-import org.apache.pekko.stream.javadsl.Flow;
 import org.apache.pekko.util.ByteString;
 
 /**
@@ -19,8 +18,9 @@ import org.apache.pekko.util.ByteString;
  *        +------------------------------------------+
  * </pre>
  *
- * <p>Stateless; every materialization is independent. The inbound side is a {@link FrameDecoder}
- * (big-endian, length field at offset 1; frames are slices of the received bytes, never copied):
+ * <p>One stage ({@link FrameLayer}) whose two directions end and fail on their own; every
+ * materialization is independent. The inbound side is a {@link FrameDecoder} (big-endian, length
+ * field at offset 1; frames are slices of the received bytes, never copied):
  * a DATA frame's payload is emitted as soon as any part of it is in, as one or more {@code Data}
  * frames, so the frame size never decides whether a slow link gets anything through; every other
  * frame is emitted whole. It fails the stream with a {@code scaladsl.Framing.FramingException} for
@@ -70,9 +70,6 @@ public final class WireProtocol {
 
   private static BidiFlow<Frame, ByteString, ByteString, Frame, NotUsed> frames(int maxDataBytes,
       Optional<FrameType> firstType) {
-    FrameCodec codec = new FrameCodec(maxDataBytes);
-    Flow<Frame, ByteString, NotUsed> encoding = Flow.<Frame>create().map(codec::encode);
-    Flow<ByteString, Frame, NotUsed> decoding = Flow.fromGraph(new FrameDecoder(codec, firstType));
-    return BidiFlow.fromFlows(encoding, decoding);
+    return BidiFlow.fromGraph(new FrameLayer(new FrameCodec(maxDataBytes), firstType));
   }
 }

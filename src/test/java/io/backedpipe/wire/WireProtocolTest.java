@@ -340,4 +340,66 @@ class WireProtocolTest {
     assertInstanceOf(IllegalArgumentException.class, e);
     assertEquals("length=17 must be in [0,16]: type=DATA", e.getMessage());
   }
+
+  /** The layer between two queues (frames to send, bytes received) and two probes. */
+  private static final class Wired {
+    final org.apache.pekko.actor.testkit.typed.javadsl.TestProbe<ByteString> sent =
+        testKit.createTestProbe();
+    final org.apache.pekko.actor.testkit.typed.javadsl.TestProbe<Frame> received =
+        testKit.createTestProbe();
+    final org.apache.pekko.stream.BoundedSourceQueue<Frame> toSend;
+    final org.apache.pekko.stream.BoundedSourceQueue<ByteString> toReceive;
+    final CompletionStage<org.apache.pekko.Done> sentDone;
+    final CompletionStage<org.apache.pekko.Done> receivedDone;
+
+    Wired(int maxDataBytes) {
+      var wire = Flow.fromSinkAndSourceMat(Sink.<ByteString>foreach(sent.ref()::tell),
+          Source.<ByteString>queue(8), org.apache.pekko.stream.javadsl.Keep.both());
+      var run = Source.<Frame>queue(8)
+          .viaMat(WireProtocol.frames(maxDataBytes).join(wire,
+              org.apache.pekko.stream.javadsl.Keep.right()),
+              org.apache.pekko.stream.javadsl.Keep.both())
+          .toMat(Sink.<Frame>foreach(received.ref()::tell),
+              org.apache.pekko.stream.javadsl.Keep.both())
+          .run(testKit.system());
+      toSend = run.first().first();
+      sentDone = run.first().second().first();
+      toReceive = run.first().second().second();
+      receivedDone = run.second();
+    }
+  }
+
+  @Test
+  void shouldKeepTheWayOutWhenThePeerEndsItsSide() throws Exception {
+    Wired w = new Wired(MAX_DATA);
+    w.toReceive.offer(CODEC.encode(new Frame.Ack(1)));
+    w.toReceive.complete();
+    w.received.expectMessage(new Frame.Ack(1));
+    await(w.receivedDone);
+    w.toSend.offer(new Frame.Ack(2));
+    w.sent.expectMessage(CODEC.encode(new Frame.Ack(2)));
+    w.toSend.complete();
+    await(w.sentDone);
+  }
+
+  @Test
+  void shouldKeepTheWayOutWhenAFrameReceivedIsMalformed() {
+    Wired w = new Wired(MAX_DATA);
+    w.toReceive.offer(CODEC.encode(new Frame.Ack(1)).concat(header(0xEE, 0)));
+    w.received.expectMessage(new Frame.Ack(1)); // the frame before it is valid
+    assertInstanceOf(MalformedFrameException.class, failure(w.receivedDone));
+    w.toSend.offer(new Frame.Ack(2));
+    w.sent.expectMessage(CODEC.encode(new Frame.Ack(2)));
+  }
+
+  @Test
+  void shouldKeepTheWayInWhenAFrameToSendCannotBeEncoded() throws Exception {
+    Wired w = new Wired(16);
+    w.toSend.offer(new Frame.Data(ByteString.fromArrayUnsafe(new byte[17])));
+    assertInstanceOf(IllegalArgumentException.class, failure(w.sentDone));
+    w.toReceive.offer(CODEC.encode(new Frame.Ack(3)));
+    w.received.expectMessage(new Frame.Ack(3));
+    w.toReceive.complete();
+    await(w.receivedDone);
+  }
 }
