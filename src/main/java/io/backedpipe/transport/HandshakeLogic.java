@@ -97,10 +97,20 @@ abstract class HandshakeLogic extends TimerGraphStageLogic {
 
       @Override
       public void onUpstreamFailure(Throwable error) {
-        if (open) {
+        if (open && heartbeat != null) {
+          failStage(error); // as a heartbeat stage above would: the way to the pipe fails too
+        } else if (open) {
           fail(toWire, error);
         } else {
           pipeFailure = error;
+          if (heartbeat != null) { // as a heartbeat stage above would: it failed at once
+            if (!isClosed(toPipe)) {
+              fail(toPipe, error);
+            }
+            if (pipeCancelled == null) {
+              pipeCancelled = error;
+            }
+          }
         }
       }
     });
@@ -131,6 +141,7 @@ abstract class HandshakeLogic extends TimerGraphStageLogic {
           // side's end or failure follows with the reason, and the timer bounds the wait.
           wireCancelled = true;
         } else {
+          pending = null; // it can never go out now
           cancel(fromPipe, cause);
         }
       }
@@ -263,6 +274,8 @@ abstract class HandshakeLogic extends TimerGraphStageLogic {
     if (isAvailable(toPipe) && !hasBeenPulled(fromWire) && !isClosed(fromWire)) {
       pull(fromWire);
     }
+    pipeFailure = null; // applied; the logic lives as long as the connection
+    pipeCancelled = null;
   }
 
   protected final void unexpected(String expected, Frame frame) {

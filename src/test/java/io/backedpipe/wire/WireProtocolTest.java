@@ -402,4 +402,18 @@ class WireProtocolTest {
     w.toReceive.complete();
     await(w.receivedDone);
   }
+
+  @Test
+  void shouldFailOnlyTheWayInOnATruncatedFinalFrame() throws Exception {
+    Wired w = new Wired(MAX_DATA);
+    ByteString ack = CODEC.encode(new Frame.Ack(1));
+    w.toReceive.offer(ack.concat(ack.take(7)));
+    w.toReceive.complete();
+    w.received.expectMessage(new Frame.Ack(1));
+    assertInstanceOf(FramingException.class, failure(w.receivedDone));
+    w.toSend.offer(new Frame.Ack(2));
+    w.sent.expectMessage(CODEC.encode(new Frame.Ack(2)));
+    w.toSend.complete();
+    await(w.sentDone);
+  }
 }

@@ -1,0 +1,205 @@
+package io.backedpipe.transport;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+
+import io.backedpipe.wire.Frame;
+import io.backedpipe.wire.HandshakeStatus;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import org.apache.pekko.Done;
+import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
+import org.apache.pekko.japi.Pair;
+import org.apache.pekko.stream.Attributes;
+import org.apache.pekko.stream.BidiShape;
+import org.apache.pekko.stream.BoundedSourceQueue;
+import org.apache.pekko.stream.Graph;
+import org.apache.pekko.stream.Inlet;
+import org.apache.pekko.stream.SinkShape;
+import org.apache.pekko.stream.javadsl.BidiFlow;
+import org.apache.pekko.stream.javadsl.Flow;
+import org.apache.pekko.stream.javadsl.Keep;
+import org.apache.pekko.stream.javadsl.Sink;
+import org.apache.pekko.stream.javadsl.Source;
+import org.apache.pekko.stream.stage.AbstractGraphStageWithMaterializedValue;
+import org.apache.pekko.stream.stage.AbstractInHandler;
+import org.apache.pekko.stream.stage.AsyncCallback;
+import org.apache.pekko.stream.stage.GraphStageLogic;
+import org.apache.pekko.util.ByteString;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The heartbeat of the handshake stage ({@link HandshakeLogic}) against a wire that takes a frame
+ * only when told: a PING that takes the wire's demand holds back the pipe's next frame, a PING
+ * that falls due while the WELCOME waits for demand goes after it, and a failure of the pipe ends
+ * both ways, as a heartbeat stage of its own above the handshake did.
+ */
+class HeartbeatDemandTest {
+  static final ActorTestKit testKit = ActorTestKit.create();
+  private static final Duration LONG = Duration.ofSeconds(10);
+  private static final Frame.Challenge CHALLENGE =
+      new Frame.Challenge(3, false, ByteString.fromString("0123456789abcdef"));
+  private static final UUID STREAM = UUID.fromString("00000000-0000-0000-0000-00000000beef");
+  private static final Frame.Hello HELLO =
+      new Frame.Hello(3, STREAM, true, 0, 7, CHALLENGE.nonce(), CHALLENGE.nonce().take(4));
+  private static final Frame.Welcome OK = new Frame.Welcome(HandshakeStatus.OK, 5, 7, 1000, "");
+
+  @AfterAll
+  static void shutdown() {
+    testKit.shutdownTestKit();
+  }
+
+  /** A sink that pulls only when requested; its value requests. */
+  static final class ManualSink extends AbstractGraphStageWithMaterializedValue<SinkShape<Frame>,
+      Pair<AsyncCallback<Integer>, CompletableFuture<Done>>> {
+    final Inlet<Frame> in = Inlet.create("ManualSink.in");
+    final TestProbe<Frame> probe;
+
+    ManualSink(TestProbe<Frame> probe) {
+      this.probe = probe;
+    }
+
+    @Override
+    public SinkShape<Frame> shape() {
+      return SinkShape.of(in);
+    }
+
+    @Override
+    public Pair<GraphStageLogic, Pair<AsyncCallback<Integer>, CompletableFuture<Done>>>
+        createLogicAndMaterializedValuePair(Attributes a) {
+      CompletableFuture<Done> done = new CompletableFuture<>();
+      var logic = new GraphStageLogic(shape()) {
+        int demand;
+        final AsyncCallback<Integer> request = createAsyncCallback(n -> {
+          demand += n;
+          if (!hasBeenPulled(in) && !isClosed(in)) {
+            demand--;
+            pull(in);
+          }
+        });
+
+        {
+          setHandler(in, new AbstractInHandler() {
+            @Override
+            public void onPush() {
+              probe.ref().tell(grab(in));
+              if (demand > 0) {
+                demand--;
+                pull(in);
+              }
+            }
+
+            @Override
+            public void onUpstreamFinish() {
+              done.complete(Done.getInstance());
+            }
+
+            @Override
+            public void onUpstreamFailure(Throwable e) {
+              done.completeExceptionally(e);
+            }
+          });
+        }
+      };
+      return Pair.create(logic, Pair.create(logic.request, done));
+    }
+  }
+
+  static final class Wired<M> {
+    final TestProbe<Frame> toWire = testKit.createTestProbe();
+    final TestProbe<Frame> toPipe = testKit.createTestProbe();
+    final BoundedSourceQueue<Frame> fromPipe, fromWire;
+    final M value;
+    final AsyncCallback<Integer> wireRequest;
+    final CompletableFuture<Done> wireDone;
+    final CompletionStage<Done> pipeDone;
+
+    Wired(Graph<BidiShape<Frame, Frame, Frame, Frame>, M> stage) {
+      var wire = Flow.fromSinkAndSourceMat(new ManualSink(toWire), Source.<Frame>queue(16),
+          Keep.both());
+      var run = Source.<Frame>queue(16)
+          .viaMat(BidiFlow.fromGraph(stage).join(wire, Keep.both()), Keep.both())
+          .toMat(Sink.<Frame>foreach(toPipe.ref()::tell), Keep.both())
+          .run(testKit.system());
+      fromPipe = run.first().first();
+      value = run.first().second().first();
+      wireRequest = run.first().second().second().first().first();
+      wireDone = run.first().second().second().first().second();
+      fromWire = run.first().second().second().second();
+      pipeDone = run.second();
+    }
+  }
+
+  private static <T> T await(CompletionStage<T> s) throws Exception {
+    return s.toCompletableFuture().get(5, TimeUnit.SECONDS);
+  }
+
+  private static Frame data(String s) {
+    return new Frame.Data(ByteString.fromString(s));
+  }
+
+  private static Wired<ServerHandshake.Control> open(Duration beat) throws Exception {
+    var s = new Wired<>(new ServerHandshake(CHALLENGE, LONG, Optional.of(beat)));
+    s.wireRequest.invoke(1);
+    s.toWire.expectMessage(CHALLENGE);
+    s.fromWire.offer(HELLO);
+    await(s.value.hello());
+    s.value.welcome().complete(OK);
+    s.wireRequest.invoke(1);
+    s.toWire.expectMessage(OK);
+    return s;
+  }
+
+  @Test
+  void shouldSendAPipeFrameThatLostItsDemandToAPingNextThenEnd() throws Exception {
+    var s = open(Duration.ofMillis(100));
+    s.wireRequest.invoke(1); // forwarded to the pipe, which has nothing
+    s.toWire.expectMessage(LONG, new Frame.Ping(0)); // the PING takes that demand
+    s.fromPipe.offer(data("a")); // pushed on the pull the PING took: held
+    s.fromPipe.complete();
+    s.toWire.expectNoMessage(Duration.ofMillis(300)); // the wire asked for nothing more
+    s.wireRequest.invoke(1);
+    s.toWire.expectMessage(data("a"));
+    await(s.wireDone);
+  }
+
+  @Test
+  void shouldSendAPingDueWhileTheWelcomeWaitsAfterIt() throws Exception {
+    var s = new Wired<>(new ServerHandshake(CHALLENGE, LONG, Optional.of(Duration.ofMillis(50))));
+    s.wireRequest.invoke(1);
+    s.toWire.expectMessage(CHALLENGE);
+    s.fromWire.offer(HELLO);
+    await(s.value.hello());
+    s.value.welcome().complete(OK); // no demand: emitted later
+    s.toWire.expectNoMessage(Duration.ofMillis(300)); // six intervals pass meanwhile
+    s.wireRequest.invoke(1);
+    s.toWire.expectMessage(OK);
+    s.wireRequest.invoke(1);
+    s.toWire.expectMessage(new Frame.Ping(0));
+    s.fromPipe.offer(data("x"));
+    s.wireRequest.invoke(1);
+    s.toWire.expectMessage(data("x"));
+  }
+
+  /** Regression (review): the pipe's failure had ended only the way out. */
+  @Test
+  void shouldEndBothWaysWhenThePipeFailsAsAHeartbeatStageAboveWould() throws Exception {
+    var s = open(Duration.ofMinutes(1));
+    s.fromPipe.fail(new IOException("pipe broke"));
+    var e = org.junit.jupiter.api.Assertions.assertThrows(ExecutionException.class,
+        () -> await(s.wireDone));
+    assertEquals("pipe broke", e.getCause().getMessage());
+    // the old Heartbeat (default onUpstreamFailure = failStage) failed the way to the pipe too
+    var e2 = org.junit.jupiter.api.Assertions.assertThrows(ExecutionException.class,
+        () -> await(s.pipeDone));
+    assertInstanceOf(IOException.class, e2.getCause());
+  }
+}
