@@ -41,12 +41,13 @@ class HandshakeStagesTest {
   private static final Duration LONG = Duration.ofSeconds(10);
   private static final Duration SHORT = Duration.ofMillis(200);
 
-  private static final Frame.Challenge CHALLENGE =
+  /** A handshake's frames, also {@code HeartbeatDemandTest}'s. */
+  static final Frame.Challenge CHALLENGE =
       new Frame.Challenge(3, false, ByteString.fromString("0123456789abcdef"));
-  private static final UUID STREAM = UUID.fromString("00000000-0000-0000-0000-00000000beef");
-  private static final Frame.Hello HELLO =
+  static final UUID STREAM = UUID.fromString("00000000-0000-0000-0000-00000000beef");
+  static final Frame.Hello HELLO =
       new Frame.Hello(3, STREAM, true, 0, 7, CHALLENGE.nonce(), CHALLENGE.nonce().take(4));
-  private static final Frame.Welcome OK = new Frame.Welcome(HandshakeStatus.OK, 5, 7, 1000, "");
+  static final Frame.Welcome OK = new Frame.Welcome(HandshakeStatus.OK, 5, 7, 1000, "");
   private static final Frame.Welcome REFUSED =
       new Frame.Welcome(HandshakeStatus.NOT_AUTHORIZED, -1, 0, 0, "bad proof");
 

@@ -4,11 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 
 import io.backedpipe.wire.Frame;
-import io.backedpipe.wire.HandshakeStatus;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.Optional;
-import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
@@ -45,12 +43,9 @@ import org.junit.jupiter.api.Test;
 class HeartbeatDemandTest {
   static final ActorTestKit testKit = ActorTestKit.create();
   private static final Duration LONG = Duration.ofSeconds(10);
-  private static final Frame.Challenge CHALLENGE =
-      new Frame.Challenge(3, false, ByteString.fromString("0123456789abcdef"));
-  private static final UUID STREAM = UUID.fromString("00000000-0000-0000-0000-00000000beef");
-  private static final Frame.Hello HELLO =
-      new Frame.Hello(3, STREAM, true, 0, 7, CHALLENGE.nonce(), CHALLENGE.nonce().take(4));
-  private static final Frame.Welcome OK = new Frame.Welcome(HandshakeStatus.OK, 5, 7, 1000, "");
+  private static final Frame.Challenge CHALLENGE = HandshakeStagesTest.CHALLENGE;
+  private static final Frame.Hello HELLO = HandshakeStagesTest.HELLO;
+  private static final Frame.Welcome OK = HandshakeStagesTest.OK;
 
   @AfterAll
   static void shutdown() {
