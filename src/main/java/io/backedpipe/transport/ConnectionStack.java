@@ -54,8 +54,8 @@ final class ConnectionStack {
    * it is over: {@link HandshakeLogic}) atop the frame codec atop {@code tls} ({@link TlsLayer};
    * none for plain TCP) atop the byte liveness check ({@link LinkLiveness}: a connection on which
    * no byte at all arrived for the heartbeat timeout fails in both directions). Its value is the
-   * handshake's, and the server's first bytes (at most {@value #FIRST_BYTES_KEPT}), to say what
-   * answered when it is not a backed-pipe server. The handshake's timer starts with the stack, so
+   * handshake's, and the server's first bytes (at most {@value #FIRST_BYTES_KEPT}; none over
+   * TLS), to say what answered when it is not a backed-pipe server. The handshake's timer starts with the stack, so
    * it bounds the TLS handshake too.
    */
   static <M> BidiFlow<Frame, ByteString, ByteString, Frame,
@@ -64,8 +64,9 @@ final class ConnectionStack {
       org.apache.pekko.stream.Graph<org.apache.pekko.stream.BidiShape<Frame, Frame, Frame, Frame>, M>
           handshake,
       Optional<BidiFlow<ByteString, ByteString, ByteString, ByteString, NotUsed>> tls) {
-    return framed(handshake, FRAMES, tls).atop(
-        LIVENESS_KEEPING_FIRST_BYTES.get(settings.heartbeatTimeout()), Keep.both());
+    // over TLS the first bytes are encrypted and say nothing: none are kept
+    return framed(handshake, FRAMES, tls).atop((tls.isPresent() ? LIVENESS
+        : LIVENESS_KEEPING_FIRST_BYTES).get(settings.heartbeatTimeout()), Keep.both());
   }
 
   /**
