@@ -182,6 +182,12 @@ public final class Benchmarks {
       report.line("|---|---|--:|--:|--:|--:|");
       report.line(latencyRow("failure detected (Disconnected event)", detected));
       report.line(latencyRow("abort", fault));
+      // The floor: the pipe's reconnect is a Pekko TCP connect, a handshake and the replay.
+      Samples floor = FloorBench.connectAndEcho(harness.system(), harness.transport(),
+          options.aborts());
+      report.line(String.format(Locale.ROOT, "| connect started (plain Pekko TCP, no pipe: the"
+              + " floor) | 1 byte echoed back over it | %.2f | %.2f | %.2f | %.2f |",
+          floor.percentile(0.5), floor.percentile(0.9), floor.percentile(0.99), floor.max()));
       report.line("");
       report.line(String.format(Locale.ROOT, "Each round waits, after its measurement, until the"
           + " server acknowledged the probe, so that the next abort hits a connection that proved"
@@ -189,8 +195,10 @@ public final class Benchmarks {
           rounds[rounds.length - 1].failedAttempts()));
       report.line("");
       target(detected.percentile(0.5) <= 1 && detected.percentile(0.99) <= 5,
-          String.format(Locale.ROOT, "reconnect p50 %.2f / p99 %.2f ms (target <= 1 / 5 ms)",
-              detected.percentile(0.5), detected.percentile(0.99)));
+          String.format(Locale.ROOT, "reconnect p50 %.2f / p99 %.2f ms (target <= 1 / 5 ms;"
+                  + " a plain Pekko TCP connect and echo alone: p50 %.2f / p99 %.2f)",
+              detected.percentile(0.5), detected.percentile(0.99), floor.percentile(0.5),
+              floor.percentile(0.99)));
     }
     if (options.runs("outage")) {
       TransportSettings shortBeat = harness.transport()
@@ -251,10 +259,18 @@ public final class Benchmarks {
       report.line(TunnelBench.notes(outcome.skipped()));
       report.line("");
       TunnelBench.Result tunnel = results.get(0);
+      // The floor: a forwarder on the same Pekko TCP, plus the tunnel's own round trip.
+      String floor = results.stream().filter(r -> r.path().equals(TunnelBench.PEKKO))
+          .findFirst()
+          .map(pekko -> String.format(Locale.ROOT, "; the Pekko Streams forwarder p50 %.2f / p99"
+                  + " %.2f, plus a tunnel round trip p50 %.2f",
+              pekko.firstByte().percentile(0.5), pekko.firstByte().percentile(0.99),
+              tunnel.pingPong().percentile(0.5)))
+          .orElse("");
       target(tunnel.firstByte().percentile(0.5) <= 1 && tunnel.firstByte().percentile(0.99) <= 5,
           String.format(Locale.ROOT, "new tunnel stream to first echoed byte p50 %.2f / p99 %.2f"
-              + " ms (target <= 1 / 5 ms)", tunnel.firstByte().percentile(0.5),
-              tunnel.firstByte().percentile(0.99)));
+              + " ms (target <= 1 / 5 ms%s)", tunnel.firstByte().percentile(0.5),
+              tunnel.firstByte().percentile(0.99), floor));
       target(tunnel.pingPong().percentile(0.99) <= 1, String.format(Locale.ROOT,
           "tunnel ping-pong p99 %.2f ms (target <= 1 ms)", tunnel.pingPong().percentile(0.99)));
     } finally {
@@ -300,6 +316,14 @@ public final class Benchmarks {
             + " %.1f KiB per pipe.", TRAFFIC_BYTES >> 20, carried.pipes(), carriedClient,
         carriedServer, carriedClient + carriedServer));
     report.line("");
+    FloorBench.Shape shape = FloorBench.bareShape(buffers, trafficPipes);
+    double shapeKib = shape.totalBytes() / 1024;
+    report.line(String.format(Locale.ROOT, "The design's bare shape, for comparison (%d pipes in"
+            + " one JVM, nothing of the pipe in them): three empty actors per end (supervisor,"
+            + " reader, writer) %.1f KiB and a plain Pekko TCP connection with its stream at each"
+            + " end %.1f KiB = %.1f KiB per pipe, both ends.", trafficPipes,
+        shape.actorBytes() / 1024, shape.connectionBytes() / 1024, shapeKib));
+    report.line("");
     MemoryBench.Point most = result.mostPoint();
     if (most != null) {
       // Heap per pipe from the largest asked-for count, where every pipe was connected; past the
@@ -323,11 +347,12 @@ public final class Benchmarks {
     // the same of a pipe that carried data.
     if (!result.points().isEmpty()) {
       target(worst <= 16, String.format(Locale.ROOT,
-          "idle connected pipe %.1f KiB of heap, both ends (target <= 16 KiB)", worst));
+          "idle connected pipe %.1f KiB of heap, both ends (target <= 16 KiB; the bare shape"
+              + " alone %.1f)", worst, shapeKib));
     }
     target(carriedClient + carriedServer <= 16, String.format(Locale.ROOT,
-        "idle pipe that carried data %.1f KiB of heap, both ends (target <= 16 KiB)",
-        carriedClient + carriedServer));
+        "idle pipe that carried data %.1f KiB of heap, both ends (target <= 16 KiB; the bare"
+            + " shape alone %.1f)", carriedClient + carriedServer, shapeKib));
   }
 
   private void target(boolean met, String text) {
