@@ -31,6 +31,9 @@ import org.apache.pekko.actor.typed.javadsl.Behaviors;
 public final class Benchmarks {
   /** What each pipe of the after-traffic heap measurement carries each way before going idle. */
   private static final int TRAFFIC_BYTES = 1 << 20;
+  /** The long link's delay each way, and how many new streams each path opens across it. */
+  private static final Duration LONG_LINK_ONE_WAY = Duration.ofMillis(25);
+  private static final int LONG_LINK_STREAMS = 40;
 
   /** The heartbeat of the outage case, short so a blackhole is found in about a second. */
   static final Duration OUTAGE_HEARTBEAT_INTERVAL = Duration.ofMillis(200);
@@ -273,6 +276,21 @@ public final class Benchmarks {
               tunnel.firstByte().percentile(0.99), floor));
       target(tunnel.pingPong().percentile(0.99) <= 1, String.format(Locale.ROOT,
           "tunnel ping-pong p99 %.2f ms (target <= 1 ms)", tunnel.pingPong().percentile(0.99)));
+      TunnelBench.LongLink longLink = TunnelBench.overLongLink(system, LONG_LINK_STREAMS,
+          LONG_LINK_ONE_WAY);
+      report.line(String.format(Locale.ROOT, "## New streams across a long link (a proxy delays"
+              + " every byte by %d ms each way between connect and serve, and between ssh and"
+              + " sshd: a round trip of %.1f ms measured across it)", LONG_LINK_ONE_WAY.toMillis(),
+          longLink.roundTrip().percentile(0.5)));
+      report.line("");
+      report.line(longLink.table());
+      report.line("The proxy does not delay TCP's own handshake: both tools' connections across"
+          + " the link are up before the streams open, so the figure is the round trips each"
+          + " makes per new stream. The tunnel sends a stream's first bytes with its OPEN;"
+          + " `ssh -L` waits for the daemon to confirm the channel first."
+          + (longLink.skipped().isEmpty() ? "" : " Not measured: "
+              + String.join("; ", longLink.skipped()) + "."));
+      report.line("");
     } finally {
       stop(system);
     }

@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
+import java.util.function.UnaryOperator;
 import java.util.stream.Stream;
 
 /**
@@ -40,14 +41,31 @@ final class ExternalForwarders implements AutoCloseable {
    * @param target the echo server
    */
   ExternalForwarders(InetSocketAddress target) {
+    this(target, UnaryOperator.identity(), true);
+  }
+
+  /**
+   * Starts {@code ssh -L} with its connection to the daemon through {@code link}, and
+   * {@code socat} if asked.
+   *
+   * @param target the echo server
+   * @param link given the daemon's address, where {@code ssh} should connect to reach it: a proxy
+   *     that plays a long link, say
+   * @param socat whether to start {@code socat}, whose fork per connection no link changes
+   */
+  ExternalForwarders(InetSocketAddress target, UnaryOperator<InetSocketAddress> link,
+      boolean socat) {
     Runtime.getRuntime().addShutdownHook(cleanup);
     try {
-      startSsh(target);
+      startSsh(target, link);
     } catch (IOException e) {
       skipped.add("ssh -L (" + e.getMessage() + sshdLog() + ")");
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       skipped.add("ssh -L (interrupted)");
+    }
+    if (!socat) {
+      return;
     }
     try {
       startSocat(target);
@@ -88,7 +106,8 @@ final class ExternalForwarders implements AutoCloseable {
     return skipped;
   }
 
-  private void startSsh(InetSocketAddress target) throws IOException, InterruptedException {
+  private void startSsh(InetSocketAddress target, UnaryOperator<InetSocketAddress> link)
+      throws IOException, InterruptedException {
     Optional<Path> sshd = tool("sshd");
     Optional<Path> ssh = tool("ssh");
     Optional<Path> keygen = tool("ssh-keygen");
@@ -118,14 +137,16 @@ final class ExternalForwarders implements AutoCloseable {
     Process daemon = start(List.of(sshd.get().toString(), "-D", "-f",
         keys.resolve("sshd_config").toString(), "-E", keys.resolve("sshd.log").toString()));
     awaitListening(daemon, new InetSocketAddress("127.0.0.1", sshdPort));
+    InetSocketAddress daemonVia = link.apply(new InetSocketAddress("127.0.0.1", sshdPort));
     int port = freePort();
-    Process forward = start(List.of(ssh.get().toString(), "-N", "-p", Integer.toString(sshdPort),
+    Process forward = start(List.of(ssh.get().toString(), "-N",
+        "-p", Integer.toString(daemonVia.getPort()),
         "-i", keys.resolve("client").toString(),
         "-o", "BatchMode=yes", "-o", "ExitOnForwardFailure=yes",
         "-o", "StrictHostKeyChecking=no",
         "-o", "UserKnownHostsFile=/dev/null", "-o", "LogLevel=ERROR",
         "-L", "127.0.0.1:" + port + ":" + target.getHostString() + ":" + target.getPort(),
-        System.getProperty("user.name") + "@127.0.0.1"));
+        System.getProperty("user.name") + "@" + daemonVia.getHostString()));
     InetSocketAddress local = new InetSocketAddress("127.0.0.1", port);
     awaitListening(forward, local);
     rows.put("ssh -L (OpenSSH " + sshVersion(ssh.get()) + ", its default cipher, "

@@ -2,6 +2,9 @@ package io.backedpipe.bench;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
+import io.backedpipe.chaos.ChaosProxy;
+import io.backedpipe.chaos.ChaosSchedule;
+import io.backedpipe.chaos.LinkConditions;
 import io.backedpipe.tunnel.ConnectTunnel;
 import io.backedpipe.tunnel.ServeTunnel;
 import java.io.IOException;
@@ -18,7 +21,9 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
+import java.util.function.UnaryOperator;
 import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
 
 /**
  * Latency through the tunnel, the way an application sees it: a new connection to the local port
@@ -170,6 +175,101 @@ final class TunnelBench {
         connect.stop().toCompletableFuture().get(10, TimeUnit.SECONDS);
         serve.stop().toCompletableFuture().get(10, TimeUnit.SECONDS);
       }
+    }
+  }
+
+  /**
+   * New streams across a long link: a proxy between {@code connect} and {@code serve} (and between
+   * {@code ssh} and its daemon) delays every byte by {@code oneWay} in each direction, as a link
+   * of twice that round trip would. The proxy does not delay TCP's own handshake, so what is
+   * measured is the round trips each protocol makes on its established connection before a new
+   * stream's first byte comes back: the tunnel sends a stream's first bytes with its {@code OPEN},
+   * {@code ssh -L} waits for its channel to be confirmed. The echo target sits at the server's end,
+   * as an SSH daemon would.
+   *
+   * @param system the actor system of both tunnel ends and the proxies
+   * @param streams new streams per path, after a few unmeasured
+   * @param oneWay the delay each way
+   * @return per path measured, tunnel first, its new streams' milliseconds; and what was left out
+   * @throws Exception if a path fails
+   */
+  static LongLink overLongLink(ActorSystem<?> system, int streams, Duration oneWay)
+      throws Exception {
+    ChaosSchedule longLink = ChaosSchedule.none()
+        .withConditions(LinkConditions.NONE.withLatency(oneWay));
+    InetSocketAddress loopback = new InetSocketAddress("127.0.0.1", 0);
+    // The proxies' delays run on their system's scheduler: with Pekko's 10 ms tick a 25 ms delay
+    // took 40-50 ms each way; with 1 ms it takes about what it says.
+    ActorSystem<Void> linkSystem = ActorSystem.create(Behaviors.empty(), "bench-long-link",
+        ConfigFactory.parseString("pekko.scheduler.tick-duration = 1ms")
+            .withFallback(system.settings().config()));
+    UnaryOperator<InetSocketAddress> across = to -> {
+      try {
+        return ChaosProxy.start(linkSystem, loopback, to, longLink)
+            .toCompletableFuture().get(10, TimeUnit.SECONDS).address();
+      } catch (Exception e) {
+        throw new IllegalStateException("the long link's proxy did not start: " + e, e);
+      }
+    };
+    try (PlainForwarders.Echo echo = new PlainForwarders.Echo();
+        ExternalForwarders external = new ExternalForwarders(echo.address(), across, false)) {
+      ServeTunnel serve = ServeTunnel.start(system, loopback, echo.address(), Optional.empty())
+          .toCompletableFuture().get(10, TimeUnit.SECONDS);
+      ConnectTunnel connect = ConnectTunnel.start(system, loopback,
+          across.apply(serve.address()), Optional.empty()).toCompletableFuture()
+          .get(10, TimeUnit.SECONDS);
+      try {
+        Map<String, InetSocketAddress> paths = new LinkedHashMap<>();
+        paths.put(TUNNEL, connect.address());
+        paths.putAll(external.rows());
+        // The link's round trip as the proxy makes it: one byte back and forth across it.
+        List<Double> roundTrips = new ArrayList<>();
+        pingPong(across.apply(echo.address()), 20, roundTrips);
+        Map<String, Samples> firstByte = new LinkedHashMap<>();
+        for (Map.Entry<String, InetSocketAddress> path : paths.entrySet()) {
+          newStreams(path.getValue(), Math.max(2, streams / 10), new ArrayList<>()); // warm-up
+          List<Double> ms = new ArrayList<>();
+          newStreams(path.getValue(), streams, ms);
+          firstByte.put(path.getKey(), samples(ms));
+        }
+        return new LongLink(oneWay, samples(roundTrips), firstByte, external.skipped());
+      } finally {
+        connect.stop().toCompletableFuture().get(10, TimeUnit.SECONDS);
+        serve.stop().toCompletableFuture().get(10, TimeUnit.SECONDS);
+      }
+    } finally {
+      linkSystem.terminate(); // its proxies with it
+      linkSystem.getWhenTerminated().toCompletableFuture().get(30, TimeUnit.SECONDS);
+    }
+  }
+
+  /**
+   * New streams across a long link, per path.
+   *
+   * @param oneWay the link's delay each way, as asked of the proxy
+   * @param roundTrip the link's round trip as measured: one byte to the echo target and back
+   *     across the proxy, milliseconds
+   * @param firstByte per path, tunnel first: each new stream's milliseconds to its first echoed
+   *     byte
+   * @param skipped the external forwarders left out, and why
+   */
+  record LongLink(Duration oneWay, Samples roundTrip, Map<String, Samples> firstByte,
+      List<String> skipped) {
+    /**
+     * The Markdown rows, each also in round trips of the link (its measured median).
+     *
+     * @return the table, header included
+     */
+    String table() {
+      double roundTripMs = roundTrip.percentile(0.5);
+      StringBuilder text = new StringBuilder();
+      text.append("| path | new stream to first echoed byte p50 / p90 / max ms | round trips of"
+          + " the link (p50) | streams |\n");
+      text.append("|---|--:|--:|--:|\n");
+      firstByte.forEach((path, ms) -> text.append(String.format(Locale.ROOT,
+          "| %s | %.1f / %.1f / %.1f | %.2f | %d |%n", path, ms.percentile(0.5),
+          ms.percentile(0.9), ms.max(), ms.percentile(0.5) / roundTripMs, ms.count())));
+      return text.toString();
     }
   }
 
