@@ -37,14 +37,6 @@ import org.apache.pekko.util.ByteString;
  * }</pre>
  */
 public final class ChaosProxy {
-  /**
-   * A link passes each endpoint's segments on as they come; the proxy's own sockets must not hold
-   * small ones back (Nagle's algorithm waiting for the peer's delayed acknowledgement), or every
-   * exchange of small messages through it would gain up to 40 ms the link does not have.
-   */
-  private static final java.util.List<org.apache.pekko.io.Inet.SocketOption> NO_DELAY =
-      java.util.List.of(org.apache.pekko.io.TcpSO.tcpNoDelay(true));
-
   private final Tcp.ServerBinding binding;
   private final ActorRef<ProxyController.Command> controller;
   private final ActorSystem<?> system;
@@ -93,14 +85,14 @@ public final class ChaosProxy {
         ProxyController.create(schedule), "chaos-proxy-" + UUID.randomUUID(), Props.empty());
     AtomicLong ids = new AtomicLong();
     return Tcp.get(system).bind(listen.getHostString(), listen.getPort(), 100,
-            NO_DELAY, true, Optional.empty())
+            java.util.List.of(), true, Optional.empty())
         .to(Sink.foreach(incoming -> {
           long id = ids.incrementAndGet();
           int chosen = choice.next();
           linksPerTarget.incrementAndGet(chosen);
           ChaosLink<ByteString> link = ChaosLink.shut(Sizer.BYTES, "chaos-proxy-" + id);
           Flow<ByteString, ByteString, ?> upstream = Tcp.get(system).outgoingConnection(
-              choice.targets().get(chosen), Optional.empty(), NO_DELAY, true,
+              choice.targets().get(chosen), Optional.empty(), java.util.List.of(), true,
               Optional.empty(), Optional.empty());
           CompletionStage<Done> ended = incoming.handleWith(
               link.bidi().join(upstream).watchTermination(Keep.right()), system);
