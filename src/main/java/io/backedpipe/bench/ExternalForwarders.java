@@ -58,7 +58,7 @@ final class ExternalForwarders implements AutoCloseable {
     Runtime.getRuntime().addShutdownHook(cleanup);
     try {
       startSsh(target, link);
-    } catch (IOException e) {
+    } catch (IOException | RuntimeException e) { // a link that could not be made, say
       skipped.add("ssh -L (" + e.getMessage() + sshdLog() + ")");
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();

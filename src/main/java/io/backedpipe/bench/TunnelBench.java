@@ -187,7 +187,8 @@ final class TunnelBench {
    * {@code ssh -L} waits for its channel to be confirmed. The echo target sits at the server's end,
    * as an SSH daemon would.
    *
-   * @param system the actor system of both tunnel ends and the proxies
+   * @param system the actor system of both tunnel ends (the proxies run in one of their own, whose
+   *     scheduler ticks every 1 ms)
    * @param streams new streams per path, after a few unmeasured
    * @param oneWay the delay each way
    * @return per path measured, tunnel first, its new streams' milliseconds; and what was left out
@@ -199,7 +200,7 @@ final class TunnelBench {
         .withConditions(LinkConditions.NONE.withLatency(oneWay));
     InetSocketAddress loopback = new InetSocketAddress("127.0.0.1", 0);
     // The proxies' delays run on their system's scheduler: with Pekko's 10 ms tick a 25 ms delay
-    // took 40-50 ms each way; with 1 ms it takes about what it says.
+    // made a round trip of about 100 ms, not 50; with a 1 ms tick about 55.
     ActorSystem<Void> linkSystem = ActorSystem.create(Behaviors.empty(), "bench-long-link",
         ConfigFactory.parseString("pekko.scheduler.tick-duration = 1ms")
             .withFallback(system.settings().config()));
@@ -215,10 +216,10 @@ final class TunnelBench {
         ExternalForwarders external = new ExternalForwarders(echo.address(), across, false)) {
       ServeTunnel serve = ServeTunnel.start(system, loopback, echo.address(), Optional.empty())
           .toCompletableFuture().get(10, TimeUnit.SECONDS);
-      ConnectTunnel connect = ConnectTunnel.start(system, loopback,
-          across.apply(serve.address()), Optional.empty()).toCompletableFuture()
-          .get(10, TimeUnit.SECONDS);
+      ConnectTunnel connect = null;
       try {
+        connect = ConnectTunnel.start(system, loopback, across.apply(serve.address()),
+            Optional.empty()).toCompletableFuture().get(10, TimeUnit.SECONDS);
         Map<String, InetSocketAddress> paths = new LinkedHashMap<>();
         paths.put(TUNNEL, connect.address());
         paths.putAll(external.rows());
@@ -234,7 +235,9 @@ final class TunnelBench {
         }
         return new LongLink(oneWay, samples(roundTrips), firstByte, external.skipped());
       } finally {
-        connect.stop().toCompletableFuture().get(10, TimeUnit.SECONDS);
+        if (connect != null) {
+          connect.stop().toCompletableFuture().get(10, TimeUnit.SECONDS);
+        }
         serve.stop().toCompletableFuture().get(10, TimeUnit.SECONDS);
       }
     } finally {

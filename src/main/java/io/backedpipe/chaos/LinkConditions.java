@@ -12,6 +12,11 @@ import java.util.SplittableRandom;
  * reshapes a link (a delay or a bandwidth limit) lasts until the next fault and then gives way to
  * these conditions again. By default ({@link #NONE}) there are none.
  *
+ * <p>A delay ends on a timer of the actor system that runs the proxy, so it is late by two or three
+ * of the scheduler's ticks ({@code pekko.scheduler.tick-duration}, 10 ms by default): a latency of
+ * 25 ms each way made a round trip of about 100 ms with the default tick, and 55 ms with a tick of
+ * 1 ms. Give the proxy a system of its own with a short tick where the round trip matters.
+ *
  * <pre>{@code
  * ChaosSchedule schedule = new ChaosSchedule(Duration.ofSeconds(45), 0, Duration.ZERO,
  *     Duration.ZERO, 42, List.of(Fault.RESET)).withConditions(LinkConditions.mobile());
