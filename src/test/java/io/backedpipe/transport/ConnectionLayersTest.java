@@ -18,11 +18,7 @@ import org.apache.pekko.stream.BidiShape;
 import org.apache.pekko.stream.BoundedSourceQueue;
 import org.apache.pekko.stream.Graph;
 import org.apache.pekko.stream.QueueOfferResult;
-import org.apache.pekko.stream.javadsl.BidiFlow;
-import org.apache.pekko.stream.javadsl.Flow;
-import org.apache.pekko.stream.javadsl.Keep;
 import org.apache.pekko.stream.javadsl.Sink;
-import org.apache.pekko.stream.javadsl.Source;
 import org.apache.pekko.util.ByteString;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
@@ -53,17 +49,13 @@ class ConnectionLayersTest {
     final Object value;
 
     Wired(Graph<BidiShape<T, T, T, T>, ?> layer) {
-      var below = Flow.fromSinkAndSourceMat(
-          Sink.<T>foreach(down.ref()::tell), Source.<T>queue(16), Keep.both());
-      var run = Source.<T>queue(16)
-          .viaMat(BidiFlow.fromGraph(layer).join(below, Keep.both()), Keep.both())
-          .toMat(Sink.<T>foreach(up.ref()::tell), Keep.both())
-          .run(testKit.system());
-      fromAbove = run.first().first();
-      value = run.first().second().first();
-      downDone = run.first().second().second().first();
-      fromBelow = run.first().second().second().second();
-      upDone = run.second();
+      WiredBidi<T, ?, CompletionStage<Done>> wired = new WiredBidi<>(testKit.system(), layer,
+          Sink.<T>foreach(down.ref()::tell), up.ref());
+      fromAbove = wired.fromAbove;
+      value = wired.value;
+      downDone = wired.below;
+      fromBelow = wired.fromBelow;
+      upDone = wired.aboveDone;
     }
 
     @SafeVarargs

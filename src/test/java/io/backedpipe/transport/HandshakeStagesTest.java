@@ -20,11 +20,7 @@ import org.apache.pekko.stream.BidiShape;
 import org.apache.pekko.stream.BoundedSourceQueue;
 import org.apache.pekko.stream.Graph;
 import org.apache.pekko.stream.QueueOfferResult;
-import org.apache.pekko.stream.javadsl.BidiFlow;
-import org.apache.pekko.stream.javadsl.Flow;
-import org.apache.pekko.stream.javadsl.Keep;
 import org.apache.pekko.stream.javadsl.Sink;
-import org.apache.pekko.stream.javadsl.Source;
 import org.apache.pekko.util.ByteString;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
@@ -69,17 +65,13 @@ class HandshakeStagesTest {
     final CompletionStage<Done> wireDone, pipeDone;
 
     Wired(Graph<BidiShape<Frame, Frame, Frame, Frame>, M> stage) {
-      var wire = Flow.fromSinkAndSourceMat(
-          Sink.<Frame>foreach(toWire.ref()::tell), Source.<Frame>queue(16), Keep.both());
-      var run = Source.<Frame>queue(16)
-          .viaMat(BidiFlow.fromGraph(stage).join(wire, Keep.both()), Keep.both())
-          .toMat(Sink.<Frame>foreach(toPipe.ref()::tell), Keep.both())
-          .run(testKit.system());
-      fromPipe = run.first().first();
-      value = run.first().second().first();
-      wireDone = run.first().second().second().first();
-      fromWire = run.first().second().second().second();
-      pipeDone = run.second();
+      var wired = new WiredBidi<>(testKit.system(), stage,
+          Sink.<Frame>foreach(toWire.ref()::tell), toPipe.ref());
+      fromPipe = wired.fromAbove;
+      value = wired.value;
+      wireDone = wired.below;
+      fromWire = wired.fromBelow;
+      pipeDone = wired.aboveDone;
     }
 
   }

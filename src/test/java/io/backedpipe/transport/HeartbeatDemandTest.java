@@ -21,11 +21,7 @@ import org.apache.pekko.stream.BoundedSourceQueue;
 import org.apache.pekko.stream.Graph;
 import org.apache.pekko.stream.Inlet;
 import org.apache.pekko.stream.SinkShape;
-import org.apache.pekko.stream.javadsl.BidiFlow;
-import org.apache.pekko.stream.javadsl.Flow;
-import org.apache.pekko.stream.javadsl.Keep;
 import org.apache.pekko.stream.javadsl.Sink;
-import org.apache.pekko.stream.javadsl.Source;
 import org.apache.pekko.stream.stage.AbstractGraphStageWithMaterializedValue;
 import org.apache.pekko.stream.stage.AbstractInHandler;
 import org.apache.pekko.stream.stage.AsyncCallback;
@@ -118,18 +114,14 @@ class HeartbeatDemandTest {
     final CompletionStage<Done> pipeDone;
 
     Wired(Graph<BidiShape<Frame, Frame, Frame, Frame>, M> stage) {
-      var wire = Flow.fromSinkAndSourceMat(new ManualSink(toWire), Source.<Frame>queue(16),
-          Keep.both());
-      var run = Source.<Frame>queue(16)
-          .viaMat(BidiFlow.fromGraph(stage).join(wire, Keep.both()), Keep.both())
-          .toMat(Sink.<Frame>foreach(toPipe.ref()::tell), Keep.both())
-          .run(testKit.system());
-      fromPipe = run.first().first();
-      value = run.first().second().first();
-      wireRequest = run.first().second().second().first().first();
-      wireDone = run.first().second().second().first().second();
-      fromWire = run.first().second().second().second();
-      pipeDone = run.second();
+      var wired = new WiredBidi<>(testKit.system(), stage, Sink.fromGraph(new ManualSink(toWire)),
+          toPipe.ref());
+      fromPipe = wired.fromAbove;
+      value = wired.value;
+      wireRequest = wired.below.first();
+      wireDone = wired.below.second();
+      fromWire = wired.fromBelow;
+      pipeDone = wired.aboveDone;
     }
   }
 
